@@ -1,0 +1,62 @@
+import type { StartDecision } from "../decide/start-decision.js";
+import type { RecoveredPosition } from "../mysqld/recovered-position.js";
+import type { WsrepSample } from "../probe/wsrep-sample.js";
+import type { Phase } from "./phase.js";
+
+export interface DecisionRecord extends StartDecision {
+  /** ISO time the decision was taken. */
+  at: string;
+}
+
+/** The JSON of GET /status (documented in docs/http-api.md; fields are added, never renamed). */
+export interface NodeStatusReport {
+  node: string;
+  address: string;
+  mode: "seed" | "node";
+  phase: Phase;
+  /** mariadbd's pid while it runs. */
+  pid: number | null;
+  state: string | null;
+  clusterStatus: string | null;
+  clusterSize: number | null;
+  clusterStateUuid: string | null;
+  seqno: number | null;
+  readOnly: boolean | null;
+  writer: boolean;
+  recoveredPosition: RecoveredPosition | null;
+  lastDecision: DecisionRecord | null;
+  peers: string[];
+  /** Age of the sample these values come from, in milliseconds. */
+  sampleAgeMs: number;
+  sampleError: string | null;
+  startedAt: string;
+  version: string;
+}
+
+export function reportFromSample(
+  base: Omit<
+    NodeStatusReport,
+    | "state"
+    | "clusterStatus"
+    | "clusterSize"
+    | "clusterStateUuid"
+    | "seqno"
+    | "readOnly"
+    | "sampleAgeMs"
+    | "sampleError"
+  >,
+  sample: WsrepSample,
+  now: number,
+): NodeStatusReport {
+  return {
+    ...base,
+    state: sample.localStateComment,
+    clusterStatus: sample.clusterStatus,
+    clusterSize: sample.clusterSize,
+    clusterStateUuid: sample.clusterStateUuid,
+    seqno: sample.lastCommitted,
+    readOnly: sample.readOnly,
+    sampleAgeMs: Math.max(0, now - sample.takenAt),
+    sampleError: sample.error,
+  };
+}

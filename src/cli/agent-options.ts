@@ -1,0 +1,289 @@
+import { hostname } from "node:os";
+import { isIP } from "node:net";
+import { BadInputError } from "../errors.js";
+import { parseHostList, type HostSpec } from "../peers/host-list.js";
+import { readSecret, requireSecret } from "../config/read-secret.js";
+import type { Secret } from "../config/secret.js";
+import type { DurabilityProfile } from "../mysqld/server-config.js";
+import { localAddresses } from "../peers/dns-discovery.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export type AgentMode = "seed" | "node";
+
+/** Everything `galera-pilot seed|node` needs, parsed and checked before anything is touched. */
+export interface AgentOptions {
+  mode: AgentMode;
+  /** Peers given on the command line (node mode); empty for seed. */
+  hosts: HostSpec[];
+  /** Arguments passed to mariadbd unchanged. */
+  mysqldArgs: string[];
+  nodeName: string;
+  /** The address this node binds and advertises (SQL, Galera, IST, SST). */
+  address: string;
+  clusterName: string;
+  datadir: string;
+  /** Where the agent keeps the rendered config, socket, pid file and logs of this node. */
+  runDir: string;
+  ports: { mysql: number; galera: number; ist: number; sst: number; health: number };
+  healthAddress: string;
+  durability: DurabilityProfile;
+  sstMethod: "mariabackup" | "rsync";
+  dnsServers: string[] | undefined;
+  providerOptions: Record<string, string>;
+  mysqldPath: string;
+  galeraLibrary: string;
+  /** The OS user mariadbd runs as. */
+  serverUser: string;
+  stopTimeoutMs: number;
+  rootPassword: Secret;
+  sstPassword: Secret;
+  /** An optional application user created at initialisation (MYSQL_USER / MYSQL_PASSWORD). */
+  appUser: { name: string; password: Secret } | null;
+}
+
+interface Setting {
+  flag: string;
+  env: string;
+  help: string;
+}
+
+/** Every setting has a flag and a GALERA_PILOT_ variable; the flag wins. Documented in docs/cli.md. */
+export const settings = {
+  name: { flag: "--name", env: "GALERA_PILOT_NAME", help: "node name (default: the host name)" },
+  address: {
+    flag: "--address",
+    env: "GALERA_PILOT_ADDRESS",
+    help: "address to bind and advertise (default: the first non-loopback IPv4 address)",
+  },
+  clusterName: { flag: "--cluster-name", env: "GALERA_PILOT_CLUSTER_NAME", help: "default: galera" },
+  datadir: { flag: "--datadir", env: "GALERA_PILOT_DATADIR", help: "default: /var/lib/mysql" },
+  runDir: { flag: "--run-dir", env: "GALERA_PILOT_RUN_DIR", help: "default: /run/galera-pilot" },
+  port: { flag: "--port", env: "GALERA_PILOT_PORT", help: "SQL port, default 3306" },
+  galeraPort: { flag: "--galera-port", env: "GALERA_PILOT_GALERA_PORT", help: "default 4567" },
+  istPort: { flag: "--ist-port", env: "GALERA_PILOT_IST_PORT", help: "default 4568" },
+  sstPort: { flag: "--sst-port", env: "GALERA_PILOT_SST_PORT", help: "default 4444" },
+  healthPort: { flag: "--health-port", env: "GALERA_PILOT_HEALTH_PORT", help: "default 8080" },
+  healthAddress: {
+    flag: "--health-address",
+    env: "GALERA_PILOT_HEALTH_ADDRESS",
+    help: "default 0.0.0.0",
+  },
+  durability: {
+    flag: "--durability",
+    env: "GALERA_PILOT_DURABILITY",
+    help: "strict (default) | process | seed",
+  },
+  sstMethod: { flag: "--sst-method", env: "GALERA_PILOT_SST_METHOD", help: "mariabackup (default) | rsync" },
+  dnsServer: {
+    flag: "--dns-server",
+    env: "GALERA_PILOT_DNS_SERVER",
+    help: "DNS servers for peer names, comma-separated ip[:port] (default: the system's)",
+  },
+  providerOptions: {
+    flag: "--provider-options",
+    env: "GALERA_PILOT_PROVIDER_OPTIONS",
+    help: "extra wsrep provider options, key=value;key=value",
+  },
+  mysqld: { flag: "--mysqld", env: "GALERA_PILOT_MYSQLD", help: "default /usr/sbin/mariadbd" },
+  galeraLibrary: {
+    flag: "--galera-library",
+    env: "GALERA_PILOT_GALERA_LIBRARY",
+    help: "default /usr/lib/galera/libgalera_smm.so",
+  },
+  serverUser: { flag: "--server-user", env: "GALERA_PILOT_SERVER_USER", help: "default mysql" },
+  stopTimeout: {
+    flag: "--stop-timeout",
+    env: "GALERA_PILOT_STOP_TIMEOUT",
+    help: "seconds to wait for a clean leave before SIGKILL, default 120",
+  },
+} satisfies Record<string, Setting>;
+
+type SettingKey = keyof typeof settings;
+
+export const usage = `usage: galera-pilot [options] seed [mariadbd args…]
+       galera-pilot [options] node HOST[,HOST…] [mariadbd args…]
+HOST: an IP, ip:port, a DNS name with many A records, or an SRV name (_service._tcp.domain).
+Secrets: MYSQL_ROOT_PASSWORD, XTRABACKUP_PASSWORD (the SST user's), optionally MYSQL_USER and
+MYSQL_PASSWORD; each also as NAME_FILE. Options (each also as its environment variable):
+${Object.values(settings)
+  .map((s) => `  ${s.flag.padEnd(20)} ${s.env.padEnd(30)} ${s.help}`)
+  .join("\n")}`;
+
+/** Splits `[options] MODE rest…` into option values and the rest, without reading the env. */
+function splitFlags(argv: readonly string[]): { flags: Map<SettingKey, string>; rest: string[] } {
+  const byFlag = new Map<string, SettingKey>(
+    Object.entries(settings).map(([key, s]) => [s.flag, key as SettingKey]),
+  );
+  const flags = new Map<SettingKey, string>();
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) break;
+    const eq = arg.indexOf("=");
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const key = byFlag.get(flag);
+    if (!key) {
+      throw new BadInputError(`unknown option ${flag}; nothing was started; see galera-pilot --help`);
+    }
+    let value: string | undefined;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else value = argv[++i];
+    if (value === undefined) {
+      throw new BadInputError(`option ${flag} needs a value; nothing was started`);
+    }
+    flags.set(key, value);
+  }
+  return { flags, rest: argv.slice(i) };
+}
+
+function parsePort(key: SettingKey, raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
+    const s = settings[key];
+    throw new BadInputError(
+      `${s.flag} / ${s.env} must be a port number from 1 to 65535, got "${raw}"; nothing was started`,
+    );
+  }
+  return Number(raw);
+}
+
+function parseProviderOptions(raw: string): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (const part of raw.split(";")) {
+    if (part.trim() === "") continue;
+    const eq = part.indexOf("=");
+    if (eq <= 0) {
+      throw new BadInputError(
+        `${settings.providerOptions.env} must be key=value;key=value, got "${part}"; nothing was started`,
+      );
+    }
+    options[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return options;
+}
+
+function defaultAddress(): string {
+  const candidates = localAddresses().filter((a) => isIP(a) === 4 && !a.startsWith("127."));
+  return candidates[0] ?? "127.0.0.1";
+}
+
+/**
+ * Parses `galera-pilot [options] seed|node …` and the environment into AgentOptions.
+ * Throws BadInputError (one line, nothing touched) on anything malformed.
+ */
+export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptions {
+  const { flags, rest } = splitFlags(argv);
+  const get = (key: SettingKey): string | undefined => flags.get(key) ?? env[settings[key].env];
+
+  const mode = rest[0];
+  if (mode !== "seed" && mode !== "node") {
+    throw new BadInputError(
+      mode === undefined
+        ? "missing mode: say seed or node; nothing was started; see galera-pilot --help"
+        : `unknown mode "${mode}": say seed or node; nothing was started; see galera-pilot --help`,
+    );
+  }
+  let hosts: HostSpec[] = [];
+  let mysqldArgs = rest.slice(1);
+  if (mode === "node") {
+    const hostArg = rest[1];
+    if (hostArg === undefined || hostArg.startsWith("--")) {
+      throw new BadInputError(
+        "node needs the peers: galera-pilot node HOST[,HOST…] (IPs, ip:port or a DNS name); nothing was started",
+      );
+    }
+    hosts = parseHostList(hostArg);
+    mysqldArgs = rest.slice(2);
+  }
+  const stray = mysqldArgs.find((a) => !a.startsWith("-"));
+  if (stray !== undefined) {
+    throw new BadInputError(
+      `unexpected argument "${stray}" after the ${mode === "node" ? "hosts" : "mode"}: only --options for mariadbd may follow; nothing was started`,
+    );
+  }
+
+  const durability = get("durability") ?? "strict";
+  if (durability !== "strict" && durability !== "process" && durability !== "seed") {
+    throw new BadInputError(
+      `${settings.durability.env} must be strict, process or seed, got "${durability}"; nothing was started`,
+    );
+  }
+  const sstMethod = get("sstMethod") ?? "mariabackup";
+  if (sstMethod !== "mariabackup" && sstMethod !== "rsync") {
+    throw new BadInputError(
+      `${settings.sstMethod.env} must be mariabackup or rsync, got "${sstMethod}"; nothing was started`,
+    );
+  }
+  const address = get("address") ?? defaultAddress();
+  if (!isIP(address)) {
+    throw new BadInputError(
+      `${settings.address.flag} / ${settings.address.env} must be an IP address, got "${address}"; nothing was started`,
+    );
+  }
+  const stopTimeoutRaw = get("stopTimeout") ?? "120";
+  if (!/^\d+$/.test(stopTimeoutRaw) || Number(stopTimeoutRaw) < 1) {
+    throw new BadInputError(
+      `${settings.stopTimeout.env} must be a whole number of seconds, got "${stopTimeoutRaw}"; nothing was started`,
+    );
+  }
+  const clusterName = get("clusterName") ?? "galera";
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(clusterName)) {
+    throw new BadInputError(
+      `${settings.clusterName.env} may hold letters, digits, "_", "." and "-" (at most 64), got "${clusterName}"; nothing was started`,
+    );
+  }
+  const nodeName = get("name") ?? hostname();
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeName)) {
+    throw new BadInputError(
+      `${settings.name.env} may hold letters, digits, "_", "." and "-" (at most 64), got "${nodeName}"; nothing was started`,
+    );
+  }
+  const dnsServerRaw = get("dnsServer");
+  const appUserName = env["MYSQL_USER"];
+  const appPassword = readSecret(env, "MYSQL_PASSWORD");
+  if ((appUserName === undefined) !== (appPassword === null)) {
+    throw new BadInputError(
+      "MYSQL_USER and MYSQL_PASSWORD (or MYSQL_PASSWORD_FILE) go together; nothing was started; set both or neither",
+    );
+  }
+  if (appUserName !== undefined && !/^[A-Za-z0-9_]{1,80}$/.test(appUserName)) {
+    throw new BadInputError(
+      `MYSQL_USER may hold letters, digits and "_", got "${appUserName}"; nothing was started`,
+    );
+  }
+
+  return {
+    mode,
+    hosts,
+    mysqldArgs,
+    nodeName,
+    address,
+    clusterName,
+    datadir: get("datadir") ?? "/var/lib/mysql",
+    runDir: get("runDir") ?? "/run/galera-pilot",
+    ports: {
+      mysql: parsePort("port", get("port") ?? "3306"),
+      galera: parsePort("galeraPort", get("galeraPort") ?? "4567"),
+      ist: parsePort("istPort", get("istPort") ?? "4568"),
+      sst: parsePort("sstPort", get("sstPort") ?? "4444"),
+      health: parsePort("healthPort", get("healthPort") ?? "8080"),
+    },
+    healthAddress: get("healthAddress") ?? "0.0.0.0",
+    durability,
+    sstMethod,
+    dnsServers: dnsServerRaw
+      ? dnsServerRaw
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
+    providerOptions: parseProviderOptions(get("providerOptions") ?? ""),
+    mysqldPath: get("mysqld") ?? "/usr/sbin/mariadbd",
+    galeraLibrary: get("galeraLibrary") ?? "/usr/lib/galera/libgalera_smm.so",
+    serverUser: get("serverUser") ?? "mysql",
+    stopTimeoutMs: Number(stopTimeoutRaw) * 1000,
+    rootPassword: requireSecret(env, "MYSQL_ROOT_PASSWORD", "the database root password"),
+    sstPassword: requireSecret(env, "XTRABACKUP_PASSWORD", "the password of the SST user"),
+    appUser: appUserName !== undefined && appPassword ? { name: appUserName, password: appPassword } : null,
+  };
+}

@@ -1,0 +1,195 @@
+import { isIP } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BadInputError, GaleraPilotError, ExitCode } from "../errors.js";
+import { defaultStateDir } from "../local/cluster-layout.js";
+import { controlRequest, startControlServer, type LocalClusterStatus } from "../local/control-server.js";
+import { LocalCluster } from "../local/local-cluster.js";
+import { writeClientConfig } from "../local/local-secrets.js";
+import { renderHaproxyConfig } from "../router/haproxy-config.js";
+import { HaproxyProcess } from "../router/haproxy-process.js";
+import { formatStatusTable } from "../local/status-table.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LocalFlags {
+  stateDir: string;
+  nodes: number;
+  /** n1's address; the others follow. Tests use their own range so they never meet `npm start`. */
+  firstAddress: string;
+  /** Where HAProxy listens: writer on port 3306, readers on 3307. */
+  routerAddress: string;
+  json: boolean;
+  rest: string[];
+}
+
+export function parseLocalFlags(argv: readonly string[], env: Env): LocalFlags {
+  const flags: LocalFlags = {
+    stateDir: env["GALERA_PILOT_STATE_DIR"] ?? defaultStateDir,
+    nodes: 3,
+    firstAddress: "127.0.0.2",
+    routerAddress: "127.0.0.1",
+    json: false,
+    rest: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith("--")
+      ? (arg.split(/=(.*)/s) as [string, string?])
+      : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new BadInputError(`option ${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--state-dir") flags.stateDir = value();
+    else if (flag === "--json") flags.json = true;
+    else if (flag === "--first-address" || flag === "--router-address") {
+      const raw = value();
+      if (isIP(raw) !== 4) throw new BadInputError(`${flag} must be an IPv4 address, got "${raw}"`);
+      if (flag === "--first-address") flags.firstAddress = raw;
+      else flags.routerAddress = raw;
+    } else if (flag === "--nodes") {
+      const raw = value();
+      if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 9) {
+        throw new BadInputError(`--nodes must be a whole number from 1 to 9, got "${raw}"`);
+      }
+      flags.nodes = Number(raw);
+    } else if (arg.startsWith("--"))
+      throw new BadInputError(`unknown option ${flag}; see galera-pilot --help`);
+    else flags.rest.push(arg);
+  }
+  return flags;
+}
+
+const agentEntry = fileURLToPath(new URL("./main.js", import.meta.url));
+const controlSocket = (stateDir: string): string => join(stateDir, "runner.sock");
+const writerPort = 3306;
+const readerPort = 3307;
+const healthPort = 8080;
+
+/** `galera-pilot local up` (what `npm start` runs): the cluster in the foreground until Ctrl-C. */
+export async function localUp(flags: LocalFlags): Promise<number> {
+  const startedAt = Date.now();
+  const say = (line: string): void => console.log(`[local] ${line}`);
+  if (flags.nodes % 2 === 0 || flags.nodes < 3) {
+    say(
+      `warning: ${flags.nodes} nodes: ${flags.nodes < 3 ? "fewer than 3 nodes cannot survive the loss of one without losing quorum" : "an even size gains no fault tolerance over one node fewer and can split into two equal halves without quorum"}`,
+    );
+  }
+  const cluster = new LocalCluster({
+    stateDir: flags.stateDir,
+    nodeCount: flags.nodes,
+    firstAddress: flags.firstAddress,
+    healthPort,
+    agentEntry,
+    log: say,
+  });
+  const clientConfig = writeClientConfig(flags.stateDir, cluster.secrets, flags.routerAddress, writerPort);
+  const proxy = {
+    writer: `${flags.routerAddress}:${writerPort}`,
+    reader: `${flags.routerAddress}:${readerPort}`,
+  };
+  const router = new HaproxyProcess({
+    configPath: join(flags.stateDir, "haproxy.cfg"),
+    logPath: join(flags.stateDir, "haproxy.log"),
+    log: say,
+    config: renderHaproxyConfig({
+      nodes: cluster.layout.map((n) => ({ name: n.name, address: n.address, sqlPort: 3306, healthPort })),
+      writer: { address: flags.routerAddress, port: writerPort },
+      reader: { address: flags.routerAddress, port: readerPort },
+      statsSocket: join(flags.stateDir, "haproxy.sock"),
+      checkIntervalMs: 1000,
+      writerCheckPath: "/",
+      readerCheckPath: "/",
+      writerBackups: true,
+    }),
+  });
+  const describe = async (): Promise<LocalClusterStatus> => ({
+    nodes: await cluster.status(),
+    proxy,
+    clientConfig,
+  });
+
+  let downRequested: (() => void) | null = null;
+  const down = new Promise<void>((resolve) => (downRequested = resolve));
+  const requestDown = (): void => downRequested?.();
+  const control = await startControlServer(controlSocket(flags.stateDir), cluster, describe, requestDown);
+  process.on("SIGINT", requestDown);
+  process.on("SIGTERM", requestDown);
+
+  say(`state folder ${flags.stateDir}; ${flags.nodes} nodes from ${flags.firstAddress}`);
+  const upAndSynced = (async () => {
+    await router.start();
+    await cluster.up();
+    await cluster.waitFor(
+      (s) => s.every((n) => n.phase === "synced" && n.clusterSize === flags.nodes),
+      600_000,
+      `${flags.nodes} of ${flags.nodes} synced`,
+    );
+    say(
+      `${flags.nodes} of ${flags.nodes} nodes synced after ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
+    );
+    say(`router: writes ${proxy.writer}, reads ${proxy.reader} (HAProxy)`);
+    say(`connect: mariadb --defaults-extra-file=${clientConfig} -h ${flags.routerAddress}`);
+    say(`status:  npx galera-pilot status   (stop|kill|start NODE, down; Ctrl-C stops the cluster cleanly)`);
+  })();
+  const outcome = await Promise.race([
+    upAndSynced.then(
+      () => "up" as const,
+      (e: unknown) => e,
+    ),
+    down.then(() => "down" as const),
+  ]);
+  if (outcome !== "up" && outcome !== "down") {
+    say(
+      `the cluster did not come up: ${outcome instanceof Error ? outcome.message : String(outcome)}; it keeps trying (Ctrl-C to stop)`,
+    );
+  }
+  if (outcome !== "down") await down;
+  say("stopping the cluster cleanly, one node at a time");
+  await cluster.down();
+  await router.stop();
+  control.close();
+  say("stopped; `npm start` brings the same data back");
+  return ExitCode.ok;
+}
+
+async function ask(flags: LocalFlags, method: "GET" | "POST", path: string): Promise<unknown> {
+  try {
+    const { code, body } = await controlRequest(controlSocket(flags.stateDir), method, path);
+    if (code >= 400) {
+      throw new BadInputError((body as { error?: string }).error ?? `the local runner answered ${code}`);
+    }
+    return body;
+  } catch (error) {
+    if (error instanceof GaleraPilotError) throw error;
+    throw new GaleraPilotError(
+      `the local cluster is not running (no runner at ${controlSocket(flags.stateDir)}); start it with npm start`,
+      ExitCode.badInput,
+      { cause: error },
+    );
+  }
+}
+
+export async function localStatus(flags: LocalFlags): Promise<number> {
+  const status = (await ask(flags, "GET", "/status")) as LocalClusterStatus;
+  console.log(flags.json ? JSON.stringify(status, null, 2) : formatStatusTable(status, process.stdout.isTTY));
+  return ExitCode.ok;
+}
+
+export async function localNodeAction(flags: LocalFlags, verb: "stop" | "kill" | "start"): Promise<number> {
+  const name = flags.rest[0];
+  if (!name) throw new BadInputError(`${verb} needs a node name, e.g. galera-pilot ${verb} n2`);
+  await ask(flags, "POST", `/nodes/${encodeURIComponent(name)}/${verb}`);
+  console.log(
+    `${name}: ${verb === "stop" ? "stopped cleanly" : verb === "kill" ? "killed (SIGKILL); the runner restarts it" : "starting"}`,
+  );
+  return ExitCode.ok;
+}
+
+export async function localDown(flags: LocalFlags): Promise<number> {
+  await ask(flags, "POST", "/down");
+  console.log("the local cluster is stopping cleanly");
+  return ExitCode.ok;
+}

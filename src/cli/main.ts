@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import { createLogger } from "../agent/logger.js";
+import { runAgent } from "../agent/run-agent.js";
+import { ExitCode, GaleraPilotError } from "../errors.js";
+import { version } from "../version.js";
+import { parseAgentOptions, usage } from "./agent-options.js";
+import { localDown, localNodeAction, localStatus, localUp, parseLocalFlags } from "./local-commands.js";
+
+const localUsage = `local cluster (SPEC §5):
+  galera-pilot local up [--nodes N] [--state-dir DIR]   run the cluster in the foreground (npm start)
+  galera-pilot status [--json]                          the local cluster's nodes
+  galera-pilot stop|kill|start NODE                     stop cleanly, SIGKILL (it restarts), start
+  galera-pilot down                                     stop the whole cluster cleanly
+  GALERA_PILOT_STATE_DIR sets the state folder (default /var/lib/galera-pilot/local).`;
+
+async function main(argv: string[]): Promise<number> {
+  const env = process.env;
+  const first = argv.find((a) => !a.startsWith("--"));
+  if (argv[0] === "--help" || argv[0] === "-h" || argv.length === 0) {
+    console.log(`${usage}\n\n${localUsage}`);
+    return argv.length === 0 ? ExitCode.badInput : ExitCode.ok;
+  }
+  if (argv[0] === "--version") {
+    console.log(version);
+    return ExitCode.ok;
+  }
+  if (first === "seed" || first === "node") {
+    const options = parseAgentOptions(argv, env);
+    return runAgent(options, createLogger(options.nodeName));
+  }
+  const command = argv[0];
+  if (command === "local" && argv[1] === "up") return localUp(parseLocalFlags(argv.slice(2), env));
+  const flags = parseLocalFlags(argv.slice(1), env);
+  switch (command) {
+    case "status":
+      return localStatus(flags);
+    case "stop":
+    case "kill":
+    case "start":
+      return localNodeAction(flags, command);
+    case "down":
+      return localDown(flags);
+    default:
+      console.error(`galera-pilot: unknown command "${command}"\n\n${usage}\n\n${localUsage}`);
+      return ExitCode.badInput;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof GaleraPilotError) {
+      console.error(`galera-pilot: ${error.message}`);
+      process.exit(error.exitCode);
+    }
+    console.error("galera-pilot: unexpected error, please report it:", error);
+    process.exit(ExitCode.unexpected);
+  },
+);

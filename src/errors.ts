@@ -1,0 +1,58 @@
+/**
+ * The project's small error tree. Every error that reaches a person says what happened,
+ * what was kept safe, and what to do next, on one line; the CLI prints `message` and exits
+ * with `exitCode`. Anything that is not a GaleraPilotError is a bug: "unexpected error".
+ */
+
+/** Exit codes of `galera-pilot seed|node`, documented in docs/cli.md. */
+export const ExitCode = {
+  ok: 0,
+  /** mariadbd failed or exited on its own with an error. */
+  serverFailed: 1,
+  /** Bad arguments, environment or files: nothing was started, the datadir is untouched. */
+  badInput: 2,
+  /** A safety rule refused the start (e.g. a datadir of another cluster). */
+  refused: 3,
+  /** Peers could not be discovered (DNS or another discovery backend). */
+  discoveryUnavailable: 4,
+  /** A bug: an error of no known kind. */
+  unexpected: 70,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class GaleraPilotError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** The user's input (argv, env, secret files, host list) is wrong; nothing was changed. */
+export class BadInputError extends GaleraPilotError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.badInput, options);
+  }
+}
+
+/** Discovery (DNS, Consul, Marathon) could not produce the peer list. */
+export class DiscoveryUnavailable extends GaleraPilotError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.discoveryUnavailable, options);
+  }
+}
+
+/** A safety rule refused to act; the datadir was kept as it was. */
+export class RefusedError extends GaleraPilotError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.refused, options);
+  }
+}
+
+/** mariadbd (or one of its helper runs) failed. */
+export class ServerFailedError extends GaleraPilotError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.serverFailed, options);
+  }
+}

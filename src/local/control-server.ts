@@ -1,0 +1,79 @@
+import { createServer, request, type Server } from "node:http";
+import { existsSync, rmSync } from "node:fs";
+import type { LocalCluster } from "./local-cluster.js";
+
+/** What `status --json` prints (SPEC §5). Fields are added, never renamed. */
+export interface LocalClusterStatus {
+  nodes: Awaited<ReturnType<LocalCluster["status"]>>;
+  proxy?: { writer: string; reader: string };
+  clientConfig: string;
+  dashboard?: string;
+}
+
+/**
+ * The runner's control API, on a unix socket in the state folder (only root can reach it):
+ * GET /status, POST /nodes/NAME/stop|kill|start, POST /down.
+ */
+export async function startControlServer(
+  socketPath: string,
+  cluster: LocalCluster,
+  describe: () => Promise<LocalClusterStatus>,
+  onDown: () => void,
+): Promise<Server> {
+  if (existsSync(socketPath)) rmSync(socketPath);
+  const server = createServer((req, res) => {
+    const reply = (code: number, body: unknown): void => {
+      res.writeHead(code, { "content-type": "application/json" });
+      res.end(JSON.stringify(body) + "\n");
+    };
+    const url = req.url ?? "/";
+    const action = /^\/nodes\/([A-Za-z0-9_-]+)\/(stop|kill|start)$/.exec(url);
+    void (async () => {
+      try {
+        if (req.method === "GET" && url === "/status") return reply(200, await describe());
+        if (req.method === "POST" && url === "/down") {
+          reply(202, { ok: true });
+          return onDown();
+        }
+        if (req.method === "POST" && action) {
+          const [, name, verb] = action as unknown as [string, string, "stop" | "kill" | "start"];
+          if (verb === "stop") await cluster.stopNode(name);
+          else if (verb === "kill") await cluster.killNode(name);
+          else cluster.startNode(name);
+          return reply(200, { ok: true });
+        }
+        reply(404, { error: `unknown request ${req.method} ${url}` });
+      } catch (error) {
+        reply(400, { error: error instanceof Error ? error.message : String(error) });
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(socketPath, () => resolve());
+  });
+  return server;
+}
+
+/** Sends one request to the runner's control socket. */
+export function controlRequest(
+  socketPath: string,
+  method: "GET" | "POST",
+  path: string,
+): Promise<{ code: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method, path, timeout: 300_000 }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () => {
+        try {
+          resolve({ code: res.statusCode ?? 0, body: JSON.parse(text) as unknown });
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}

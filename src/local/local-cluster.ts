@@ -1,0 +1,337 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { NodeStatusReport } from "../agent/node-status.js";
+import { parseGrastate } from "../mysqld/grastate.js";
+import { seedHealthCode } from "../http/seed-health.js";
+import { fetchNodeStatus } from "./agent-status-client.js";
+import { localLayout, type LocalNode } from "./cluster-layout.js";
+import { ensureLocalSecrets, localAppUser, type LocalSecretFiles } from "./local-secrets.js";
+import { planLocalStart, type NodeDiskFacts } from "./start-plan.js";
+
+export interface LocalClusterOptions {
+  stateDir: string;
+  nodeCount: number;
+  firstAddress: string;
+  healthPort: number;
+  /** The CLI entry (dist/src/cli/main.js) the agents run from. */
+  agentEntry: string;
+  /** Extra environment for every agent, e.g. GALERA_PILOT_DURABILITY. */
+  agentEnv?: Record<string, string>;
+  log: (line: string) => void;
+  /** The HOST argument of `node`; default: every node's address. Tests pass a DNS name. */
+  peerArgument?: string;
+  /** First restart delay after an agent exits; doubles up to maxRestartDelayMs. */
+  restartDelayMs?: number;
+  maxRestartDelayMs?: number;
+}
+
+interface ManagedNode {
+  layout: LocalNode;
+  agent: ChildProcess | null;
+  exited: Promise<void> | null;
+  /** Held nodes are not restarted: `stop NODE` or `down` asked for it. */
+  held: boolean;
+  restartDelayMs: number;
+  restartTimer: NodeJS.Timeout | null;
+  startedAt: number;
+  restarts: number;
+}
+
+/** The status of one node of the local cluster, in `status --json`'s shape (SPEC §5). */
+export interface LocalNodeStatus {
+  name: string;
+  address: string;
+  healthUrl: string;
+  socket: string;
+  pid: number | null;
+  phase: string;
+  state: string | null;
+  clusterStatus: string | null;
+  clusterSize: number | null;
+  seqno: number | null;
+  writer: boolean;
+  agentPid: number | null;
+  restarts: number;
+  lastDecision: string | null;
+}
+
+/** A lived-long-enough agent resets its restart delay, as schedulers do. */
+const healthyRunMs = 60_000;
+
+/**
+ * The local runner: N agents on loopback addresses, supervised like a scheduler would
+ * (restart with backoff), with clean stop, kill, start and status. Each agent runs in its
+ * own process group so `kill` takes mariadbd and its SST helpers with it.
+ */
+export class LocalCluster {
+  readonly options: LocalClusterOptions;
+  readonly layout: LocalNode[];
+  readonly secrets: LocalSecretFiles;
+  readonly #nodes = new Map<string, ManagedNode>();
+  #shuttingDown = false;
+
+  constructor(options: LocalClusterOptions) {
+    this.options = options;
+    mkdirSync(options.stateDir, { recursive: true, mode: 0o755 });
+    this.layout = localLayout(options);
+    this.secrets = ensureLocalSecrets(options.stateDir);
+    for (const layout of this.layout) {
+      mkdirSync(layout.dir, { recursive: true, mode: 0o755 });
+      this.#nodes.set(layout.name, {
+        layout,
+        agent: null,
+        exited: null,
+        held: false,
+        restartDelayMs: options.restartDelayMs ?? 1000,
+        restartTimer: null,
+        startedAt: 0,
+        restarts: 0,
+      });
+    }
+  }
+
+  #node(name: string): ManagedNode {
+    const node = this.#nodes.get(name);
+    if (!node) {
+      throw new Error(
+        `no node named "${name}" in the local cluster; nodes: ${[...this.#nodes.keys()].join(", ")}`,
+      );
+    }
+    return node;
+  }
+
+  /** Disk facts for the start plan, read without changing anything. */
+  diskFacts(): NodeDiskFacts[] {
+    return this.layout.map((n) => {
+      const grastatePath = join(n.datadir, "grastate.dat");
+      const empty = !existsSync(join(n.datadir, "mysql"));
+      let grastate = null;
+      try {
+        if (existsSync(grastatePath)) grastate = parseGrastate(readFileSync(grastatePath, "utf8"));
+      } catch {
+        grastate = null;
+      }
+      return { name: n.name, empty, grastate };
+    });
+  }
+
+  /** Starts the whole cluster: the seed first (when the plan names one), then the others. */
+  async up(): Promise<void> {
+    await this.#stopLeftovers();
+    const plan = planLocalStart(this.diskFacts());
+    this.options.log(`start plan: ${plan.reason}`);
+    if (plan.seed) {
+      this.#spawn(this.#node(plan.seed), "seed");
+      await this.waitFor(
+        (s) => s.find((n) => n.name === plan.seed)?.phase === "synced",
+        120_000,
+        `${plan.seed} synced`,
+      );
+    }
+    for (const node of this.#nodes.values()) {
+      if (node.agent === null && !node.held) this.#spawn(node, "node");
+    }
+  }
+
+  /** Starts a node that was stopped (as `node`: it joins the running cluster). */
+  startNode(name: string): void {
+    const node = this.#node(name);
+    node.held = false;
+    if (node.restartTimer) clearTimeout(node.restartTimer);
+    node.restartTimer = null;
+    if (node.agent === null) this.#spawn(node, "node");
+  }
+
+  /** Stops a node cleanly (it leaves the cluster) and keeps it stopped until startNode. */
+  async stopNode(name: string): Promise<void> {
+    const node = this.#node(name);
+    node.held = true;
+    if (node.restartTimer) clearTimeout(node.restartTimer);
+    node.restartTimer = null;
+    const agent = node.agent;
+    if (!agent || !node.exited) return;
+    agent.kill("SIGTERM");
+    await node.exited;
+  }
+
+  /** SIGKILL of the node's whole process group (agent, mariadbd, SST helpers): a crash. It restarts. */
+  async killNode(name: string): Promise<void> {
+    const node = this.#node(name);
+    const agent = node.agent;
+    if (!agent?.pid || !node.exited) return;
+    try {
+      process.kill(-agent.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await node.exited;
+  }
+
+  /** Stops every node cleanly, one by one, the first node last (so it is safe to bootstrap from). */
+  async down(): Promise<void> {
+    this.#shuttingDown = true;
+    for (const node of this.#nodes.values()) node.held = true;
+    for (const node of [...this.#nodes.values()].reverse()) {
+      if (node.restartTimer) clearTimeout(node.restartTimer);
+      await this.stopNode(node.layout.name);
+    }
+  }
+
+  /**
+   * Every node's status. `writer` marks the node the router's writer backend uses: the first
+   * node, in order, whose health check (`/`) answers 200 — HAProxy's `backup` order.
+   */
+  async status(): Promise<LocalNodeStatus[]> {
+    const nodes = await Promise.all(
+      this.layout.map(async (layout) => {
+        const node = this.#node(layout.name);
+        const report: NodeStatusReport | null = node.agent ? await fetchNodeStatus(layout.healthUrl) : null;
+        const phase = report?.phase ?? (node.agent ? "agent-starting" : node.held ? "stopped" : "restarting");
+        return {
+          name: layout.name,
+          address: layout.address,
+          healthUrl: layout.healthUrl,
+          socket: layout.socket,
+          pid: report?.pid ?? null,
+          phase,
+          state: report?.state ?? null,
+          clusterStatus: report?.clusterStatus ?? null,
+          clusterSize: report?.clusterSize ?? null,
+          seqno: report?.seqno ?? null,
+          writer: false,
+          routable: report !== null && seedHealthCode(report) === 200,
+          agentPid: node.agent?.pid ?? null,
+          restarts: node.restarts,
+          lastDecision: report?.lastDecision
+            ? `${report.lastDecision.action}: ${report.lastDecision.reason}`
+            : null,
+        };
+      }),
+    );
+    const writer = nodes.find((n) => n.routable);
+    return nodes.map(({ routable: _routable, ...node }) => ({ ...node, writer: node.name === writer?.name }));
+  }
+
+  /** Polls status until the predicate holds; throws after timeoutMs naming what it waited for. */
+  async waitFor(
+    predicate: (s: LocalNodeStatus[]) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<LocalNodeStatus[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await this.status();
+      if (predicate(status)) return status;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `timed out after ${timeoutMs / 1000} s waiting for ${what}; phases: ${status.map((n) => `${n.name}=${n.phase}`).join(", ")}`,
+        );
+      }
+      await sleep(250);
+    }
+  }
+
+  /** Environment of an agent: its settings and the secrets as _FILE paths (never values). */
+  agentEnv(layout: LocalNode): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin",
+      MYSQL_ROOT_PASSWORD_FILE: this.secrets.rootPassword,
+      XTRABACKUP_PASSWORD_FILE: this.secrets.sstPassword,
+      MYSQL_USER: localAppUser,
+      MYSQL_PASSWORD_FILE: this.secrets.appPassword,
+      GALERA_PILOT_NAME: layout.name,
+      GALERA_PILOT_ADDRESS: layout.address,
+      GALERA_PILOT_HEALTH_ADDRESS: layout.address,
+      GALERA_PILOT_HEALTH_PORT: String(this.options.healthPort),
+      GALERA_PILOT_DATADIR: layout.datadir,
+      GALERA_PILOT_RUN_DIR: layout.runDir,
+      GALERA_PILOT_CLUSTER_NAME: "local",
+      ...this.options.agentEnv,
+    };
+  }
+
+  #spawn(node: ManagedNode, mode: "seed" | "node"): void {
+    const layout = node.layout;
+    const peers = this.options.peerArgument ?? this.layout.map((n) => n.address).join(",");
+    const args = [this.options.agentEntry, mode, ...(mode === "node" ? [peers] : [])];
+    const logFd = openSync(layout.agentLog, "a");
+    const agent = spawn(process.execPath, args, {
+      env: this.agentEnv(layout),
+      stdio: ["ignore", logFd, logFd],
+      detached: true,
+    });
+    closeSync(logFd);
+    node.agent = agent;
+    node.startedAt = Date.now();
+    if (agent.pid) writeFileSync(join(layout.dir, "agent.pid"), `${agent.pid}\n`);
+    this.options.log(
+      `${layout.name}: agent started as ${mode} (pid ${agent.pid ?? "?"}), log ${layout.agentLog}`,
+    );
+    node.exited = new Promise((resolve) => {
+      agent.once("exit", (code, signal) => {
+        node.agent = null;
+        rmSync(join(layout.dir, "agent.pid"), { force: true });
+        this.options.log(`${layout.name}: agent exited (${signal ?? `status ${code}`})`);
+        this.#scheduleRestart(node);
+        resolve();
+      });
+    });
+  }
+
+  #scheduleRestart(node: ManagedNode): void {
+    if (node.held || this.#shuttingDown) return;
+    if (Date.now() - node.startedAt > healthyRunMs) node.restartDelayMs = this.options.restartDelayMs ?? 1000;
+    const delay = node.restartDelayMs;
+    node.restartDelayMs = Math.min(delay * 2, this.options.maxRestartDelayMs ?? 30_000);
+    this.options.log(`${node.layout.name}: restarting in ${delay / 1000} s`);
+    node.restartTimer = setTimeout(() => {
+      node.restartTimer = null;
+      if (node.held || this.#shuttingDown || node.agent) return;
+      node.restarts++;
+      this.#spawn(node, "node");
+    }, delay);
+  }
+
+  /**
+   * Agents or servers left running by a runner that was killed hold the ports: stop them
+   * cleanly first (SIGTERM, so mariadbd leaves the cluster), as a scheduler reclaims a node.
+   */
+  async #stopLeftovers(): Promise<void> {
+    for (const layout of this.layout) {
+      for (const [file, marker] of [
+        [join(layout.dir, "agent.pid"), "main.js"],
+        [join(layout.runDir, "mysqld.pid"), "mariadbd"],
+      ] as const) {
+        const pid = readPid(file);
+        if (pid === null || !processMatches(pid, marker)) continue;
+        this.options.log(
+          `${layout.name}: stopping a leftover ${marker === "main.js" ? "agent" : "mariadbd"} (pid ${pid})`,
+        );
+        process.kill(pid, "SIGTERM");
+        const deadline = Date.now() + 120_000;
+        while (processMatches(pid, marker) && Date.now() < deadline) await sleep(200);
+        if (processMatches(pid, marker)) process.kill(pid, "SIGKILL");
+      }
+    }
+  }
+}
+
+function readPid(file: string): number | null {
+  try {
+    const pid = Number(readFileSync(file, "utf8").trim());
+    return Number.isInteger(pid) && pid > 1 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The pid is alive and its command line contains the marker (pids get reused). */
+function processMatches(pid: number, marker: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+
+/** A child's exit as data (execa's model): the caller decides what it means. */
+export interface ChildExit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** We sent SIGKILL because SIGTERM did not end it within the stop timeout. */
+  forcedKill: boolean;
+  durationMs: number;
+}
+
+export interface RunResult extends ChildExit {
+  stdout: string;
+  stderr: string;
+}
+
+/** Resolves when the child exits; never rejects (a spawn failure becomes exit code 127). */
+export function waitForExit(child: ChildProcess, startedAt: number): Promise<ChildExit> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
+      resolve({ exitCode, signal, forcedKill: false, durationMs: Date.now() - startedAt });
+    };
+    child.once("exit", done);
+    child.once("error", () => done(127, null));
+  });
+}
+
+/**
+ * Runs a command to completion, collecting its output, with optional stdin text.
+ * Output is capped so a chatty child cannot exhaust memory.
+ */
+export async function runToCompletion(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions & { input?: string } = {},
+): Promise<RunResult> {
+  const startedAt = Date.now();
+  const { input, ...spawnOptions } = options;
+  const child = spawn(command, args, { ...spawnOptions, stdio: ["pipe", "pipe", "pipe"] });
+  const cap = 4 * 1024 * 1024;
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    if (stdout.length < cap) stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    if (stderr.length < cap) stderr += chunk.toString();
+  });
+  child.stdin?.on("error", () => {
+    // The child may exit before reading stdin; its exit status tells what happened.
+  });
+  child.stdin?.end(input ?? "");
+  const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
+  const exit = await waitForExit(child, startedAt);
+  if (exit.exitCode === 127 && child.pid === undefined) {
+    stderr += String(await spawnError);
+  }
+  return { ...exit, stdout, stderr };
+}
+
+/** SIGTERM, then SIGKILL after `timeoutMs`: the stop every supervisor needs. */
+export async function stopChild(
+  child: ChildProcess,
+  exited: Promise<ChildExit>,
+  timeoutMs: number,
+): Promise<ChildExit> {
+  if (child.exitCode !== null || child.signalCode !== null) return exited;
+  child.kill("SIGTERM");
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  const first = await Promise.race([exited, timedOut]);
+  clearTimeout(timer);
+  if (first !== "timeout") return first;
+  child.kill("SIGKILL");
+  return { ...(await exited), forcedKill: true };
+}

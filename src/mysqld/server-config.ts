@@ -1,0 +1,226 @@
+/**
+ * Renders the `[mysqld]` option file the agent starts mariadbd with (`--defaults-file`).
+ * Pure: the caller writes it, readable only by the server's user, since it holds the SST
+ * password (secrets never go on a command line).
+ */
+import { isIPv6 } from "node:net";
+import { BadInputError } from "../errors.js";
+
+export type DurabilityProfile = "strict" | "process" | "seed";
+
+export interface ServerConfigInput {
+  datadir: string;
+  socket: string;
+  pidFile: string;
+  /** null: errors go to stderr, which the agent forwards. */
+  errorLog: string | null;
+  bindAddress: string;
+  port: number;
+  /** This node's address as peers reach it: an IP or a name, without a port. */
+  nodeAddress: string;
+  nodeName: string;
+  clusterName: string;
+  /** Galera endpoints, "host" or "host:port" ("[v6]:port" for IPv6); [] renders gcomm:// (bootstrap). */
+  clusterAddresses: string[];
+  galeraPort: number;
+  istPort: number;
+  sstPort: number;
+  sstMethod: "mariabackup" | "rsync";
+  sstUser: string;
+  sstPassword: string;
+  durability: DurabilityProfile;
+  /** Extra wsrep provider options, rendered after ours. */
+  providerOptions: Record<string, string>;
+  galeraLibrary: string;
+}
+
+export const DEFAULT_GALERA_LIBRARY = "/usr/lib/galera/libgalera_smm.so";
+
+/** SPEC §2's table; "seed" is the 2015 post's choice and loses acknowledged writes if all nodes crash. */
+export const durabilitySettings: Record<
+  DurabilityProfile,
+  { innodbFlushLogAtTrxCommit: 0 | 1 | 2; syncBinlog: 0 | 1 }
+> = {
+  strict: { innodbFlushLogAtTrxCommit: 1, syncBinlog: 1 },
+  process: { innodbFlushLogAtTrxCommit: 2, syncBinlog: 0 },
+  seed: { innodbFlushLogAtTrxCommit: 0, syncBinlog: 0 },
+};
+
+/** Above MariaDB's default of 151 for pools behind HAProxy, well below what 2 cores can serve. */
+const MAX_CONNECTIONS = 300;
+
+/**
+ * The server reads option files with fgets() into a 4096-byte buffer (mysys/my_default.c):
+ * a longer line is cut, and its tail is read as a line of its own, i.e. as another option.
+ * Measured with my_print_defaults 10.11: 4094 bytes is the longest line read whole.
+ */
+export const MAX_OPTION_LINE_BYTES = 4094;
+
+/** Provider options the agent owns: its decisions assume these values. */
+const OWNED_PROVIDER_OPTIONS = ["gmcast.listen_addr", "ist.recv_addr", "pc.recovery", "base_host"];
+
+/** An option line: name=value, or the bare name of a flag when value is null. */
+type Option = [name: string, value: string | null];
+
+export function renderServerConfig(input: ServerConfigInput): string {
+  const durability = durabilitySettings[input.durability];
+  const node = hostOf(input.nodeAddress, "node address");
+  const port = checkPort(input.port, "port");
+  const sstPort = checkPort(input.sstPort, "SST port");
+  if (input.sstUser === "" || input.sstUser.includes(":")) {
+    // The SST scripts split wsrep_sst_auth at its first colon (wsrep_sst_common).
+    throw new BadInputError(`SST user ${JSON.stringify(input.sstUser)} must be non-empty and contain no ":"`);
+  }
+  // No log_error: mariadbd writes to stderr, which the agent forwards.
+  const errorLog: Option[] =
+    input.errorLog === null ? [] : [["log_error", quote(input.errorLog, "log_error")]];
+
+  const options: Option[] = [
+    ["datadir", quote(input.datadir, "datadir")],
+    ["socket", quote(input.socket, "socket")],
+    ["pid_file", quote(input.pidFile, "pid_file")],
+    ...errorLog,
+    // bind_address takes IPv6 without brackets.
+    ["bind_address", quote(unbracket(input.bindAddress), "bind_address")],
+    ["port", String(port)],
+    ["skip_name_resolve", null],
+    ["max_connections", String(MAX_CONNECTIONS)],
+    // Galera's requirements: row events, InnoDB only, interleaved auto-increment locks.
+    ["binlog_format", "ROW"],
+    ["default_storage_engine", "InnoDB"],
+    ["innodb_autoinc_lock_mode", "2"],
+    ["innodb_flush_log_at_trx_commit", String(durability.innodbFlushLogAtTrxCommit)],
+    ["sync_binlog", String(durability.syncBinlog)],
+    ["wsrep_on", "ON"],
+    ["wsrep_provider", quote(input.galeraLibrary, "wsrep_provider")],
+    ["wsrep_cluster_name", quote(input.clusterName, "wsrep_cluster_name")],
+    ["wsrep_cluster_address", quote(clusterAddress(input), "wsrep_cluster_address")],
+    ["wsrep_node_name", quote(input.nodeName, "wsrep_node_name")],
+    // The plain address, even IPv6 (as MariaDB's own IPv6 tests write it); ports go in the options.
+    ["wsrep_node_address", quote(node, "wsrep_node_address")],
+    // Where clients reach this server: MariaDB's own guess is "AUTO" for an IPv6 node (seen on 10.11).
+    ["wsrep_node_incoming_address", quote(endpoint(node, port), "wsrep_node_incoming_address")],
+    ["wsrep_provider_options", quote(providerOptions(input, node), "wsrep_provider_options")],
+    ["wsrep_sst_receive_address", quote(endpoint(node, sstPort), "wsrep_sst_receive_address")],
+    ["wsrep_sst_method", input.sstMethod],
+    ["wsrep_sst_auth", quoteOptionValue(`${input.sstUser}:${input.sstPassword}`, "wsrep_sst_auth", true)],
+  ];
+
+  const lines = options.map(([name, value]) => (value === null ? name : `${name}=${value}`));
+  for (const [index, line] of lines.entries()) {
+    if (Buffer.byteLength(line) > MAX_OPTION_LINE_BYTES) {
+      const name = options[index]?.[0] ?? "";
+      throw new BadInputError(
+        `${name} is longer than the ${MAX_OPTION_LINE_BYTES} bytes an option file line holds`,
+      );
+    }
+  }
+  // The mariabackup SST joiner runs `socat TCP-LISTEN:PORT` on every address unless told to
+  // bind: two joiners on one host (the local cluster, host networking) then collide on 4444.
+  // sockopt is appended to socat's address on both roles, so the donor binds its source too.
+  const sst = [`sockopt=${quote(`bind=${isIPv6(node) ? `[${node}]` : node}`, "sockopt")}`];
+  return [
+    "# Rendered by galera-pilot at each start; edits here are lost.",
+    "[mysqld]",
+    ...lines,
+    "",
+    "[sst]",
+    ...sst,
+    "",
+  ].join("\n");
+}
+
+/** Quotes a value that is not a secret: errors may echo it. */
+function quote(value: string, option: string): string {
+  return quoteOptionValue(value, option);
+}
+
+/**
+ * Quotes a value for a MariaDB option file so that the server reads back exactly `value`.
+ * The reader (mysys/my_default.c) cuts the line at a `#` outside quotes, trims spaces, strips
+ * one pair of matching outer quotes, and then unescapes \" \' \\ \n \t \r \b \s everywhere.
+ * So: wrap in double quotes and escape backslash and double quote; `'`, `#` and spaces are
+ * then literal. A newline cannot be kept on one line and a NUL ends the C string: refused.
+ * With `secret`, the error does not echo the value.
+ */
+export function quoteOptionValue(value: string, option = "option value", secret = false): string {
+  const shown = secret ? "" : ` ${JSON.stringify(value)}`;
+  if (/[\n\0]/.test(value)) {
+    throw new BadInputError(`${option}${shown} contains a newline or NUL, which an option file cannot hold`);
+  }
+  // \r is escaped too: an editor or a CRLF-aware tool would otherwise take it for a line end.
+  const escaped = value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\r/g, "\\r");
+  return `"${escaped}"`;
+}
+
+/** gcomm://a,b,c with every endpoint given a port, so peers on a non-default Galera port are found. */
+function clusterAddress(input: ServerConfigInput): string {
+  const port = checkPort(input.galeraPort, "Galera port");
+  const endpoints = input.clusterAddresses.map((address) => {
+    const { host, port: given } = splitEndpoint(address);
+    return endpoint(host, given ?? port);
+  });
+  return `gcomm://${endpoints.join(",")}`;
+}
+
+function providerOptions(input: ServerConfigInput, node: string): string {
+  const ours: [string, string][] = [
+    ["gmcast.listen_addr", `tcp://${endpoint(node, checkPort(input.galeraPort, "Galera port"))}`],
+    ["ist.recv_addr", endpoint(node, checkPort(input.istPort, "IST port"))],
+    // Lets Galera restore the last primary component after all nodes crash (SPEC S4).
+    ["pc.recovery", "TRUE"],
+  ];
+  // MariaDB's own IPv6 tests also give Galera its host in brackets; IPv4 needs nothing more.
+  if (isIPv6(node)) ours.unshift(["base_host", `[${node}]`]);
+
+  const extra = Object.entries(input.providerOptions).map(([key, value]): [string, string] => {
+    if (OWNED_PROVIDER_OPTIONS.includes(key)) {
+      throw new BadInputError(`provider option ${key} is set by galera-pilot itself; use its own setting`);
+    }
+    if (!/^[A-Za-z][A-Za-z0-9_.]*$/.test(key)) {
+      throw new BadInputError(`provider option name ${JSON.stringify(key)} is not a Galera option name`);
+    }
+    // Galera splits the list at ";" and each pair at "=", and strips "\" as its escape (gu_config.cpp).
+    if (/[;=\\\n\0]/.test(value)) {
+      throw new BadInputError(`provider option ${key}=${JSON.stringify(value)} contains ; = \\ or a newline`);
+    }
+    return [key, value.trim()];
+  });
+  return [...ours, ...extra].map(([key, value]) => `${key}=${value}`).join(";");
+}
+
+/** "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 address. */
+function splitEndpoint(address: string): { host: string; port: number | null } {
+  const text = address.trim();
+  if (isIPv6(text)) return { host: text, port: null };
+  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:[\]]+)(?::(\d+))?$/.exec(text);
+  if (match?.[1] === undefined) {
+    throw new BadInputError(`cluster address ${JSON.stringify(address)} is not host[:port]`);
+  }
+  const port = match[2];
+  return {
+    host: hostOf(match[1], "cluster address"),
+    port: port === undefined ? null : checkPort(Number(port), "cluster address port"),
+  };
+}
+
+/** A host name or IP, brackets removed; refuses what would break a gcomm:// list or a URL. */
+function hostOf(address: string, what: string): string {
+  const host = unbracket(address.trim());
+  if (isIPv6(host) || /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$/.test(host)) return host;
+  throw new BadInputError(`${what} ${JSON.stringify(address)} is not a host name or an IP address`);
+}
+
+function unbracket(address: string): string {
+  return /^\[.*\]$/.test(address) ? address.slice(1, -1) : address;
+}
+
+/** host:port, with IPv6 hosts in brackets as Galera and the SST scripts expect. */
+function endpoint(host: string, port: number): string {
+  return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function checkPort(port: number, what: string): number {
+  if (Number.isInteger(port) && port >= 1 && port <= 65535) return port;
+  throw new BadInputError(`${what} ${port} is not a TCP port (1-65535)`);
+}

@@ -1,0 +1,31 @@
+import { ServerFailedError } from "../errors.js";
+import { runToCompletion } from "./child-exit.js";
+import { lastLines } from "./initialise.js";
+import { parseRecoveredPosition, type RecoveredPosition } from "./recovered-position.js";
+
+/**
+ * Runs `mariadbd --wsrep-recover` to learn the last committed position from InnoDB (the only
+ * truth after a crash, when grastate.dat says seqno -1). --skip-networking: without it the
+ * recovery run opens the SQL port, and would fail where another server holds it.
+ */
+export async function recoverPosition(
+  mysqldPath: string,
+  configFile: string,
+  serverUser: string,
+): Promise<RecoveredPosition> {
+  const result = await runToCompletion(mysqldPath, [
+    `--defaults-file=${configFile}`,
+    `--user=${serverUser}`,
+    "--wsrep-recover",
+    "--skip-networking",
+    "--disable-log-error",
+  ]);
+  const log = result.stderr + result.stdout;
+  const position = parseRecoveredPosition(log);
+  if (result.exitCode !== 0 || position === null) {
+    throw new ServerFailedError(
+      `mariadbd --wsrep-recover failed (exit ${result.exitCode ?? result.signal}): ${lastLines(log)}; the datadir was not changed by galera-pilot; read the lines above, fix the cause, and start again`,
+    );
+  }
+  return position;
+}

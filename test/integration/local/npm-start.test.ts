@@ -1,0 +1,168 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { statSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { runToCompletion } from "../../../src/mysqld/child-exit.js";
+import { agentEntry, makeStateDir } from "../../support/local-cluster-harness.js";
+import { runCli } from "../../support/run-cli.js";
+
+/**
+ * What `npm start` runs — `galera-pilot local up` as a process, with HAProxy in front — and
+ * what a person does with it from another terminal: status (table and --json), a client
+ * through the router with client.cnf, stop/start of a node, and Ctrl-C.
+ */
+describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }, () => {
+  const stateDir = makeStateDir("npm-start");
+  const flags = ["--state-dir", stateDir];
+  let runner: ChildProcess;
+  let output = "";
+  const cli = (...args: string[]) => runCli([...args, ...flags], {});
+
+  const waitForOutput = async (pattern: RegExp, timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(output)) {
+      if (Date.now() > deadline || runner.exitCode !== null) {
+        throw new Error(`no ${pattern} in the runner's output:\n${output}`);
+      }
+      await sleep(200);
+    }
+  };
+  const statusJson = async () =>
+    JSON.parse((await cli("status", "--json")).stdout) as {
+      nodes: {
+        name: string;
+        phase: string;
+        clusterSize: number | null;
+        writer: boolean;
+        socket: string;
+        pid: number | null;
+      }[];
+      proxy: { writer: string; reader: string };
+      clientConfig: string;
+    };
+
+  before(async () => {
+    runner = spawn(
+      process.execPath,
+      [
+        agentEntry,
+        "local",
+        "up",
+        ...flags,
+        "--first-address",
+        "127.0.11.2",
+        "--router-address",
+        "127.0.11.1",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    runner.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+    runner.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+    await waitForOutput(/3 of 3 nodes synced after [\d.]+ s/, 240_000);
+  });
+
+  after(async () => {
+    if (runner.exitCode === null) {
+      runner.kill("SIGINT");
+      await new Promise((resolve) => runner.once("exit", resolve));
+    }
+  });
+
+  it("then it prints how to connect, and status --json has the documented shape", async () => {
+    assert.match(
+      output,
+      new RegExp(`connect: mariadb --defaults-extra-file=${stateDir}/client.cnf -h 127\\.0\\.11\\.1`),
+    );
+    const status = await statusJson();
+    assert.deepEqual(
+      status.nodes.map((n) => [n.name, n.phase, n.clusterSize]),
+      [
+        ["n1", "synced", 3],
+        ["n2", "synced", 3],
+        ["n3", "synced", 3],
+      ],
+    );
+    assert.deepEqual(status.proxy, { writer: "127.0.11.1:3306", reader: "127.0.11.1:3307" });
+    assert.equal(status.nodes.filter((n) => n.writer).length, 1, "exactly one writer");
+    assert.equal(status.clientConfig, `${stateDir}/client.cnf`);
+    assert.equal(statSync(status.clientConfig).mode & 0o777, 0o600);
+    for (const node of status.nodes) {
+      assert.ok(node.pid && node.pid > 1);
+      assert.equal(node.socket, `${stateDir}/${node.name}/run/mysqld.sock`);
+    }
+    const table = (await cli("status")).stdout;
+    assert.match(table, /^NODE\s+ADDRESS\s+PHASE/m);
+    assert.match(table, /^n2\s+127\.0\.11\.3\s+synced\s+Synced\s+Primary\s+3/m);
+  });
+
+  it("when a client connects through the router with client.cnf, then it writes and reads back", async () => {
+    const client = (port: number, sqlText: string) =>
+      runToCompletion("mariadb", [
+        `--defaults-extra-file=${stateDir}/client.cnf`,
+        "-h",
+        "127.0.11.1",
+        "-P",
+        String(port),
+        "-N",
+        "-e",
+        sqlText,
+      ]);
+    const deadline = Date.now() + 30_000;
+    let write = await client(
+      3306,
+      "CREATE DATABASE IF NOT EXISTS app; CREATE TABLE IF NOT EXISTS app.t (id INT PRIMARY KEY); REPLACE INTO app.t VALUES (7)",
+    );
+    // HAProxy marks servers up after two passing checks; retry until it routes.
+    while (write.exitCode !== 0 && Date.now() < deadline) {
+      await sleep(500);
+      write = await client(
+        3306,
+        "CREATE DATABASE IF NOT EXISTS app; CREATE TABLE IF NOT EXISTS app.t (id INT PRIMARY KEY); REPLACE INTO app.t VALUES (7)",
+      );
+    }
+    assert.equal(write.exitCode, 0, write.stderr);
+    const read = await client(3307, "SET SESSION wsrep_sync_wait=1; SELECT id FROM app.t");
+    assert.equal(read.exitCode, 0, read.stderr);
+    assert.equal(read.stdout.trim(), "7");
+  });
+
+  it("when n2 is stopped and started from another terminal, then it leaves and comes back", async () => {
+    const stop = await cli("stop", "n2");
+    assert.equal(stop.exitCode, 0, stop.stderr);
+    let status = await statusJson();
+    assert.equal(status.nodes.find((n) => n.name === "n2")!.phase, "stopped");
+    const start = await cli("start", "n2");
+    assert.equal(start.exitCode, 0, start.stderr);
+    const deadline = Date.now() + 120_000;
+    do {
+      await sleep(500);
+      status = await statusJson();
+    } while (
+      !status.nodes.every((n) => n.phase === "synced" && n.clusterSize === 3) &&
+      Date.now() < deadline
+    );
+    assert.ok(
+      status.nodes.every((n) => n.phase === "synced" && n.clusterSize === 3),
+      JSON.stringify(status.nodes),
+    );
+  });
+
+  it("when an unknown node is named, then the command says so in one line", async () => {
+    const result = await cli("stop", "n9");
+    assert.notEqual(result.exitCode, 0);
+    assert.match(
+      result.stderr.trim(),
+      /^galera-pilot: no node named "n9" in the local cluster; nodes: n1, n2, n3$/,
+    );
+  });
+
+  it("when Ctrl-C is pressed, then every node leaves cleanly and the runner exits 0", async () => {
+    runner.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => runner.once("exit", resolve));
+    assert.equal(code, 0, output);
+    assert.match(output, /stopped; `npm start` brings the same data back/);
+    const leftovers = await runToCompletion("pgrep", ["-f", stateDir]);
+    assert.equal(leftovers.stdout.trim(), "", "no process of this cluster is left");
+  });
+});

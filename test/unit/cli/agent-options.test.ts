@@ -1,0 +1,122 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseAgentOptions } from "../../../src/cli/agent-options.js";
+import { BadInputError } from "../../../src/errors.js";
+
+const secrets = { MYSQL_ROOT_PASSWORD: "rootpw", XTRABACKUP_PASSWORD: "sstpw" };
+
+function badInput(argv: string[], env: Record<string, string>, pattern: RegExp): void {
+  assert.throws(
+    () => parseAgentOptions(argv, env),
+    (error: unknown) => {
+      assert.ok(error instanceof BadInputError, `expected BadInputError, got ${String(error)}`);
+      assert.match(error.message, pattern);
+      assert.ok(!error.message.includes("\n"), "the error is one line");
+      return true;
+    },
+  );
+}
+
+describe("parseAgentOptions", () => {
+  it("reads the seed's command line: seed and mariadbd arguments", () => {
+    const o = parseAgentOptions(["seed", "--max-connections=50"], {
+      ...secrets,
+      GALERA_PILOT_ADDRESS: "10.0.0.5",
+    });
+    assert.equal(o.mode, "seed");
+    assert.deepEqual(o.hosts, []);
+    assert.deepEqual(o.mysqldArgs, ["--max-connections=50"]);
+    assert.equal(o.address, "10.0.0.5");
+    assert.equal(o.durability, "strict");
+    assert.equal(o.sstMethod, "mariabackup");
+    assert.deepEqual(o.ports, { mysql: 3306, galera: 4567, ist: 4568, sst: 4444, health: 8080 });
+    assert.equal(o.rootPassword.reveal(), "rootpw");
+  });
+
+  it("reads node HOSTS and passes the rest to mariadbd unchanged", () => {
+    const o = parseAgentOptions(["node", "172.17.0.81,172.17.0.97:4567", "--any-mysql-argument-you-like"], {
+      ...secrets,
+      GALERA_PILOT_ADDRESS: "172.17.0.99",
+    });
+    assert.equal(o.mode, "node");
+    assert.equal(o.hosts.length, 2);
+    assert.deepEqual(o.mysqldArgs, ["--any-mysql-argument-you-like"]);
+  });
+
+  it("lets a flag win over its environment variable", () => {
+    const o = parseAgentOptions(["--durability=process", "--port", "3310", "--address=127.0.0.9", "seed"], {
+      ...secrets,
+      GALERA_PILOT_DURABILITY: "seed",
+      GALERA_PILOT_PORT: "3307",
+    });
+    assert.equal(o.durability, "process");
+    assert.equal(o.ports.mysql, 3310);
+  });
+
+  it("never shows a secret when the options are printed", () => {
+    const o = parseAgentOptions(["--address=127.0.0.9", "seed"], secrets);
+    const printed = JSON.stringify(o) + String(o.rootPassword) + `${o.sstPassword}`;
+    assert.ok(!printed.includes("rootpw") && !printed.includes("sstpw"));
+  });
+
+  it("reads secrets from _FILE, dropping one trailing newline", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gp-secret-"));
+    writeFileSync(join(dir, "root"), "from-file\n");
+    const o = parseAgentOptions(["--address=127.0.0.9", "seed"], {
+      MYSQL_ROOT_PASSWORD_FILE: join(dir, "root"),
+      XTRABACKUP_PASSWORD: "x",
+    });
+    assert.equal(o.rootPassword.reveal(), "from-file");
+  });
+
+  it("rejects bad input with one line naming the problem", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gp-secret-"));
+    writeFileSync(join(dir, "empty"), "");
+    const env = { ...secrets, GALERA_PILOT_ADDRESS: "127.0.0.9" };
+    badInput([], env, /missing mode/);
+    badInput(["primary"], env, /unknown mode "primary"/);
+    badInput(["node"], env, /node needs the peers/);
+    badInput(["node", "--wsrep-foo"], env, /node needs the peers/);
+    badInput(["node", "a,,b"], env, /empty/i);
+    badInput(["--bogus", "seed"], env, /unknown option --bogus/);
+    badInput(["--port=70000", "seed"], env, /port number from 1 to 65535, got "70000"/);
+    badInput(["--durability=fast", "seed"], env, /strict, process or seed, got "fast"/);
+    badInput(["--sst-method=xtrabackup", "seed"], env, /mariabackup or rsync/);
+    badInput(["--address=not-an-ip", "seed"], { ...secrets }, /must be an IP address/);
+    badInput(["seed", "stray"], env, /unexpected argument "stray"/);
+    badInput(
+      ["seed"],
+      { GALERA_PILOT_ADDRESS: "127.0.0.9", XTRABACKUP_PASSWORD: "x" },
+      /MYSQL_ROOT_PASSWORD is not set/,
+    );
+    badInput(
+      ["seed"],
+      {
+        ...env,
+        MYSQL_ROOT_PASSWORD: undefined as unknown as string,
+        MYSQL_ROOT_PASSWORD_FILE: join(dir, "empty"),
+      },
+      /MYSQL_ROOT_PASSWORD_FILE .* is empty/,
+    );
+    badInput(
+      ["seed"],
+      {
+        ...env,
+        MYSQL_ROOT_PASSWORD: undefined as unknown as string,
+        MYSQL_ROOT_PASSWORD_FILE: join(dir, "missing"),
+      },
+      /cannot read MYSQL_ROOT_PASSWORD_FILE/,
+    );
+    badInput(
+      ["seed"],
+      { ...env, MYSQL_ROOT_PASSWORD_FILE: join(dir, "empty") },
+      /both MYSQL_ROOT_PASSWORD and/,
+    );
+    badInput(["seed"], { ...env, MYSQL_USER: "app" }, /MYSQL_USER and MYSQL_PASSWORD/);
+    badInput(["--cluster-name=a b", "seed"], env, /CLUSTER_NAME may hold/);
+    badInput(["--provider-options=novalue", "seed"], env, /key=value/);
+  });
+});
