@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(mariadb-server galera-4 mariadb-backup socat rsync haproxy dnsmasq iproute2 iptables sysbench)
+debian_packages=(mariadb-server galera-4 mariadb-backup socat rsync haproxy dnsmasq iproute2 iptables sysbench pv wrk)
 
 missing=()
 for pkg in "${debian_packages[@]}"; do
@@ -38,7 +38,7 @@ fi
 
 # Build when any source is newer than the last build.
 stamp=dist/.build-stamp
-if [[ ! -f $stamp ]] || [[ -n $(find src test tsconfig.json package.json -newer "$stamp" -print -quit) ]]; then
+if [[ ! -f $stamp ]] || [[ -n $(find src test bench tsconfig.json package.json -newer "$stamp" -print -quit 2>/dev/null) ]]; then
   echo "setup: building"
   npx tsc -p tsconfig.json
   touch "$stamp"

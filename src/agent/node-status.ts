@@ -22,6 +22,17 @@ export interface NodeStatusReport {
   clusterStateUuid: string | null;
   seqno: number | null;
   readOnly: boolean | null;
+  /** The view this node is in (wsrep_cluster_conf_id). */
+  clusterConfId: number | null;
+  /** This node's SQL address as Galera lists it in wsrep_incoming_addresses. */
+  incomingAddress: string;
+  /** The members of the current view (their SQL addresses). */
+  members: string[];
+  /** When the node last became Synced (ISO time), null while not Synced. */
+  syncedSince: string | null;
+  /** /ready answers 200. */
+  ready: boolean;
+  /** This node is the cluster's single writer: /writer answers 200. */
   writer: boolean;
   recoveredPosition: RecoveredPosition | null;
   lastDecision: DecisionRecord | null;
@@ -42,6 +53,8 @@ export function reportFromSample(
     | "clusterStateUuid"
     | "seqno"
     | "readOnly"
+    | "clusterConfId"
+    | "members"
     | "sampleAgeMs"
     | "sampleError"
   >,
@@ -56,6 +69,8 @@ export function reportFromSample(
     clusterStateUuid: sample.clusterStateUuid,
     seqno: sample.lastCommitted,
     readOnly: sample.readOnly,
+    clusterConfId: sample.clusterConfId,
+    members: sample.incomingAddresses,
     sampleAgeMs: Math.max(0, now - sample.takenAt),
     sampleError: sample.error,
   };

@@ -6,6 +6,7 @@ import { readSecret, requireSecret } from "../config/read-secret.js";
 import type { Secret } from "../config/secret.js";
 import type { DurabilityProfile } from "../mysqld/server-config.js";
 import { localAddresses } from "../peers/dns-discovery.js";
+import type { HealthOptions } from "../health/health-policy.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -36,6 +37,13 @@ export interface AgentOptions {
   /** The OS user mariadbd runs as. */
   serverUser: string;
   stopTimeoutMs: number;
+  /** How long /ready and /writer answer 503 before a stopping node leaves the cluster. */
+  drainMs: number;
+  /** Donor-side SST rate limit ("10m" = 10 MiB/s), or null. */
+  sstRateLimit: string | null;
+  /** Background sampling interval of the node's state. */
+  sampleIntervalMs: number;
+  health: HealthOptions;
   rootPassword: Secret;
   sstPassword: Secret;
   /** An optional application user created at initialisation (MYSQL_USER / MYSQL_PASSWORD). */
@@ -96,6 +104,36 @@ export const settings = {
     flag: "--stop-timeout",
     env: "GALERA_PILOT_STOP_TIMEOUT",
     help: "seconds to wait for a clean leave before SIGKILL, default 120",
+  },
+  sstRateLimit: {
+    flag: "--sst-rate-limit",
+    env: "GALERA_PILOT_SST_RATE_LIMIT",
+    help: "donor-side mariabackup SST bandwidth, bytes/s with k|m|g (e.g. 50m); default none",
+  },
+  drain: {
+    flag: "--drain",
+    env: "GALERA_PILOT_DRAIN",
+    help: "seconds /ready and /writer answer 503 before a stopping node leaves, default 3",
+  },
+  sampleInterval: {
+    flag: "--sample-interval",
+    env: "GALERA_PILOT_SAMPLE_INTERVAL",
+    help: "milliseconds between state samples, default 1000",
+  },
+  donorAvailable: {
+    flag: "--donor-available",
+    env: "GALERA_PILOT_DONOR_AVAILABLE",
+    help: "a Donor answers 200 on / and /ready: yes (default) | no",
+  },
+  readOnlyAvailable: {
+    flag: "--read-only-available",
+    env: "GALERA_PILOT_READ_ONLY_AVAILABLE",
+    help: "a read-only node answers 200: no (default) | yes",
+  },
+  syncingAnswer: {
+    flag: "--syncing-answer",
+    env: "GALERA_PILOT_SYNCING_ANSWER",
+    help: "what / answers before the node is first synced: 100 (default, the seed's) | 503",
   },
 } satisfies Record<string, Setting>;
 
@@ -160,6 +198,23 @@ function parseProviderOptions(raw: string): Record<string, string> {
     options[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
   }
   return options;
+}
+
+function parseYesNo(key: SettingKey, raw: string): boolean {
+  if (raw === "yes" || raw === "1" || raw === "true") return true;
+  if (raw === "no" || raw === "0" || raw === "false") return false;
+  const s = settings[key];
+  throw new BadInputError(`${s.flag} / ${s.env} must be yes or no, got "${raw}"; nothing was started`);
+}
+
+function parseWholeNumber(key: SettingKey, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    const s = settings[key];
+    throw new BadInputError(
+      `${s.flag} / ${s.env} must be a whole number from ${min} to ${max}, got "${raw}"; nothing was started`,
+    );
+  }
+  return Number(raw);
 }
 
 function defaultAddress(): string {
@@ -238,6 +293,12 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
       `${settings.name.env} may hold letters, digits, "_", "." and "-" (at most 64), got "${nodeName}"; nothing was started`,
     );
   }
+  const syncingAnswer = get("syncingAnswer") ?? "100";
+  if (syncingAnswer !== "100" && syncingAnswer !== "503") {
+    throw new BadInputError(
+      `${settings.syncingAnswer.env} must be 100 or 503, got "${syncingAnswer}"; nothing was started`,
+    );
+  }
   const dnsServerRaw = get("dnsServer");
   const appUserName = env["MYSQL_USER"];
   const appPassword = readSecret(env, "MYSQL_PASSWORD");
@@ -282,6 +343,14 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     galeraLibrary: get("galeraLibrary") ?? "/usr/lib/galera/libgalera_smm.so",
     serverUser: get("serverUser") ?? "mysql",
     stopTimeoutMs: Number(stopTimeoutRaw) * 1000,
+    sstRateLimit: get("sstRateLimit") ?? null,
+    drainMs: parseWholeNumber("drain", get("drain") ?? "3", 0, 3600) * 1000,
+    sampleIntervalMs: parseWholeNumber("sampleInterval", get("sampleInterval") ?? "1000", 100, 60_000),
+    health: {
+      availableWhenDonor: parseYesNo("donorAvailable", get("donorAvailable") ?? "yes"),
+      availableWhenReadOnly: parseYesNo("readOnlyAvailable", get("readOnlyAvailable") ?? "no"),
+      syncingCode: syncingAnswer === "503" ? 503 : 100,
+    },
     rootPassword: requireSecret(env, "MYSQL_ROOT_PASSWORD", "the database root password"),
     sstPassword: requireSecret(env, "XTRABACKUP_PASSWORD", "the password of the SST user"),
     appUser: appUserName !== undefined && appPassword ? { name: appUserName, password: appPassword } : null,

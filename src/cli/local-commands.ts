@@ -100,9 +100,8 @@ export async function localUp(flags: LocalFlags): Promise<number> {
       reader: { address: flags.routerAddress, port: readerPort },
       statsSocket: join(flags.stateDir, "haproxy.sock"),
       checkIntervalMs: 1000,
-      writerCheckPath: "/",
-      readerCheckPath: "/",
-      writerBackups: true,
+      writerCheckPath: "/writer",
+      readerCheckPath: "/ready",
     }),
   });
   const describe = async (): Promise<LocalClusterStatus> => ({
@@ -178,13 +177,20 @@ export async function localStatus(flags: LocalFlags): Promise<number> {
   return ExitCode.ok;
 }
 
-export async function localNodeAction(flags: LocalFlags, verb: "stop" | "kill" | "start"): Promise<number> {
+export async function localNodeAction(
+  flags: LocalFlags,
+  verb: "stop" | "kill" | "start",
+  done?: string,
+): Promise<number> {
   const name = flags.rest[0];
   if (!name) throw new BadInputError(`${verb} needs a node name, e.g. galera-pilot ${verb} n2`);
   await ask(flags, "POST", `/nodes/${encodeURIComponent(name)}/${verb}`);
-  console.log(
-    `${name}: ${verb === "stop" ? "stopped cleanly" : verb === "kill" ? "killed (SIGKILL); the runner restarts it" : "starting"}`,
-  );
+  const said = {
+    stop: "stopped cleanly",
+    kill: "killed (SIGKILL); the runner restarts it",
+    start: "starting",
+  };
+  console.log(`${name}: ${done ?? said[verb]}`);
   return ExitCode.ok;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { createLogger } from "../agent/logger.js";
-import { runAgent } from "../agent/run-agent.js";
+import { NodeAgent } from "../agent/node-agent.js";
 import { ExitCode, GaleraPilotError } from "../errors.js";
 import { version } from "../version.js";
 import { parseAgentOptions, usage } from "./agent-options.js";
@@ -10,6 +10,7 @@ const localUsage = `local cluster (SPEC §5):
   galera-pilot local up [--nodes N] [--state-dir DIR]   run the cluster in the foreground (npm start)
   galera-pilot status [--json]                          the local cluster's nodes
   galera-pilot stop|kill|start NODE                     stop cleanly, SIGKILL (it restarts), start
+  galera-pilot drain NODE                               out of the routers' pools first, then stop cleanly
   galera-pilot down                                     stop the whole cluster cleanly
   GALERA_PILOT_STATE_DIR sets the state folder (default /var/lib/galera-pilot/local).`;
 
@@ -26,7 +27,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (first === "seed" || first === "node") {
     const options = parseAgentOptions(argv, env);
-    return runAgent(options, createLogger(options.nodeName));
+    const agent = new NodeAgent(options, createLogger(options.nodeName));
+    process.on("SIGTERM", () => agent.requestStop("SIGTERM"));
+    process.on("SIGINT", () => agent.requestStop("SIGINT"));
+    return agent.run();
   }
   const command = argv[0];
   if (command === "local" && argv[1] === "up") return localUp(parseLocalFlags(argv.slice(2), env));
@@ -38,6 +42,9 @@ async function main(argv: string[]): Promise<number> {
     case "kill":
     case "start":
       return localNodeAction(flags, command);
+    case "drain":
+      // A stop drains first: /ready and /writer answer 503 for the drain period, then the node leaves.
+      return localNodeAction(flags, "stop", "drained, then left the cluster; `start` brings it back");
     case "down":
       return localDown(flags);
     default:

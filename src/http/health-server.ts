@@ -1,15 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { NodeStatusReport } from "../agent/node-status.js";
-import { seedHealthCode } from "./seed-health.js";
+import type { HealthAnswers } from "../health/health-policy.js";
 
 export interface HealthServerOptions {
   address: string;
   port: number;
-  /** The node's status, computed from the last background sample: never touches the database. */
+  /** The node's status and health answers, computed from memory: never touches the database. */
   status: () => NodeStatusReport;
+  answers: () => HealthAnswers;
+  metrics: () => Promise<string>;
 }
 
-function send(res: ServerResponse, code: number, body: string, type = "text/plain; charset=utf-8"): void {
+const textType = "text/plain; charset=utf-8";
+
+function send(res: ServerResponse, code: number, body: string, type = textType): void {
   res.writeHead(code, {
     "content-type": type,
     "cache-control": "no-store",
@@ -18,27 +22,45 @@ function send(res: ServerResponse, code: number, body: string, type = "text/plai
   res.end(body);
 }
 
+const reasons: Record<number, string> = { 200: "ok\n", 503: "unavailable\n" };
+
 /**
- * The agent's HTTP server (port 8080 by default). Routes:
- * - GET /        the seed's check: 200 synced and writable, 100 not synced yet, 503 otherwise
- * - GET /status  200, JSON NodeStatusReport
- * - GET /live    200 while the agent's loop works
+ * The agent's HTTP server (port 8080 by default). Every health route reads the same
+ * computation (health-policy.ts has the table); none opens a database connection.
+ * - GET /         the seed's check: 200 synced and writable, 100 not synced yet, 503 otherwise
+ * - GET /ready    200 when / is 200; 503 otherwise (routers' read pools, Kubernetes readiness)
+ * - GET /live     200 while the agent works (Kubernetes liveness: lets a long SST finish)
+ * - GET /writer   200 on the cluster's single writer only
+ * - GET /status   JSON NodeStatusReport (docs/http-api.md)
+ * - GET /metrics  Prometheus text
  */
 export function handleRequest(options: HealthServerOptions, req: IncomingMessage, res: ServerResponse): void {
   const path = (req.url ?? "/").split("?")[0];
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n");
   switch (path) {
     case "/": {
-      const code = seedHealthCode(options.status());
+      const code = options.answers().root;
       // A bare "100 Continue" as the final answer, as the seed's Go server sent it for
-      // Marathon's ignoreHttp1xx. Node's response API treats 1xx as interim, so write it raw.
+      // Marathon's ignoreHttp1xx. Node's response API treats 1xx as interim: write it raw.
       if (code === 100) return void req.socket.end("HTTP/1.1 100 Continue\r\n\r\n");
-      return send(res, code, code === 200 ? "synced\n" : "not available\n");
+      return send(res, code, reasons[code]!);
+    }
+    case "/ready":
+      return send(res, options.answers().ready, reasons[options.answers().ready]!);
+    case "/live":
+      return send(res, options.answers().live, reasons[options.answers().live]!);
+    case "/writer": {
+      const code = options.answers().writer;
+      return send(res, code, code === 200 ? "writer\n" : "not the writer\n");
     }
     case "/status":
       return send(res, 200, JSON.stringify(options.status()) + "\n", "application/json");
-    case "/live":
-      return send(res, 200, "alive\n");
+    case "/metrics":
+      options.metrics().then(
+        (text) => send(res, 200, text, "text/plain; version=0.0.4; charset=utf-8"),
+        () => send(res, 500, "metrics failed\n"),
+      );
+      return;
     default:
       return send(res, 404, "not found\n");
   }

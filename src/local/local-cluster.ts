@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { NodeStatusReport } from "../agent/node-status.js";
 import { parseGrastate } from "../mysqld/grastate.js";
-import { seedHealthCode } from "../http/seed-health.js";
 import { fetchNodeStatus } from "./agent-status-client.js";
 import { localLayout, type LocalNode } from "./cluster-layout.js";
 import { ensureLocalSecrets, localAppUser, type LocalSecretFiles } from "./local-secrets.js";
@@ -19,6 +18,8 @@ export interface LocalClusterOptions {
   agentEntry: string;
   /** Extra environment for every agent, e.g. GALERA_PILOT_DURABILITY. */
   agentEnv?: Record<string, string>;
+  /** Extra environment for one node's agent, by node name (wins over agentEnv). */
+  nodeEnv?: Record<string, Record<string, string>>;
   log: (line: string) => void;
   /** The HOST argument of `node`; default: every node's address. Tests pass a DNS name. */
   peerArgument?: string;
@@ -156,9 +157,13 @@ export class LocalCluster {
     await node.exited;
   }
 
-  /** SIGKILL of the node's whole process group (agent, mariadbd, SST helpers): a crash. It restarts. */
-  async killNode(name: string): Promise<void> {
+  /**
+   * SIGKILL of the node's whole process group (agent, mariadbd, SST helpers): a crash. It is
+   * restarted, unless `restart: false` keeps it down (as a lost host would stay down).
+   */
+  async killNode(name: string, { restart = true }: { restart?: boolean } = {}): Promise<void> {
     const node = this.#node(name);
+    if (!restart) node.held = true;
     const agent = node.agent;
     if (!agent?.pid || !node.exited) return;
     try {
@@ -180,11 +185,10 @@ export class LocalCluster {
   }
 
   /**
-   * Every node's status. `writer` marks the node the router's writer backend uses: the first
-   * node, in order, whose health check (`/`) answers 200 — HAProxy's `backup` order.
+   * Every node's status, from each agent's /status (the agents elect the single writer).
    */
   async status(): Promise<LocalNodeStatus[]> {
-    const nodes = await Promise.all(
+    return Promise.all(
       this.layout.map(async (layout) => {
         const node = this.#node(layout.name);
         const report: NodeStatusReport | null = node.agent ? await fetchNodeStatus(layout.healthUrl) : null;
@@ -200,8 +204,7 @@ export class LocalCluster {
           clusterStatus: report?.clusterStatus ?? null,
           clusterSize: report?.clusterSize ?? null,
           seqno: report?.seqno ?? null,
-          writer: false,
-          routable: report !== null && seedHealthCode(report) === 200,
+          writer: report?.writer ?? false,
           agentPid: node.agent?.pid ?? null,
           restarts: node.restarts,
           lastDecision: report?.lastDecision
@@ -210,8 +213,6 @@ export class LocalCluster {
         };
       }),
     );
-    const writer = nodes.find((n) => n.routable);
-    return nodes.map(({ routable: _routable, ...node }) => ({ ...node, writer: node.name === writer?.name }));
   }
 
   /** Polls status until the predicate holds; throws after timeoutMs naming what it waited for. */
@@ -249,6 +250,7 @@ export class LocalCluster {
       GALERA_PILOT_RUN_DIR: layout.runDir,
       GALERA_PILOT_CLUSTER_NAME: "local",
       ...this.options.agentEnv,
+      ...this.options.nodeEnv?.[layout.name],
     };
   }
 

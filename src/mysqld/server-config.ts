@@ -32,6 +32,8 @@ export interface ServerConfigInput {
   /** Extra wsrep provider options, rendered after ours. */
   providerOptions: Record<string, string>;
   galeraLibrary: string;
+  /** Donor-side SST rate limit for mariabackup (pv -L syntax: "10m" = 10 MiB/s); null = none. */
+  sstRateLimit?: string | null;
 }
 
 export const DEFAULT_GALERA_LIBRARY = "/usr/lib/galera/libgalera_smm.so";
@@ -119,6 +121,15 @@ export function renderServerConfig(input: ServerConfigInput): string {
   // bind: two joiners on one host (the local cluster, host networking) then collide on 4444.
   // sockopt is appended to socat's address on both roles, so the donor binds its source too.
   const sst = [`sockopt=${quote(`bind=${isIPv6(node) ? `[${node}]` : node}`, "sockopt")}`];
+  if (input.sstRateLimit) {
+    if (!/^[1-9][0-9]*[kmgKMG]?$/.test(input.sstRateLimit)) {
+      throw new BadInputError(
+        `the SST rate limit must be a number of bytes per second with an optional k, m or g suffix, got ${JSON.stringify(input.sstRateLimit)}`,
+      );
+    }
+    // mariabackup's SST script pipes the donor's stream through `pv -L` (Debian's pv).
+    sst.push(`rlimit=${input.sstRateLimit}`);
+  }
   return [
     "# Rendered by galera-pilot at each start; edits here are lost.",
     "[mysqld]",

@@ -17,11 +17,6 @@ export interface HaproxyConfigInput {
   writerCheckPath: string;
   /** Health path of the reader backend. */
   readerCheckPath: string;
-  /**
-   * Writer nodes beyond the first are `backup`: HAProxy sends writes to one node at a time,
-   * the first healthy one in order (used until every node can answer /writer).
-   */
-  writerBackups: boolean;
 }
 
 /**
@@ -31,8 +26,8 @@ export interface HaproxyConfigInput {
  * reconnect to a healthy node instead of hanging on a dead one. Pure.
  */
 export function renderHaproxyConfig(input: HaproxyConfigInput): string {
-  const server = (n: RouterBackendNode, backup: boolean): string =>
-    `    server ${n.name} ${n.address}:${n.sqlPort} check addr ${n.address} port ${n.healthPort}${backup ? " backup" : ""}`;
+  const server = (n: RouterBackendNode): string =>
+    `    server ${n.name} ${n.address}:${n.sqlPort} check addr ${n.address} port ${n.healthPort}`;
   const checks = (path: string): string[] => [
     `    option httpchk GET ${path}`,
     "    http-check expect status 200",
@@ -57,7 +52,7 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     "",
     "backend galera_writer",
     ...checks(input.writerCheckPath),
-    ...input.nodes.map((n, i) => server(n, input.writerBackups && i > 0)),
+    ...input.nodes.map(server),
     "",
     "frontend galera_readers",
     `    bind ${input.reader.address}:${input.reader.port}`,
@@ -66,7 +61,7 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     "backend galera_readers",
     "    balance leastconn",
     ...checks(input.readerCheckPath),
-    ...input.nodes.map((n) => server(n, false)),
+    ...input.nodes.map(server),
     "",
   ].join("\n");
 }

@@ -5,6 +5,7 @@ import { statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runToCompletion } from "../../../src/mysqld/child-exit.js";
 import { agentEntry, makeStateDir } from "../../support/local-cluster-harness.js";
+import { probe } from "../../support/http-probe.js";
 import { runCli } from "../../support/run-cli.js";
 
 /**
@@ -127,11 +128,26 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
     assert.equal(read.stdout.trim(), "7");
   });
 
-  it("when n2 is stopped and started from another terminal, then it leaves and comes back", async () => {
-    const stop = await cli("stop", "n2");
-    assert.equal(stop.exitCode, 0, stop.stderr);
+  it("when n2 is drained from another terminal, then it leaves the pools before the cluster, and start brings it back", async () => {
+    const drain = cli("drain", "n2");
+    // While draining, n2 answers 503 on /ready but is still a member: n1 sees 3 nodes.
+    let sawDrainingMember = false;
+    let done = false;
+    void drain.then(() => (done = true));
+    while (!done) {
+      const [ready, n1] = await Promise.all([
+        probe("127.0.11.3", 8080, "/ready").catch(() => null),
+        fetch("http://127.0.11.2:8080/status").then((r) => r.json() as Promise<{ clusterSize: number }>),
+      ]);
+      if (ready?.code === 503 && n1.clusterSize === 3) sawDrainingMember = true;
+      await sleep(100);
+    }
+    const drained = await drain;
+    assert.equal(drained.exitCode, 0, drained.stderr);
+    assert.ok(sawDrainingMember, "n2 left the pools (/ready 503) while still a member of the cluster");
     let status = await statusJson();
     assert.equal(status.nodes.find((n) => n.name === "n2")!.phase, "stopped");
+    assert.equal(status.nodes.find((n) => n.name === "n1")!.clusterSize, 2, "n2 left the cluster cleanly");
     const start = await cli("start", "n2");
     assert.equal(start.exitCode, 0, start.stderr);
     const deadline = Date.now() + 120_000;

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { derivePhase } from "../../../src/agent/phase.js";
+import { derivePhase, type PhaseFacts } from "../../../src/agent/phase.js";
 import { sampleFromStatus, unreachableSample } from "../../../src/probe/wsrep-sample.js";
 
 const sample = (state: string, cluster: string) =>
@@ -12,45 +12,88 @@ const sample = (state: string, cluster: string) =>
     ]),
     false,
   );
+const down = unreachableSample(0, "ECONNREFUSED");
 
 describe("derivePhase", () => {
-  const table: [string, Parameters<typeof derivePhase>[0], string][] = [
+  const table: [string, PhaseFacts, string][] = [
     [
       "preparing before mariadbd",
-      { lifecycle: "preparing", syncedSinceStart: false, sample: unreachableSample(0, "x") },
+      { lifecycle: "preparing", syncedSinceStart: false, sample: down, sampleFresh: true },
       "preparing",
     ],
     [
+      "waiting for peers",
+      { lifecycle: "waiting", syncedSinceStart: false, sample: down, sampleFresh: true },
+      "waiting",
+    ],
+    [
       "refused",
-      { lifecycle: "refused", syncedSinceStart: false, sample: unreachableSample(0, "x") },
+      { lifecycle: "refused", syncedSinceStart: false, sample: down, sampleFresh: true },
       "refused",
     ],
     [
-      "not answering yet",
-      { lifecycle: "running", syncedSinceStart: false, sample: unreachableSample(0, "ECONNREFUSED") },
+      "not answering yet (SST)",
+      { lifecycle: "running", syncedSinceStart: false, sample: down, sampleFresh: true },
       "starting",
     ],
     [
       "not answering after having been synced",
-      { lifecycle: "running", syncedSinceStart: true, sample: unreachableSample(0, "x") },
+      { lifecycle: "running", syncedSinceStart: true, sample: down, sampleFresh: true },
       "server-down",
     ],
-    ["joiner", { lifecycle: "running", syncedSinceStart: false, sample: sample("1", "Primary") }, "starting"],
-    ["synced", { lifecycle: "running", syncedSinceStart: true, sample: sample("4", "Primary") }, "synced"],
-    ["donor", { lifecycle: "running", syncedSinceStart: true, sample: sample("2", "Primary") }, "donor"],
+    [
+      "mariadbd exited, the agent restarts it",
+      { lifecycle: "restarting", syncedSinceStart: true, sample: sample("4", "Primary"), sampleFresh: true },
+      "server-down",
+    ],
+    [
+      "joiner",
+      { lifecycle: "running", syncedSinceStart: false, sample: sample("1", "Primary"), sampleFresh: true },
+      "starting",
+    ],
+    [
+      "synced",
+      { lifecycle: "running", syncedSinceStart: true, sample: sample("4", "Primary"), sampleFresh: true },
+      "synced",
+    ],
+    [
+      "synced but the sample is stale",
+      { lifecycle: "running", syncedSinceStart: true, sample: sample("4", "Primary"), sampleFresh: false },
+      "server-down",
+    ],
+    [
+      "donor",
+      { lifecycle: "running", syncedSinceStart: true, sample: sample("2", "Primary"), sampleFresh: true },
+      "donor",
+    ],
     [
       "non-primary",
-      { lifecycle: "running", syncedSinceStart: true, sample: sample("1", "non-Primary") },
+      { lifecycle: "running", syncedSinceStart: true, sample: sample("1", "non-Primary"), sampleFresh: true },
       "non-primary",
     ],
     [
       "joined after synced",
-      { lifecycle: "running", syncedSinceStart: true, sample: sample("3", "Primary") },
+      { lifecycle: "running", syncedSinceStart: true, sample: sample("3", "Primary"), sampleFresh: true },
       "desynced",
     ],
     [
+      "draining a synced node",
+      { lifecycle: "draining", syncedSinceStart: true, sample: sample("4", "Primary"), sampleFresh: true },
+      "draining",
+    ],
+    [
+      "draining a non-primary node stays non-primary",
+      {
+        lifecycle: "draining",
+        syncedSinceStart: true,
+        sample: sample("1", "non-Primary"),
+        sampleFresh: true,
+      },
+      "non-primary",
+    ],
+    [
       "stopping",
-      { lifecycle: "stopping", syncedSinceStart: true, sample: sample("4", "Primary") },
+      { lifecycle: "stopping", syncedSinceStart: true, sample: sample("4", "Primary"), sampleFresh: true },
       "stopping",
     ],
   ];

@@ -1,0 +1,118 @@
+import { Counter, Gauge, Registry } from "prom-client";
+import type { NodeStatusReport } from "../agent/node-status.js";
+import type { Phase } from "../agent/phase.js";
+import type { WsrepSample } from "../probe/wsrep-sample.js";
+import type { HealthAnswers } from "../health/health-policy.js";
+
+const phases: Phase[] = [
+  "preparing",
+  "waiting",
+  "refused",
+  "starting",
+  "donor",
+  "synced",
+  "non-primary",
+  "desynced",
+  "server-down",
+  "draining",
+  "stopping",
+  "stopped",
+];
+
+export interface MetricsSource {
+  status(): NodeStatusReport;
+  sample(): WsrepSample;
+  answers(): HealthAnswers;
+}
+
+/**
+ * Prometheus metrics (prom-client), filled from the last sample at scrape time: a scrape
+ * costs no SQL. Names follow Prometheus conventions: galera_pilot_*, base units.
+ */
+export class AgentMetrics {
+  readonly registry = new Registry();
+  readonly #decisions: Counter<"action">;
+
+  constructor(source: MetricsSource) {
+    const r = this.registry;
+    const gauge = (name: string, help: string, read: () => number | null, labelNames: string[] = []) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [r],
+        collect() {
+          const v = read();
+          if (v !== null) this.set(v);
+        },
+      });
+    gauge(
+      "galera_pilot_wsrep_local_state",
+      "wsrep_local_state: 1 Joining, 2 Donor/Desynced, 3 Joined, 4 Synced",
+      () => source.sample().localState,
+    );
+    gauge(
+      "galera_pilot_wsrep_cluster_size",
+      "wsrep_cluster_size: members of the component this node is in",
+      () => source.sample().clusterSize,
+    );
+    gauge("galera_pilot_wsrep_cluster_primary", "1 when wsrep_cluster_status is Primary", () =>
+      source.sample().clusterStatus === null ? null : source.sample().clusterStatus === "Primary" ? 1 : 0,
+    );
+    gauge("galera_pilot_wsrep_ready", "1 when wsrep_ready is ON", () => {
+      const ready = source.sample().ready;
+      return ready === null ? null : ready ? 1 : 0;
+    });
+    gauge(
+      "galera_pilot_wsrep_last_committed",
+      "wsrep_last_committed (seqno)",
+      () => source.sample().lastCommitted,
+    );
+    gauge(
+      "galera_pilot_wsrep_flow_control_paused_ratio",
+      "wsrep_flow_control_paused: fraction of time paused by flow control",
+      () => source.sample().flowControlPaused,
+    );
+    gauge(
+      "galera_pilot_wsrep_local_recv_queue",
+      "wsrep_local_recv_queue: write-sets waiting to be applied",
+      () => source.sample().localRecvQueue,
+    );
+    gauge(
+      "galera_pilot_sample_age_seconds",
+      "age of the state the answers come from",
+      () => source.status().sampleAgeMs / 1000,
+    );
+    gauge("galera_pilot_sample_ok", "1 when the last sample reached mariadbd", () =>
+      source.sample().error === null ? 1 : 0,
+    );
+    gauge("galera_pilot_writer", "1 when this node is the cluster's single writer", () =>
+      source.answers().writer === 200 ? 1 : 0,
+    );
+    gauge("galera_pilot_ready", "1 when /ready answers 200", () => (source.answers().ready === 200 ? 1 : 0));
+    new Gauge({
+      name: "galera_pilot_phase",
+      help: "1 for the agent's current phase, 0 for the others",
+      labelNames: ["phase"],
+      registers: [r],
+      collect() {
+        const current = source.status().phase;
+        for (const phase of phases) this.set({ phase }, phase === current ? 1 : 0);
+      },
+    });
+    this.#decisions = new Counter({
+      name: "galera_pilot_decisions_total",
+      help: "decisions taken by the agent, by action",
+      labelNames: ["action"],
+      registers: [r],
+    });
+  }
+
+  countDecision(action: string): void {
+    this.#decisions.inc({ action });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

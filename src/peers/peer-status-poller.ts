@@ -1,0 +1,76 @@
+import type { NodeStatusReport } from "../agent/node-status.js";
+
+export interface ReceivedStatus {
+  report: NodeStatusReport;
+  receivedAt: number;
+}
+
+/**
+ * Polls the /status of the other members of this node's view, in the background, so that
+ * writer election reads only memory. A member that does not answer keeps its last report,
+ * which goes stale and stops counting after three intervals.
+ */
+export class PeerStatusPoller {
+  readonly #reports = new Map<string, ReceivedStatus>();
+  /** When each member was first seen in the view: the start of its grace period. */
+  readonly #firstSeen = new Map<string, number>();
+  #targets: string[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+
+  constructor(
+    private readonly intervalMs: number,
+    /** Maps a member's SQL address ("10.0.0.3:3306") to its status URL, or null for self. */
+    private readonly statusUrl: (memberAddress: string) => string | null,
+  ) {}
+
+  /** The members to poll: the current view's incoming addresses. */
+  setMembers(addresses: readonly string[]): void {
+    this.#targets = [...addresses];
+    const now = Date.now();
+    for (const a of addresses) if (!this.#firstSeen.has(a)) this.#firstSeen.set(a, now);
+    for (const key of [...this.#firstSeen.keys()]) {
+      if (!addresses.includes(key)) {
+        this.#firstSeen.delete(key);
+        this.#reports.delete(key);
+      }
+    }
+  }
+
+  get(address: string): ReceivedStatus | undefined {
+    return this.#reports.get(address);
+  }
+
+  /** When the member was first seen in the view, or null when it is not a current member. */
+  firstSeen(address: string): number | null {
+    return this.#firstSeen.get(address) ?? null;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    const loop = async (): Promise<void> => {
+      await Promise.all(this.#targets.map((a) => this.#poll(a)));
+      if (this.#running) this.#timer = setTimeout(() => void loop(), this.intervalMs);
+    };
+    void loop();
+  }
+
+  stop(): void {
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+  }
+
+  async #poll(address: string): Promise<void> {
+    const url = this.statusUrl(address);
+    if (!url) return;
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(this.intervalMs, 1000)) });
+      if (!response.ok) return;
+      const report = (await response.json()) as NodeStatusReport;
+      if (this.#targets.includes(address)) this.#reports.set(address, { report, receivedAt: Date.now() });
+    } catch {
+      // No answer: the last report ages out.
+    }
+  }
+}

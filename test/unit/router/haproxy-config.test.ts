@@ -1,0 +1,70 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runToCompletion } from "../../../src/mysqld/child-exit.js";
+import { renderHaproxyConfig } from "../../../src/router/haproxy-config.js";
+
+const input = {
+  nodes: [
+    { name: "n1", address: "127.0.0.2", sqlPort: 3306, healthPort: 8080 },
+    { name: "n2", address: "127.0.0.3", sqlPort: 3306, healthPort: 8080 },
+  ],
+  writer: { address: "127.0.0.1", port: 3306 },
+  reader: { address: "127.0.0.1", port: 3307 },
+  statsSocket: "/tmp/haproxy.sock",
+  checkIntervalMs: 1000,
+  writerCheckPath: "/writer",
+  readerCheckPath: "/ready",
+};
+
+describe("renderHaproxyConfig", () => {
+  it("renders a writer backend checked on /writer and a reader backend checked on /ready", () => {
+    assert.equal(
+      renderHaproxyConfig(input),
+      `# Rendered by galera-pilot; edits here are lost.
+global
+    stats socket /tmp/haproxy.sock mode 600 level admin
+    maxconn 2000
+
+defaults
+    mode tcp
+    timeout connect 3s
+    timeout client 1h
+    timeout server 1h
+    timeout check 1s
+
+frontend galera_writer
+    bind 127.0.0.1:3306
+    default_backend galera_writer
+
+backend galera_writer
+    option httpchk GET /writer
+    http-check expect status 200
+    default-server inter 1000 fall 2 rise 2 on-marked-down shutdown-sessions
+    server n1 127.0.0.2:3306 check addr 127.0.0.2 port 8080
+    server n2 127.0.0.3:3306 check addr 127.0.0.3 port 8080
+
+frontend galera_readers
+    bind 127.0.0.1:3307
+    default_backend galera_readers
+
+backend galera_readers
+    balance leastconn
+    option httpchk GET /ready
+    http-check expect status 200
+    default-server inter 1000 fall 2 rise 2 on-marked-down shutdown-sessions
+    server n1 127.0.0.2:3306 check addr 127.0.0.2 port 8080
+    server n2 127.0.0.3:3306 check addr 127.0.0.3 port 8080
+`,
+    );
+  });
+
+  it("is accepted by the real haproxy -c", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "gp-haproxy-")), "haproxy.cfg");
+    writeFileSync(path, renderHaproxyConfig(input));
+    const check = await runToCompletion("haproxy", ["-c", "-f", path]);
+    assert.equal(check.exitCode, 0, check.stderr + check.stdout);
+  });
+});
