@@ -40,6 +40,7 @@ fi
 stamp=dist/.build-stamp
 if [[ ! -f $stamp ]] || [[ -n $(find src test bench tsconfig.json package.json -newer "$stamp" -print -quit 2>/dev/null) ]]; then
   echo "setup: building"
+  rm -rf dist # no compiled file of a deleted source may linger
   npx tsc -p tsconfig.json
   touch "$stamp"
 fi

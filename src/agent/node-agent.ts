@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Server } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentOptions } from "../cli/agent-options.js";
-import { decideStart, type StartDecision } from "../decide/start-decision.js";
+import { decideRecovery, keepsBootstrapIntent, type RecoveryDecision } from "../decide/recovery-decision.js";
+import type { NodeReport, RecoveryFacts } from "../decide/recovery-facts.js";
 import { ExitCode, RefusedError } from "../errors.js";
 import { healthAnswers, type HealthAnswers } from "../health/health-policy.js";
 import { electWriter, type WriterCandidate } from "../health/writer-election.js";
@@ -10,11 +11,14 @@ import { startHealthServer } from "../http/health-server.js";
 import { AgentMetrics } from "../http/metrics.js";
 import { stopChild, waitForExit, type ChildExit } from "../mysqld/child-exit.js";
 import { initialiseDatadir } from "../mysqld/initialise.js";
+import { markSafeToBootstrap, removeCrashLeftovers } from "../mysqld/crash-leftovers.js";
+import type { DatadirFacts } from "../mysqld/datadir.js";
 import { lookUpOsUser, type OsUser } from "../mysqld/os-user.js";
 import type { RecoveredPosition } from "../mysqld/recovered-position.js";
 import { recoverPosition } from "../mysqld/wsrep-recover.js";
 import { formatEndpoint, type PeerEndpoint } from "../peers/discovery.js";
 import { PeerStatusPoller } from "../peers/peer-status-poller.js";
+import { fetchPeerState, type PeerStateProblem } from "../peers/peer-state-client.js";
 import { Sampler } from "../probe/sampler.js";
 import type { WsrepSample } from "../probe/wsrep-sample.js";
 import { version } from "../version.js";
@@ -27,6 +31,10 @@ import { runPaths, sstUserName } from "./run-paths.js";
 /** mariadbd exiting this soon after its start, this many times in a row, ends the agent. */
 const fastFailureMs = 30_000;
 const fastFailureLimit = 3;
+/** A joiner Disconnected from the cluster this long is restarted (Galera will not rejoin it). */
+const disconnectedRestartMs = 20_000;
+/** Health answers are reused this long (same sample, same lifecycle); far below any staleness bound. */
+const answersReuseMs = 100;
 
 /**
  * The node agent: checks its input once, then runs mariadbd, restarting it (with backoff)
@@ -49,6 +57,14 @@ export class NodeAgent {
   #peers: PeerEndpoint[] = [];
   /** Galera endpoints of members seen in our views: a restarted server rejoins them. */
   #knownMembers = new Set<string>();
+  /** The datadir was empty at this start and the node has not been synced since. */
+  #fresh = false;
+  /** What the datadir said at the last decision (grastate, gvwstate). */
+  #datadir: DatadirFacts | null = null;
+  /** When this node announced it bootstraps (published in its peer state), or null. */
+  #intentAt: number | null = null;
+  /** The last answer of each peer's state API, by host. */
+  #peerStates = new Map<string, { report: NodeReport | null; problem: PeerStateProblem | null }>();
   #child: ChildProcess | null = null;
   #stopSignal: NodeJS.Signals | null = null;
   #wakeStop: (() => void) | null = null;
@@ -80,6 +96,7 @@ export class NodeAgent {
     const synced = s.error === null && s.clusterStatus === "Primary" && s.localState === 4;
     if (synced) {
       this.#syncedSinceStart = true;
+      this.#fresh = false;
       this.#syncedSince ??= s.takenAt;
     } else {
       this.#syncedSince = null;
@@ -137,7 +154,35 @@ export class NodeAgent {
     return electWriter(sample.clusterConfId, members) === this.#selfAddress;
   }
 
+  /**
+   * The health answers, recomputed at most every answersReuseMs for the same sample and
+   * lifecycle: under a load of health checks the election would otherwise run per request.
+   * A new sample, or a lifecycle change such as draining, is seen at once.
+   */
   answers(now = Date.now()): HealthAnswers {
+    const cached = this.#answersCache;
+    const sampleAt = this.#sampler.latest.takenAt;
+    if (
+      cached &&
+      cached.lifecycle === this.#lifecycle &&
+      cached.sampleAt === sampleAt &&
+      now - cached.at < answersReuseMs
+    ) {
+      return cached.value;
+    }
+    const value = this.#computeAnswers(now);
+    this.#answersCache = { at: now, lifecycle: this.#lifecycle, sampleAt, value };
+    return value;
+  }
+
+  #answersCache: {
+    at: number;
+    lifecycle: PhaseFacts["lifecycle"];
+    sampleAt: number;
+    value: HealthAnswers;
+  } | null = null;
+
+  #computeAnswers(now: number): HealthAnswers {
     const phase = this.#phase(now);
     const readOnly = this.#sampler.latest.readOnly;
     const base = healthAnswers({ phase, readOnly, writer: false }, this.options.health);
@@ -199,8 +244,11 @@ export class NodeAgent {
         status: () => this.status(),
         answers: () => this.answers(),
         metrics: () => this.#metrics.text(),
+        peerState: () => this.selfReport(),
+        clusterSecret: this.options.clusterSecret,
       });
       if (this.#stopSignal) return ExitCode.ok;
+      this.#fresh = datadir.empty;
       if (datadir.empty) {
         this.log.info(`initialising the empty datadir ${this.options.datadir}`);
         await initialiseDatadir({
@@ -214,7 +262,7 @@ export class NodeAgent {
         });
       }
       this.#peerPoller.start();
-      return await this.#superviseServer(serverUser, datadir.empty);
+      return await this.#superviseServer(serverUser);
     } finally {
       await this.#sampler.stop();
       this.#peerPoller.stop();
@@ -224,16 +272,12 @@ export class NodeAgent {
   }
 
   /** Start mariadbd, and start it again when it exits on its own, until asked to stop. */
-  async #superviseServer(serverUser: OsUser, initialisedNow: boolean): Promise<number> {
+  async #superviseServer(serverUser: OsUser): Promise<number> {
     let fastFailures = 0;
     let backoffMs = 1000;
-    for (let attempt = 0; ; attempt++) {
-      const decision = await this.#decide(serverUser, attempt === 0 && initialisedNow);
-      if (this.#stopSignal) return ExitCode.ok;
-      if (decision.action === "refuse") {
-        this.#lifecycle = "refused";
-        throw new RefusedError(decision.reason);
-      }
+    for (;;) {
+      const decision = await this.#decide(serverUser);
+      if (decision === "stop") return ExitCode.ok;
       const exit = await this.#runServer(serverUser, decision);
       if (exit === "stopped") return this.#stopExitCode;
       const ranMs = exit.durationMs;
@@ -246,50 +290,201 @@ export class NodeAgent {
       }
       this.#lifecycle = "restarting";
       this.log.warn(`mariadbd ${describeExit(exit)}; starting it again in ${backoffMs / 1000} s`);
-      const waited = await Promise.race([sleep(backoffMs).then(() => "slept" as const), this.#stopWanted()]);
-      if (waited === "stop") return ExitCode.ok;
+      if ((await this.#pause(backoffMs)) === "stop") return ExitCode.ok;
       backoffMs = ranMs > 60_000 ? 1000 : Math.min(backoffMs * 2, 30_000);
     }
   }
 
   #stopExitCode: number = ExitCode.ok;
 
-  /** Recover the position and decide how to start; logs the decision as one sentence. */
-  async #decide(serverUser: OsUser, initialisedNow: boolean): Promise<StartDecision> {
-    this.#lifecycle = "preparing";
-    const datadir = inspect(this.options, serverUser);
-    const paths = runPaths(this.options.runDir);
-    // After the first run, the members seen in our views are peers too: a restarted seed
-    // joins the cluster it formed instead of forming a second one.
+  /** Sleeps, or returns early with "stop" when a stop is requested. */
+  async #pause(ms: number): Promise<"slept" | "stop"> {
+    return Promise.race([sleep(ms).then(() => "slept" as const), this.#stopWanted()]);
+  }
+
+  /** The peers to ask and to join: configured ones, plus members seen in our views. */
+  #peerEndpoints(): PeerEndpoint[] {
     const known = [...this.#knownMembers].map((e) => {
       const i = e.lastIndexOf(":");
       return { address: e.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(e.slice(i + 1)) };
     });
-    const peers = dedupe([...this.#peers, ...known]);
-    if (peers.length !== this.#peers.length) writeServerConfig(this.options, serverUser, peers);
+    return dedupe([...this.#peers, ...known]);
+  }
+
+  /** What this node tells its peers (GET /peer/state), and the "self" of its own decisions. */
+  selfReport(now = Date.now()): NodeReport {
+    const sample = this.#sampler.latest;
+    const running = this.#lifecycle === "running" || this.#lifecycle === "draining";
+    const inPrimary =
+      running &&
+      sample.error === null &&
+      this.#sampleFresh(sample, now) &&
+      sample.clusterStatus === "Primary";
+    const recovered = this.#recovered;
+    const gvw = this.#datadir?.gvwstate;
+    return {
+      name: this.options.nodeName,
+      inPrimary,
+      primaryUuid: inPrimary ? sample.clusterStateUuid : null,
+      position:
+        inPrimary && sample.clusterStateUuid !== null && sample.lastCommitted !== null
+          ? { uuid: sample.clusterStateUuid, seqno: sample.lastCommitted }
+          : recovered
+            ? { uuid: recovered.uuid, seqno: recovered.seqno }
+            : null,
+      safeToBootstrap: this.#datadir?.grastate?.safeToBootstrap ?? false,
+      fresh: this.#fresh,
+      lastPrimaryView:
+        gvw && gvw !== "empty" ? { myUuid: gvw.myUuid, members: gvw.members.map((m) => m.uuid) } : null,
+      bootstrapIntentAt: this.#intentAt,
+      reportedAt: now,
+    };
+  }
+
+  /** Asks every peer for its state, in parallel; remembers each answer or problem by host. */
+  async #gatherPeerStates(peers: readonly PeerEndpoint[]): Promise<NodeReport[]> {
+    const timeoutMs = Math.min(1000, this.options.sampleIntervalMs * 2);
+    await Promise.all(
+      peers.map(async (peer) => {
+        const host = peer.address.includes(":") ? `[${peer.address}]` : peer.address;
+        const result = await fetchPeerState(
+          `http://${host}:${this.options.ports.health}`,
+          this.options.clusterSecret,
+          timeoutMs,
+        );
+        const previous = this.#peerStates.get(peer.address);
+        this.#peerStates.set(peer.address, {
+          report: result.ok ? result.report : (previous?.report ?? null),
+          problem: result.ok ? null : result.problem,
+        });
+      }),
+    );
+    return peers.flatMap((p) => {
+      const report = this.#peerStates.get(p.address)?.report;
+      return report ? [report] : [];
+    });
+  }
+
+  /**
+   * Recover the position, then decide with the peers (SPEC §4) until the decision is to
+   * start: join (or let Galera's pc.recovery act) or bootstrap. While waiting, / answers 100
+   * and /status says what for. Each new decision is logged as one sentence.
+   */
+  async #decide(serverUser: OsUser): Promise<"join" | "bootstrap" | "stop"> {
+    this.#lifecycle = "preparing";
+    this.#datadir = inspect(this.options, serverUser);
+    for (const leftover of removeCrashLeftovers(this.options.datadir))
+      this.log.info(`removed ${leftover} left by a crash`);
+    this.#datadir = inspect(this.options, serverUser);
+    const peers = this.#peerEndpoints();
+    writeServerConfig(this.options, serverUser, peers);
+    const paths = runPaths(this.options.runDir);
+    // Before --wsrep-recover touches InnoDB: a datadir of another cluster is refused as it was
+    // found. grastate.dat's UUID is enough to tell (its seqno may still be unknown).
+    const grastate = this.#datadir.grastate;
+    this.#recovered = grastate ? { uuid: grastate.uuid, seqno: grastate.seqno, gtid: null } : null;
+    if (grastate && !this.#fresh) {
+      const early = decideRecovery(
+        this.#recoveryFacts(await this.#gatherPeerStates(peers), peers, Date.now(), Date.now()),
+      );
+      if (early.action === "refuse") {
+        this.#record(early, true);
+        this.#lifecycle = "refused";
+        throw new RefusedError(early.reason);
+      }
+    }
     this.#recovered = await recoverPosition(this.options.mysqldPath, paths.config, serverUser.name);
     this.log.info(`recovered position ${this.#recovered.uuid}:${this.#recovered.seqno}`);
-    const decision = decideStart({
-      mode: peers.length > 0 && this.#knownMembers.size > 0 ? "node" : this.options.mode,
-      nodeName: this.options.nodeName,
-      initialisedNow,
-      grastate: datadir.grastate,
-      grastateEmpty: datadir.grastateEmpty,
-      recovered: this.#recovered,
-      peers,
-    });
-    this.#decision = { ...decision, at: new Date().toISOString() };
-    this.#metrics.countDecision(decision.action);
-    this.log.info(`decision: ${decision.action}: ${decision.reason}`);
-    return decision;
+    const waitingSince = Date.now();
+    let lastLogged = 0;
+    for (;;) {
+      if (this.#stopSignal) return "stop";
+      const reports = await this.#gatherPeerStates(peers);
+      const now = Date.now();
+      const decision = decideRecovery(this.#recoveryFacts(reports, peers, now, waitingSince));
+      if (keepsBootstrapIntent(decision, this.options.nodeName)) this.#intentAt ??= now;
+      else this.#intentAt = null;
+      if (this.#record(decision, now - lastLogged > 30_000)) lastLogged = now;
+      switch (decision.action) {
+        case "join":
+        case "await-pc-recovery":
+          return "join";
+        case "bootstrap":
+        case "bootstrap-new-cluster":
+          if (decision.action === "bootstrap" && markSafeToBootstrap(this.options.datadir)) {
+            this.log.info("marked grastate.dat safe_to_bootstrap: 1, as the decision above chose this node");
+          }
+          return "bootstrap";
+        case "refuse":
+          this.#lifecycle = "refused";
+          throw new RefusedError(decision.reason);
+        default:
+          this.#lifecycle = "waiting";
+          if ((await this.#pause(this.options.sampleIntervalMs)) === "stop") return "stop";
+      }
+    }
+  }
+
+  /** One frozen snapshot for the decision: own report, peers' reports, configuration, time. */
+  #recoveryFacts(
+    reports: NodeReport[],
+    peers: readonly PeerEndpoint[],
+    now: number,
+    waitingSince: number,
+  ): RecoveryFacts {
+    return {
+      self: this.selfReport(now),
+      peers: reports,
+      // A peer is known by its reported name once it answered, by its address before.
+      expected: [
+        this.options.nodeName,
+        ...peers.map((p) => this.#peerStates.get(p.address)?.report?.name ?? p.address),
+      ],
+      mode: this.options.mode,
+      now,
+      waitingSince,
+      forceBootstrapAfterMs: this.options.forceBootstrapAfterMs,
+      reportTtlMs: this.#reportTtlMs,
+      intentSettleMs: this.#intentSettleMs(),
+    };
+  }
+
+  /** A peer's report older than this is ignored: three polls missed, plus a fetch timeout. */
+  get #reportTtlMs(): number {
+    return 3 * this.options.sampleIntervalMs + 1000;
+  }
+
+  /**
+   * How long a bootstrap intent stands before the announcer acts. Where two nodes may claim
+   * at once on partial knowledge — a seed alone, a forced bootstrap, a brand-new cluster —
+   * it must exceed twice the report TTL plus one interval, so the lower-ranked claimant sees
+   * the other's intent and yields (shown by the simulations in
+   * test/unit/decide/recovery-properties.test.ts). A recovery in which every expected node
+   * reported has one deterministic winner; one interval lets its intent be seen.
+   */
+  #intentSettleMs(): number {
+    const contested =
+      this.options.mode === "seed" || this.options.forceBootstrapAfterMs !== null || this.#fresh;
+    return contested ? 2 * this.#reportTtlMs + this.options.sampleIntervalMs : this.options.sampleIntervalMs;
+  }
+
+  /** Keeps the decision for /status; logs it when it changed, or again after a while. Returns whether it logged. */
+  #record(decision: RecoveryDecision, repeat: boolean): boolean {
+    const changed = this.#decision?.reason !== decision.reason;
+    if (changed) {
+      this.#decision = { action: decision.action, reason: decision.reason, at: new Date().toISOString() };
+      this.#metrics.countDecision(decision.action);
+    }
+    if (changed || repeat) this.log.info(`decision: ${decision.action}: ${decision.reason}`);
+    return changed || repeat;
   }
 
   /** Runs mariadbd once: until it exits on its own, or until a stop (drain, then SIGTERM). */
-  async #runServer(serverUser: OsUser, decision: StartDecision): Promise<ChildExit | "stopped"> {
+  async #runServer(serverUser: OsUser, decision: "join" | "bootstrap"): Promise<ChildExit | "stopped"> {
     const paths = runPaths(this.options.runDir);
     const recovered = this.#recovered!;
     const args = [`--defaults-file=${paths.config}`, `--user=${serverUser.name}`];
-    if (decision.action === "bootstrap") args.push("--wsrep-new-cluster");
+    if (decision === "bootstrap") args.push("--wsrep-new-cluster");
     args.push(`--wsrep-start-position=${recovered.uuid}:${recovered.seqno}`, ...this.options.mysqldArgs);
     const child = spawn(this.options.mysqldPath, args, { stdio: ["ignore", "inherit", "inherit"] });
     const exited = waitForExit(child, Date.now());
@@ -300,7 +495,15 @@ export class NodeAgent {
     this.log.info(`mariadbd started (pid ${child.pid ?? "?"})`);
     this.#sampler.start();
     try {
-      const first = await Promise.race([exited, this.#stopWanted()]);
+      const stuck = this.#stuckDisconnected();
+      const first = await Promise.race([exited, this.#stopWanted(), stuck.promise]);
+      stuck.cancel();
+      if (first === "stuck") {
+        this.log.warn(
+          `mariadbd has been running for ${disconnectedRestartMs / 1000} s without a connection to the cluster (Galera says so after a failed IST/SST: "node restart required"): restarting it`,
+        );
+        return { ...(await stopChild(child, exited, this.options.stopTimeoutMs)), exitCode: 1 };
+      }
       if (first !== "stop") return first;
       await this.#drain();
       this.#lifecycle = "stopping";
@@ -318,6 +521,27 @@ export class NodeAgent {
     } finally {
       this.#child = null;
     }
+  }
+
+  /**
+   * Resolves "stuck" when a joiner's mariadbd answers but has been Disconnected from the
+   * cluster for disconnectedRestartMs: after a failed IST or SST Galera stays up, logs "node
+   * restart required", and never rejoins by itself.
+   */
+  #stuckDisconnected(): { promise: Promise<"stuck">; cancel: () => void } {
+    let timer: NodeJS.Timeout | undefined;
+    let since: number | null = null;
+    const promise = new Promise<"stuck">((resolve) => {
+      timer = setInterval(() => {
+        const s = this.#sampler.latest;
+        const disconnected =
+          s.error === null && s.clusterStatus === "Disconnected" && !this.#syncedSinceStart;
+        if (!disconnected) since = null;
+        else if (since === null) since = s.takenAt;
+        else if (s.takenAt - since >= disconnectedRestartMs) resolve("stuck");
+      }, this.options.sampleIntervalMs);
+    });
+    return { promise, cancel: () => clearInterval(timer) };
   }
 
   /**

@@ -1,9 +1,9 @@
-import type { StartDecision } from "../decide/start-decision.js";
+import type { RecoveryDecision } from "../decide/recovery-decision.js";
 import type { RecoveredPosition } from "../mysqld/recovered-position.js";
 import type { WsrepSample } from "../probe/wsrep-sample.js";
 import type { Phase } from "./phase.js";
 
-export interface DecisionRecord extends StartDecision {
+export interface DecisionRecord extends Pick<RecoveryDecision, "action" | "reason"> {
   /** ISO time the decision was taken. */
   at: string;
 }

@@ -48,6 +48,10 @@ export interface AgentOptions {
   sstPassword: Secret;
   /** An optional application user created at initialisation (MYSQL_USER / MYSQL_PASSWORD). */
   appUser: { name: string; password: Secret } | null;
+  /** The cluster's shared secret: authenticates the peer state API (GALERA_PILOT_CLUSTER_SECRET). */
+  clusterSecret: Secret;
+  /** GALERA_PILOT_FORCE_BOOTSTRAP_AFTER: the explicit data-loss override, or null (never). */
+  forceBootstrapAfterMs: number | null;
 }
 
 interface Setting {
@@ -110,6 +114,16 @@ export const settings = {
     env: "GALERA_PILOT_SST_RATE_LIMIT",
     help: "donor-side mariabackup SST bandwidth, bytes/s with k|m|g (e.g. 50m); default none",
   },
+  peers: {
+    flag: "--peers",
+    env: "GALERA_PILOT_PEERS",
+    help: "the other nodes when none are given after `node`, and for a seed: HOST[,HOST…] as for node",
+  },
+  forceBootstrapAfter: {
+    flag: "--force-bootstrap-after",
+    env: "GALERA_PILOT_FORCE_BOOTSTRAP_AFTER",
+    help: "seconds after which a recovery bootstraps without every member: MAY LOSE DATA; default never",
+  },
   drain: {
     flag: "--drain",
     env: "GALERA_PILOT_DRAIN",
@@ -142,8 +156,9 @@ type SettingKey = keyof typeof settings;
 export const usage = `usage: galera-pilot [options] seed [mariadbd args…]
        galera-pilot [options] node HOST[,HOST…] [mariadbd args…]
 HOST: an IP, ip:port, a DNS name with many A records, or an SRV name (_service._tcp.domain).
-Secrets: MYSQL_ROOT_PASSWORD, XTRABACKUP_PASSWORD (the SST user's), optionally MYSQL_USER and
-MYSQL_PASSWORD; each also as NAME_FILE. Options (each also as its environment variable):
+Secrets: MYSQL_ROOT_PASSWORD, XTRABACKUP_PASSWORD (the SST user's), GALERA_PILOT_CLUSTER_SECRET
+(authenticates the agents to each other), optionally MYSQL_USER and MYSQL_PASSWORD; each also
+as NAME_FILE. Options (each also as its environment variable):
 ${Object.values(settings)
   .map((s) => `  ${s.flag.padEnd(20)} ${s.env.padEnd(30)} ${s.help}`)
   .join("\n")}`;
@@ -240,15 +255,22 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
   }
   let hosts: HostSpec[] = [];
   let mysqldArgs = rest.slice(1);
+  const configuredPeers = get("peers");
   if (mode === "node") {
     const hostArg = rest[1];
-    if (hostArg === undefined || hostArg.startsWith("--")) {
+    if (hostArg !== undefined && !hostArg.startsWith("-")) {
+      hosts = parseHostList(hostArg);
+      mysqldArgs = rest.slice(2);
+    } else if (configuredPeers !== undefined) {
+      hosts = parseHostList(configuredPeers);
+    } else {
       throw new BadInputError(
-        "node needs the peers: galera-pilot node HOST[,HOST…] (IPs, ip:port or a DNS name); nothing was started",
+        "node needs the peers: galera-pilot node HOST[,HOST…] (IPs, ip:port or a DNS name), or GALERA_PILOT_PEERS; nothing was started",
       );
     }
-    hosts = parseHostList(hostArg);
-    mysqldArgs = rest.slice(2);
+  } else if (configuredPeers !== undefined) {
+    // A seed with peers configured asks them before bootstrapping: a restarted seed joins.
+    hosts = parseHostList(configuredPeers);
   }
   const stray = mysqldArgs.find((a) => !a.startsWith("-"));
   if (stray !== undefined) {
@@ -354,5 +376,14 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     rootPassword: requireSecret(env, "MYSQL_ROOT_PASSWORD", "the database root password"),
     sstPassword: requireSecret(env, "XTRABACKUP_PASSWORD", "the password of the SST user"),
     appUser: appUserName !== undefined && appPassword ? { name: appUserName, password: appPassword } : null,
+    clusterSecret: requireSecret(
+      env,
+      "GALERA_PILOT_CLUSTER_SECRET",
+      "the cluster's shared secret for the peer API",
+    ),
+    forceBootstrapAfterMs:
+      get("forceBootstrapAfter") === undefined
+        ? null
+        : parseWholeNumber("forceBootstrapAfter", get("forceBootstrapAfter")!, 0, 31_536_000) * 1000,
   };
 }

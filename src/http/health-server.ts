@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { NodeStatusReport } from "../agent/node-status.js";
+import type { Secret } from "../config/secret.js";
 import type { HealthAnswers } from "../health/health-policy.js";
+import { answerHeader, requestHeader, signAnswer, verifyRequest } from "../peers/peer-auth.js";
+import { peerStatePath } from "../peers/peer-state-client.js";
 
 export interface HealthServerOptions {
   address: string;
@@ -9,6 +12,9 @@ export interface HealthServerOptions {
   status: () => NodeStatusReport;
   answers: () => HealthAnswers;
   metrics: () => Promise<string>;
+  /** The peer state API: this node's report for the recovery decisions of its peers. */
+  peerState: () => unknown;
+  clusterSecret: Secret;
 }
 
 const textType = "text/plain; charset=utf-8";
@@ -33,6 +39,8 @@ const reasons: Record<number, string> = { 200: "ok\n", 503: "unavailable\n" };
  * - GET /writer   200 on the cluster's single writer only
  * - GET /status   JSON NodeStatusReport (docs/http-api.md)
  * - GET /metrics  Prometheus text
+ * - GET /peer/state  this node's recovery report, only for a request proving the cluster
+ *   secret; the answer is signed for the request's nonce (peer-auth.ts)
  */
 export function handleRequest(options: HealthServerOptions, req: IncomingMessage, res: ServerResponse): void {
   const path = (req.url ?? "/").split("?")[0];
@@ -45,10 +53,14 @@ export function handleRequest(options: HealthServerOptions, req: IncomingMessage
       if (code === 100) return void req.socket.end("HTTP/1.1 100 Continue\r\n\r\n");
       return send(res, code, reasons[code]!);
     }
-    case "/ready":
-      return send(res, options.answers().ready, reasons[options.answers().ready]!);
-    case "/live":
-      return send(res, options.answers().live, reasons[options.answers().live]!);
+    case "/ready": {
+      const code = options.answers().ready;
+      return send(res, code, reasons[code]!);
+    }
+    case "/live": {
+      const code = options.answers().live;
+      return send(res, code, reasons[code]!);
+    }
     case "/writer": {
       const code = options.answers().writer;
       return send(res, code, code === 200 ? "writer\n" : "not the writer\n");
@@ -61,6 +73,17 @@ export function handleRequest(options: HealthServerOptions, req: IncomingMessage
         () => send(res, 500, "metrics failed\n"),
       );
       return;
+    case peerStatePath: {
+      const nonce = verifyRequest(
+        options.clusterSecret,
+        peerStatePath,
+        req.headers[requestHeader] as string | undefined,
+      );
+      if (nonce === null) return send(res, 401, "the request does not prove the cluster secret\n");
+      const body = JSON.stringify(options.peerState());
+      res.setHeader(answerHeader, signAnswer(options.clusterSecret, nonce, body));
+      return send(res, 200, body, "application/json");
+    }
     default:
       return send(res, 404, "not found\n");
   }

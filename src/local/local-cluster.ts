@@ -1,13 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { NodeStatusReport } from "../agent/node-status.js";
-import { parseGrastate } from "../mysqld/grastate.js";
 import { fetchNodeStatus } from "./agent-status-client.js";
 import { localLayout, type LocalNode } from "./cluster-layout.js";
 import { ensureLocalSecrets, localAppUser, type LocalSecretFiles } from "./local-secrets.js";
-import { planLocalStart, type NodeDiskFacts } from "./start-plan.js";
 
 export interface LocalClusterOptions {
   stateDir: string;
@@ -21,6 +19,11 @@ export interface LocalClusterOptions {
   /** Extra environment for one node's agent, by node name (wins over agentEnv). */
   nodeEnv?: Record<string, Record<string, string>>;
   log: (line: string) => void;
+  /**
+   * Nodes started as `seed` instead of `node` (with the peer list in GALERA_PILOT_PEERS), as
+   * the 2015 post's layout runs one: tests show a restarted seed joins instead of forking.
+   */
+  seedNodes?: readonly string[];
   /** The HOST argument of `node`; default: every node's address. Tests pass a DNS name. */
   peerArgument?: string;
   /** First restart delay after an agent exits; doubles up to maxRestartDelayMs. */
@@ -71,6 +74,7 @@ export class LocalCluster {
   readonly layout: LocalNode[];
   readonly secrets: LocalSecretFiles;
   readonly #nodes = new Map<string, ManagedNode>();
+  readonly #nodeEnv = new Map<string, Record<string, string>>();
   #shuttingDown = false;
 
   constructor(options: LocalClusterOptions) {
@@ -103,37 +107,27 @@ export class LocalCluster {
     return node;
   }
 
-  /** Disk facts for the start plan, read without changing anything. */
-  diskFacts(): NodeDiskFacts[] {
-    return this.layout.map((n) => {
-      const grastatePath = join(n.datadir, "grastate.dat");
-      const empty = !existsSync(join(n.datadir, "mysql"));
-      let grastate = null;
-      try {
-        if (existsSync(grastatePath)) grastate = parseGrastate(readFileSync(grastatePath, "utf8"));
-      } catch {
-        grastate = null;
-      }
-      return { name: n.name, empty, grastate };
-    });
-  }
-
-  /** Starts the whole cluster: the seed first (when the plan names one), then the others. */
+  /**
+   * Starts every node as `node` with the full peer list. The agents decide among themselves
+   * (SPEC §4): a brand-new cluster, a rejoin, Galera's pc.recovery after a crash of all, or a
+   * bootstrap from the newest node after a clean stop of all.
+   */
   async up(): Promise<void> {
     await this.#stopLeftovers();
-    const plan = planLocalStart(this.diskFacts());
-    this.options.log(`start plan: ${plan.reason}`);
-    if (plan.seed) {
-      this.#spawn(this.#node(plan.seed), "seed");
-      await this.waitFor(
-        (s) => s.find((n) => n.name === plan.seed)?.phase === "synced",
-        120_000,
-        `${plan.seed} synced`,
-      );
-    }
     for (const node of this.#nodes.values()) {
-      if (node.agent === null && !node.held) this.#spawn(node, "node");
+      if (node.agent === null && !node.held) this.#spawn(node);
     }
+  }
+
+  /** After down(): let crashed agents be restarted again (tests reuse one runner). */
+  resume(): void {
+    this.#shuttingDown = false;
+  }
+
+  /** Replaces one node's extra environment; it applies from the agent's next start. */
+  setNodeEnv(name: string, env: Record<string, string>): void {
+    this.#node(name);
+    this.#nodeEnv.set(name, env);
   }
 
   /** Starts a node that was stopped (as `node`: it joins the running cluster). */
@@ -142,7 +136,7 @@ export class LocalCluster {
     node.held = false;
     if (node.restartTimer) clearTimeout(node.restartTimer);
     node.restartTimer = null;
-    if (node.agent === null) this.#spawn(node, "node");
+    if (node.agent === null) this.#spawn(node);
   }
 
   /** Stops a node cleanly (it leaves the cluster) and keeps it stopped until startNode. */
@@ -242,6 +236,7 @@ export class LocalCluster {
       XTRABACKUP_PASSWORD_FILE: this.secrets.sstPassword,
       MYSQL_USER: localAppUser,
       MYSQL_PASSWORD_FILE: this.secrets.appPassword,
+      GALERA_PILOT_CLUSTER_SECRET_FILE: this.secrets.clusterSecret,
       GALERA_PILOT_NAME: layout.name,
       GALERA_PILOT_ADDRESS: layout.address,
       GALERA_PILOT_HEALTH_ADDRESS: layout.address,
@@ -251,16 +246,18 @@ export class LocalCluster {
       GALERA_PILOT_CLUSTER_NAME: "local",
       ...this.options.agentEnv,
       ...this.options.nodeEnv?.[layout.name],
+      ...this.#nodeEnv.get(layout.name),
     };
   }
 
-  #spawn(node: ManagedNode, mode: "seed" | "node"): void {
+  #spawn(node: ManagedNode): void {
     const layout = node.layout;
     const peers = this.options.peerArgument ?? this.layout.map((n) => n.address).join(",");
-    const args = [this.options.agentEntry, mode, ...(mode === "node" ? [peers] : [])];
+    const seed = this.options.seedNodes?.includes(layout.name) ?? false;
+    const args = seed ? [this.options.agentEntry, "seed"] : [this.options.agentEntry, "node", peers];
     const logFd = openSync(layout.agentLog, "a");
     const agent = spawn(process.execPath, args, {
-      env: this.agentEnv(layout),
+      env: { ...this.agentEnv(layout), ...(seed ? { GALERA_PILOT_PEERS: peers } : {}) },
       stdio: ["ignore", logFd, logFd],
       detached: true,
     });
@@ -269,7 +266,7 @@ export class LocalCluster {
     node.startedAt = Date.now();
     if (agent.pid) writeFileSync(join(layout.dir, "agent.pid"), `${agent.pid}\n`);
     this.options.log(
-      `${layout.name}: agent started as ${mode} (pid ${agent.pid ?? "?"}), log ${layout.agentLog}`,
+      `${layout.name}: agent started${seed ? " as seed" : ""} (pid ${agent.pid ?? "?"}), log ${layout.agentLog}`,
     );
     node.exited = new Promise((resolve) => {
       agent.once("exit", (code, signal) => {
@@ -292,7 +289,7 @@ export class LocalCluster {
       node.restartTimer = null;
       if (node.held || this.#shuttingDown || node.agent) return;
       node.restarts++;
-      this.#spawn(node, "node");
+      this.#spawn(node);
     }, delay);
   }
 

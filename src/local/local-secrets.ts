@@ -7,6 +7,7 @@ export interface LocalSecretFiles {
   rootPassword: string;
   sstPassword: string;
   appPassword: string;
+  clusterSecret: string;
 }
 
 export const localAppUser = "app";
@@ -26,6 +27,7 @@ export function ensureLocalSecrets(stateDir: string): LocalSecretFiles {
     rootPassword: join(dir, "root.password"),
     sstPassword: join(dir, "sst.password"),
     appPassword: join(dir, "app.password"),
+    clusterSecret: join(dir, "cluster.secret"),
   };
   for (const path of Object.values(files)) ensureSecretFile(path);
   return files;

@@ -55,6 +55,7 @@ describe("given bad input", { timeout: 300_000 }, () => {
   const env = (datadir: string, extra: Record<string, string> = {}): Record<string, string> => ({
     MYSQL_ROOT_PASSWORD_FILE: join(secrets, "root"),
     XTRABACKUP_PASSWORD: "sst-pw",
+    GALERA_PILOT_CLUSTER_SECRET: "cluster-secret",
     GALERA_PILOT_ADDRESS: "127.0.20.5",
     GALERA_PILOT_HEALTH_ADDRESS: "127.0.20.5",
     GALERA_PILOT_DATADIR: datadir,

@@ -6,7 +6,11 @@ import { join } from "node:path";
 import { parseAgentOptions } from "../../../src/cli/agent-options.js";
 import { BadInputError } from "../../../src/errors.js";
 
-const secrets = { MYSQL_ROOT_PASSWORD: "rootpw", XTRABACKUP_PASSWORD: "sstpw" };
+const secrets = {
+  MYSQL_ROOT_PASSWORD: "rootpw",
+  XTRABACKUP_PASSWORD: "sstpw",
+  GALERA_PILOT_CLUSTER_SECRET: "cs",
+};
 
 function badInput(argv: string[], env: Record<string, string>, pattern: RegExp): void {
   assert.throws(
@@ -46,6 +50,22 @@ describe("parseAgentOptions", () => {
     assert.deepEqual(o.mysqldArgs, ["--any-mysql-argument-you-like"]);
   });
 
+  it("takes the peers from GALERA_PILOT_PEERS for node without hosts, and for a seed", () => {
+    const env = { ...secrets, GALERA_PILOT_ADDRESS: "10.0.0.1", GALERA_PILOT_PEERS: "10.0.0.2,10.0.0.3" };
+    assert.equal(parseAgentOptions(["node"], env).hosts.length, 2);
+    assert.equal(parseAgentOptions(["seed"], env).hosts.length, 2);
+    assert.equal(
+      parseAgentOptions(["node", "10.0.0.9"], env).hosts.length,
+      1,
+      "hosts on the command line win",
+    );
+    assert.equal(
+      parseAgentOptions(["--force-bootstrap-after=300", "seed"], env).forceBootstrapAfterMs,
+      300_000,
+    );
+    assert.equal(parseAgentOptions(["seed"], env).forceBootstrapAfterMs, null);
+  });
+
   it("lets a flag win over its environment variable", () => {
     const o = parseAgentOptions(["--durability=process", "--port", "3310", "--address=127.0.0.9", "seed"], {
       ...secrets,
@@ -68,6 +88,7 @@ describe("parseAgentOptions", () => {
     const o = parseAgentOptions(["--address=127.0.0.9", "seed"], {
       MYSQL_ROOT_PASSWORD_FILE: join(dir, "root"),
       XTRABACKUP_PASSWORD: "x",
+      GALERA_PILOT_CLUSTER_SECRET: "cs",
     });
     assert.equal(o.rootPassword.reveal(), "from-file");
   });
@@ -117,6 +138,13 @@ describe("parseAgentOptions", () => {
     );
     badInput(["seed"], { ...env, MYSQL_USER: "app" }, /MYSQL_USER and MYSQL_PASSWORD/);
     badInput(["--cluster-name=a b", "seed"], env, /CLUSTER_NAME may hold/);
+    badInput(
+      ["seed"],
+      { ...env, GALERA_PILOT_CLUSTER_SECRET: undefined as unknown as string },
+      /GALERA_PILOT_CLUSTER_SECRET is not set/,
+    );
+    badInput(["--force-bootstrap-after=soon", "seed"], env, /whole number/);
+    badInput(["node"], env, /node needs the peers: .* or GALERA_PILOT_PEERS/);
     badInput(["--provider-options=novalue", "seed"], env, /key=value/);
   });
 });

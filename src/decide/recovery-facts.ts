@@ -1,0 +1,57 @@
+/**
+ * The facts one recovery decision is made on (src/decide/recovery-decision.ts): one frozen
+ * snapshot per turn — this node's own files, the reports its authenticated peers sent, the
+ * configuration and the time — gathered by the agent and never changed by the decision.
+ */
+
+/** A Galera position: the cluster state UUID and the last committed seqno. */
+export interface Position {
+  uuid: string;
+  /** -1 = unknown (a crash left grastate.dat without it and --wsrep-recover did not run yet). */
+  seqno: number;
+}
+
+/** What one node says about itself (own node included), as received over the authenticated peer API. */
+export interface NodeReport {
+  /** Unique, stable node name (e.g. "n1"). */
+  name: string;
+  /** mariadbd runs and is in a primary component (wsrep_cluster_status=Primary). */
+  inPrimary: boolean;
+  /** The cluster state UUID of the primary it is in (when inPrimary). */
+  primaryUuid: string | null;
+  /** Last committed position from grastate/--wsrep-recover; null = unknown (never recovered / failed). */
+  position: Position | null;
+  /** grastate.dat's safe_to_bootstrap flag. */
+  safeToBootstrap: boolean;
+  /** The datadir was empty before this start (a brand-new node). */
+  fresh: boolean;
+  /** gvwstate.dat: this node's own Galera UUID and the member UUIDs of the last primary view; null = absent/empty. */
+  lastPrimaryView: { myUuid: string; members: string[] } | null;
+  /** This node announced it will bootstrap (published intent), with the time it announced. */
+  bootstrapIntentAt: number | null;
+  /** ms, when this report was received. */
+  reportedAt: number;
+}
+
+export interface RecoveryFacts {
+  self: NodeReport;
+  /** Reports from peers that authenticated; unauthenticated ones never reach here. Keyed by name. */
+  peers: readonly NodeReport[];
+  /** Every node expected by configuration (names), self included — e.g. from discovery or the static host list. */
+  expected: readonly string[];
+  mode: "seed" | "node";
+  now: number;
+  /** When this node started waiting (ms); with forceBootstrapAfterMs gives the data-loss override deadline. */
+  waitingSince: number;
+  /** GALERA_PILOT_FORCE_BOOTSTRAP_AFTER in ms, or null (never force). */
+  forceBootstrapAfterMs: number | null;
+  /** A peer report older than this is treated as absent (stale). */
+  reportTtlMs: number;
+  /**
+   * How long an announced intent must stand unchallenged before the announcer bootstraps.
+   * It must exceed twice the oldest report a node may act on (reportTtlMs) plus one decision
+   * interval: then two nodes that announce at about the same time see each other's intent
+   * before either one's has settled, and the lower-ranked one yields.
+   */
+  intentSettleMs: number;
+}

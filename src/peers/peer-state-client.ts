@@ -1,0 +1,48 @@
+import type { Secret } from "../config/secret.js";
+import type { NodeReport } from "../decide/recovery-facts.js";
+import { answerHeader, newNonce, requestHeader, signRequest, verifyAnswer } from "./peer-auth.js";
+
+export const peerStatePath = "/peer/state";
+
+/** Why a peer's state is missing: shown in /status so an operator sees a wrong secret at once. */
+export type PeerStateProblem =
+  "unreachable" | "rejected our secret" | "answer not signed with the cluster secret" | "malformed answer";
+
+export type PeerStateResult = { ok: true; report: NodeReport } | { ok: false; problem: PeerStateProblem };
+
+/**
+ * Asks one peer agent for its state. The answer counts only when it is signed with the
+ * cluster secret for our fresh nonce: a forged or replayed state changes nothing.
+ * `reportedAt` is set to our receive time (our clock, not the peer's).
+ */
+export async function fetchPeerState(
+  baseUrl: string,
+  secret: Secret,
+  timeoutMs: number,
+): Promise<PeerStateResult> {
+  const nonce = newNonce();
+  let response: Response;
+  let body: string;
+  try {
+    response = await fetch(`${baseUrl}${peerStatePath}`, {
+      headers: { [requestHeader]: signRequest(secret, peerStatePath, nonce) },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    body = await response.text();
+  } catch {
+    return { ok: false, problem: "unreachable" };
+  }
+  if (response.status === 401) return { ok: false, problem: "rejected our secret" };
+  if (!response.ok || !verifyAnswer(secret, nonce, body, response.headers.get(answerHeader))) {
+    return { ok: false, problem: "answer not signed with the cluster secret" };
+  }
+  try {
+    const report = JSON.parse(body) as NodeReport;
+    if (typeof report.name !== "string" || typeof report.inPrimary !== "boolean") {
+      return { ok: false, problem: "malformed answer" };
+    }
+    return { ok: true, report: { ...report, reportedAt: Date.now() } };
+  } catch {
+    return { ok: false, problem: "malformed answer" };
+  }
+}
