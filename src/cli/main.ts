@@ -33,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
     return agent.run();
   }
   const command = argv[0];
+  if (command === "marathon") return (await import("./marathon-command.js")).marathonCommand(argv.slice(1));
+  if (command === "k8s") return (await import("./k8s-command.js")).k8sCommand(argv.slice(1));
   if (command === "local" && argv[1] === "up") return localUp(parseLocalFlags(argv.slice(2), env));
   const flags = parseLocalFlags(argv.slice(1), env);
   switch (command) {

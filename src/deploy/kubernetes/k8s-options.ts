@@ -1,0 +1,87 @@
+/** The options of `galera-pilot k8s render` and their defaults. */
+import { BadInputError } from "../../errors.js";
+import type { Flags } from "../flags.js";
+
+export interface K8sRenderOptions {
+  /** Prefix of every object's name. */
+  name: string;
+  namespace: string;
+  replicas: number;
+  image: string;
+  haproxyImage: string;
+  /** null: the cluster's default StorageClass. */
+  storageClass: string | null;
+  /** A Kubernetes quantity, e.g. `10Gi`. */
+  storage: string;
+  /** The Secret holding `mysql-root-password`, `xtrabackup-password` and `cluster-secret`. */
+  secretName: string;
+  /** The cluster domain of Service DNS names (`cluster.local`). */
+  clusterDomain: string;
+}
+
+export const k8sFlagNames = [
+  "name",
+  "namespace",
+  "replicas",
+  "image",
+  "haproxy-image",
+  "storage-class",
+  "storage",
+  "secret-name",
+  "cluster-domain",
+] as const;
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function k8sOptionsFromFlags(command: string, flags: Flags): K8sRenderOptions {
+  const name = flags.string("name") ?? "galera";
+  const namespace = flags.string("namespace") ?? "default";
+  const secretName = flags.string("secret-name") ?? `${name}-secrets`;
+  for (const [flag, value, max] of [
+    ["name", name, 40],
+    ["namespace", namespace, 63],
+    ["secret-name", secretName, 63],
+  ] as const) {
+    if (!dnsLabel.test(value) || value.length > max) {
+      throw new BadInputError(
+        `${command}: --${flag} ${JSON.stringify(value)} is not a DNS label of at most ${max} characters (lower case, digits, dashes)`,
+      );
+    }
+  }
+  const storage = flags.string("storage") ?? "10Gi";
+  if (!/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.test(storage)) {
+    throw new BadInputError(
+      `${command}: --storage ${JSON.stringify(storage)} is not a Kubernetes quantity, e.g. "10Gi"`,
+    );
+  }
+  const storageClass = flags.string("storage-class") ?? null;
+  if (storageClass !== null && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(storageClass)) {
+    throw new BadInputError(
+      `${command}: --storage-class ${JSON.stringify(storageClass)} is not a StorageClass name`,
+    );
+  }
+  const image = flags.string("image") ?? "galera-pilot:latest";
+  const haproxyImage = flags.string("haproxy-image") ?? "haproxy:2.8";
+  for (const [flag, value] of [
+    ["image", image],
+    ["haproxy-image", haproxyImage],
+  ] as const) {
+    if (value.trim() === "" || /\s/.test(value))
+      throw new BadInputError(`${command}: --${flag} ${JSON.stringify(value)} is not an image name`);
+  }
+  const clusterDomain = flags.string("cluster-domain") ?? "cluster.local";
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(clusterDomain)) {
+    throw new BadInputError(`${command}: --cluster-domain ${JSON.stringify(clusterDomain)} is not a domain`);
+  }
+  return {
+    name,
+    namespace,
+    replicas: flags.integer("replicas", 3, 1, 99),
+    image,
+    haproxyImage,
+    storageClass,
+    storage,
+    secretName,
+    clusterDomain,
+  };
+}

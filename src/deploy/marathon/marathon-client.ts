@@ -1,0 +1,200 @@
+/**
+ * A small client of Marathon's REST API v2 (shapes from the v1.10.26 RAML description): groups,
+ * app scaling, app tasks, deployments. Every failure is one MarathonRequestFailed line that names
+ * the request, Marathon's status and its message with every detail (422) or blocking deployment
+ * (409), and what to do.
+ */
+import { ExitCode, GaleraPilotError } from "../../errors.js";
+import type {
+  MarathonAppInfo,
+  MarathonDeployment,
+  MarathonDeploymentResult,
+  MarathonGroup,
+  MarathonTask,
+} from "./marathon-types.js";
+
+/** Marathon answered with an error, or could not be reached. Exit code 1. */
+export class MarathonRequestFailed extends GaleraPilotError {
+  readonly status: number | null;
+  constructor(message: string, status: number | null, options?: { cause?: unknown }) {
+    super(message, ExitCode.serverFailed, options);
+    this.status = status;
+  }
+}
+
+export const defaultRequestTimeoutMs = 10_000;
+
+export class MarathonClient {
+  readonly baseUrl: string;
+  readonly #timeoutMs: number;
+
+  constructor(baseUrl: string, timeoutMs = defaultRequestTimeoutMs) {
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** The group, or null when Marathon has none of that id (404). */
+  async getGroup(id: string): Promise<MarathonGroup | null> {
+    const answer = await this.#request<MarathonGroup>("GET", `/v2/groups${id}`, undefined, [404]);
+    return answer.status === 404 ? null : answer.body;
+  }
+
+  createGroup(group: MarathonGroup, force: boolean): Promise<MarathonDeploymentResult> {
+    return this.#change("POST", `/v2/groups${forceQuery(force)}`, group);
+  }
+
+  updateGroup(group: MarathonGroup, force: boolean): Promise<MarathonDeploymentResult> {
+    return this.#change("PUT", `/v2/groups${group.id}${forceQuery(force)}`, group);
+  }
+
+  scaleApp(appId: string, instances: number, force: boolean): Promise<MarathonDeploymentResult> {
+    return this.#change("PUT", `/v2/apps${appId}${forceQuery(force)}`, { instances });
+  }
+
+  /** The app with its tasks and their health (`embed=app.tasks`), or null when absent. */
+  async getApp(appId: string): Promise<MarathonAppInfo | null> {
+    const answer = await this.#request<{ app: MarathonAppInfo }>(
+      "GET",
+      `/v2/apps${appId}?embed=app.tasks&embed=app.counts&embed=app.deployments`,
+      undefined,
+      [404],
+    );
+    return answer.status === 404 ? null : answer.body.app;
+  }
+
+  async appTasks(appId: string): Promise<MarathonTask[]> {
+    const answer = await this.#request<{ tasks: MarathonTask[] }>("GET", `/v2/apps${appId}/tasks`);
+    return answer.body.tasks;
+  }
+
+  async deployments(): Promise<MarathonDeployment[]> {
+    return (await this.#request<MarathonDeployment[]>("GET", "/v2/deployments")).body;
+  }
+
+  async #change(method: string, path: string, body: unknown): Promise<MarathonDeploymentResult> {
+    const answer = await this.#request<MarathonDeploymentResult>(method, path, body);
+    const result = answer.body;
+    if (typeof result?.deploymentId !== "string") {
+      throw new MarathonRequestFailed(
+        `Marathon answered ${method} ${path} without a deploymentId (${JSON.stringify(result).slice(0, 200)}); ` +
+          `check that --url points at Marathon`,
+        answer.status,
+      );
+    }
+    return result;
+  }
+
+  async #request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    allowed: number[] = [],
+  ): Promise<{ status: number; body: T }> {
+    const url = `${this.baseUrl}${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          accept: "application/json",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      throw new MarathonRequestFailed(
+        `cannot reach Marathon at ${this.baseUrl} (${method} ${path}): ${networkReason(error, this.#timeoutMs)}; ` +
+          `check --url and that Marathon is running`,
+        null,
+        { cause: error },
+      );
+    }
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (response.ok || allowed.includes(response.status)) {
+      if (response.ok && parsed === undefined) {
+        throw new MarathonRequestFailed(
+          `Marathon answered ${method} ${path} with ${response.status} but no JSON; check that --url points at Marathon`,
+          response.status,
+        );
+      }
+      return { status: response.status, body: parsed as T };
+    }
+    throw new MarathonRequestFailed(
+      `Marathon ${verb(response.status)} ${method} ${path}: ${response.status} ${response.statusText}: ` +
+        `${describeError(parsed, text)}; ${advice(response.status)}`,
+      response.status,
+    );
+  }
+}
+
+function forceQuery(force: boolean): string {
+  return force ? "?force=true" : "";
+}
+
+function verb(status: number): string {
+  return status === 409 || status === 422 || status === 400 ? "refused" : "failed";
+}
+
+function advice(status: number): string {
+  switch (status) {
+    case 409:
+      return "nothing was changed; wait for that deployment to finish, or give --force to override it";
+    case 422:
+    case 400:
+      return "nothing was changed; fix the definition (galera-pilot marathon render shows it)";
+    case 401:
+    case 403:
+      return "nothing was changed; Marathon wants credentials galera-pilot does not send";
+    case 404:
+      return "check the id (--id) and --url";
+    default:
+      return "check Marathon's log";
+  }
+}
+
+/**
+ * Marathon's error body in one line: `message`, then each detail as `path: error, error`
+ * (422), then the deployments that hold a lock (409).
+ */
+export function describeError(body: unknown, text: string): string {
+  if (typeof body !== "object" || body === null) return oneLine(text) || "(no answer body)";
+  const record = body as { message?: unknown; details?: unknown; deployments?: unknown };
+  const parts: string[] = [typeof record.message === "string" ? oneLine(record.message) : oneLine(text)];
+  if (Array.isArray(record.details)) {
+    for (const detail of record.details as { path?: unknown; errors?: unknown }[]) {
+      const path = typeof detail.path === "string" && detail.path !== "" ? detail.path : "/";
+      const errors = Array.isArray(detail.errors)
+        ? detail.errors.map((e) => oneLine(String(e))).join(", ")
+        : "";
+      parts.push(`${path}: ${errors}`);
+    }
+  }
+  if (Array.isArray(record.deployments)) {
+    const ids = (record.deployments as { id?: unknown }[]).map((d) => String(d.id));
+    parts.push(`blocked by deployment${ids.length === 1 ? "" : "s"} ${ids.join(", ")}`);
+  }
+  return parts.join("; ");
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+function networkReason(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  const cause =
+    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === "string") return `${cause.code} (${oneLine(String(cause.message))})`;
+  if (cause && typeof cause.message === "string")
+    return `${(error as Error).message} (${oneLine(cause.message)})`;
+  return oneLine(error instanceof Error ? error.message : String(error));
+}

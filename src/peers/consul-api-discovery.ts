@@ -1,0 +1,160 @@
+/**
+ * Discovery through Consul's HTTP health API: `GET /v1/health/service/NAME?passing[&tag=T][&dc=D]`
+ * answers one entry per instance whose checks pass, `{ Node: { Address }, Service: { Address,
+ * Port } }`. The instance's address is Service.Address, or Node.Address when the service was
+ * registered without one (Consul's rule). Every failure becomes DiscoveryUnavailable.
+ */
+import { isIP } from "node:net";
+
+import { BadInputError, DiscoveryUnavailable } from "../errors.js";
+import type { Discovery, PeerEndpoint } from "./discovery.js";
+import { finishPeerList } from "./peer-list.js";
+
+export interface ConsulApiDiscoveryOptions {
+  /** Consul's HTTP address, e.g. `http://127.0.0.1:8500`. */
+  url: string;
+  service: string;
+  tag?: string;
+  datacenter?: string;
+  /** Use Service.Port instead of defaultPort (for a service registered on the Galera port). */
+  useServicePort?: boolean;
+  ownAddresses: string[];
+  defaultPort: number;
+  timeoutMs?: number;
+}
+
+interface HealthEntry {
+  Node?: { Node?: string; Address?: string };
+  Service?: { ID?: string; Service?: string; Address?: string; Port?: number; Tags?: string[] | null };
+}
+
+const nothingStarted = "nothing was started";
+const advice = "check that Consul's HTTP API is reachable (GALERA_PILOT_CONSUL_URL)";
+
+export class ConsulApiDiscovery implements Discovery {
+  readonly #options: ConsulApiDiscoveryOptions;
+  readonly #url: string;
+
+  constructor(options: ConsulApiDiscoveryOptions) {
+    this.#options = options;
+    this.#url = httpUrl(options.url, "Consul URL").replace(/\/+$/, "");
+    if (!/^[A-Za-z0-9_-]+$/.test(options.service)) {
+      throw new BadInputError(
+        `Consul service name ${JSON.stringify(options.service)} is not a service name; ${nothingStarted}`,
+      );
+    }
+  }
+
+  describe(): string {
+    const tag = this.#options.tag ? ` tag ${this.#options.tag}` : "";
+    return `Consul health API ${this.#url} service ${this.#options.service}${tag} (passing only)`;
+  }
+
+  async discover(): Promise<PeerEndpoint[]> {
+    const query = new URLSearchParams();
+    query.set("passing", "true");
+    if (this.#options.tag) query.set("tag", this.#options.tag);
+    if (this.#options.datacenter) query.set("dc", this.#options.datacenter);
+    const path = `/v1/health/service/${encodeURIComponent(this.#options.service)}?${query.toString()}`;
+    const entries = await getJson<HealthEntry[]>(
+      `${this.#url}${path}`,
+      "Consul",
+      this.#options.timeoutMs,
+      advice,
+    );
+    if (!Array.isArray(entries)) {
+      throw new DiscoveryUnavailable(
+        `Consul answered ${path} with something else than a list; ${nothingStarted}; ${advice}`,
+      );
+    }
+    const peers: PeerEndpoint[] = [];
+    for (const entry of entries) {
+      const address = entry.Service?.Address || entry.Node?.Address || "";
+      if (isIP(address) === 0) {
+        throw new DiscoveryUnavailable(
+          `Consul lists an instance of ${this.#options.service} (${entry.Service?.ID ?? "?"}) without an IP address ` +
+            `(${JSON.stringify(address)}); ${nothingStarted}; register the service with its IP address`,
+        );
+      }
+      const port = this.#options.useServicePort ? entry.Service?.Port : this.#options.defaultPort;
+      if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new DiscoveryUnavailable(
+          `Consul lists ${address} without a usable port (${JSON.stringify(port)}); ${nothingStarted}; ${advice}`,
+        );
+      }
+      peers.push({ address, port });
+    }
+    return finishPeerList(peers, this.#options.ownAddresses);
+  }
+}
+
+export const defaultHttpDiscoveryTimeoutMs = 3000;
+
+/** A URL that must be http(s); a BadInputError otherwise. */
+export function httpUrl(text: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new BadInputError(
+      `${what} ${JSON.stringify(text)} is not a URL; ${nothingStarted}; give e.g. http://127.0.0.1:8500`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new BadInputError(
+      `${what} ${JSON.stringify(text)} is not an http:// or https:// URL; ${nothingStarted}`,
+    );
+  }
+  return text;
+}
+
+/** GET JSON; any failure (network, timeout, status, body) is one DiscoveryUnavailable line. */
+export async function getJson<T>(
+  url: string,
+  who: string,
+  timeoutMs: number | undefined,
+  hint: string,
+): Promise<T> {
+  const limit = timeoutMs ?? defaultHttpDiscoveryTimeoutMs;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: { accept: "application/json" },
+      signal: AbortSignal.timeout(limit),
+    });
+  } catch (error) {
+    const reason =
+      error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")
+        ? `no answer within ${limit} ms`
+        : describeNetworkError(error);
+    throw new DiscoveryUnavailable(`cannot reach ${who} at ${url}: ${reason}; ${nothingStarted}; ${hint}`, {
+      cause: error,
+    });
+  }
+  const text = await response.text().catch(() => "");
+  if (!response.ok) {
+    const body = text.replace(/\s+/g, " ").trim().slice(0, 200);
+    throw new DiscoveryUnavailable(
+      `${who} answered ${url} with ${response.status} ${response.statusText}${body ? ` (${body})` : ""}; ${nothingStarted}; ${hint}`,
+    );
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new DiscoveryUnavailable(
+      `${who} answered ${url} with something else than JSON; ${nothingStarted}; ${hint}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause =
+    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === "string")
+    return `${cause.code} (${String(cause.message).replace(/\s+/g, " ")})`;
+  if (cause && typeof cause.message === "string") return `${(error as Error).message} (${cause.message})`;
+  return error instanceof Error ? error.message : String(error);
+}

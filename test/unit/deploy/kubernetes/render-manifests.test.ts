@@ -1,0 +1,205 @@
+/**
+ * `k8s render`: the objects' structure, and the YAML that carries them.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import type {
+  V1ConfigMap,
+  V1Deployment,
+  V1PodDisruptionBudget,
+  V1Service,
+  V1StatefulSet,
+} from "@kubernetes/client-node";
+import { parseAllDocuments } from "yaml";
+
+import { manifestsToYaml } from "../../../../src/cli/k8s-command.js";
+import { Flags } from "../../../../src/deploy/flags.js";
+import {
+  k8sFlagNames,
+  k8sOptionsFromFlags,
+  type K8sRenderOptions,
+} from "../../../../src/deploy/kubernetes/k8s-options.js";
+import { type K8sObject, renderManifests } from "../../../../src/deploy/kubernetes/render-manifests.js";
+import { BadInputError } from "../../../../src/errors.js";
+
+function options(...argv: string[]): K8sRenderOptions {
+  return k8sOptionsFromFlags("k8s render", new Flags("k8s render", argv, { values: k8sFlagNames }));
+}
+
+function find<T extends K8sObject>(objects: K8sObject[], kind: string, name: string): T {
+  const found = objects.find((o) => o.kind === kind && o.metadata?.name === name);
+  assert.ok(found, `${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(" ")}`);
+  return found as T;
+}
+
+void describe("k8s render with the defaults", () => {
+  const objects = renderManifests(options());
+  const sts = find<V1StatefulSet>(objects, "StatefulSet", "galera");
+  const pod = sts.spec?.template.spec;
+  const container = pod?.containers[0];
+
+  void it("renders a headless Service, read and write Services, HAProxy, the StatefulSet and a PDB", () => {
+    assert.deepEqual(
+      objects.map((o) => `${o.kind}/${o.metadata?.name}`),
+      [
+        "Service/galera",
+        "Service/galera-read",
+        "Service/galera-write",
+        "ConfigMap/galera-haproxy",
+        "Deployment/galera-haproxy",
+        "StatefulSet/galera",
+        "PodDisruptionBudget/galera",
+      ],
+    );
+    for (const object of objects) assert.equal(object.metadata?.namespace, "default");
+  });
+
+  void it("starts every pod at once (Parallel), three replicas, one 10Gi claim each", () => {
+    assert.equal(sts.spec?.podManagementPolicy, "Parallel");
+    assert.equal(sts.spec?.replicas, 3);
+    assert.equal(sts.spec?.serviceName, "galera");
+    const claim = sts.spec?.volumeClaimTemplates?.[0];
+    assert.equal(claim?.metadata?.name, "data");
+    assert.deepEqual(claim?.spec?.accessModes, ["ReadWriteOnce"]);
+    assert.equal(claim?.spec?.resources?.requests?.["storage"], "10Gi");
+    assert.equal(claim?.spec?.storageClassName, undefined);
+    assert.deepEqual(container?.volumeMounts, [{ name: "data", mountPath: "/var/lib/mysql" }]);
+    assert.equal(pod?.terminationGracePeriodSeconds, 130);
+  });
+
+  void it("probes /live for startup and liveness, /ready for readiness, on port 8080", () => {
+    assert.equal(container?.startupProbe?.httpGet?.path, "/live");
+    assert.equal(container?.livenessProbe?.httpGet?.path, "/live");
+    assert.equal(container?.readinessProbe?.httpGet?.path, "/ready");
+    for (const probe of [container?.startupProbe, container?.livenessProbe, container?.readinessProbe]) {
+      assert.equal(probe?.httpGet?.port, "health");
+    }
+    assert.equal(container?.ports?.find((p) => p.name === "health")?.containerPort, 8080);
+  });
+
+  void it("runs `node` with GALERA_PILOT_PEERS = the headless Service's DNS name", () => {
+    assert.deepEqual(container?.args, ["node"]);
+    const env = new Map(container?.env?.map((e) => [e.name, e]));
+    assert.equal(env.get("GALERA_PILOT_PEERS")?.value, "galera.default.svc.cluster.local");
+    assert.equal(env.get("GALERA_PILOT_ADDRESS")?.valueFrom?.fieldRef?.fieldPath, "status.podIP");
+    assert.equal(env.get("GALERA_PILOT_NAME")?.valueFrom?.fieldRef?.fieldPath, "metadata.name");
+  });
+
+  void it("takes the three secrets from a Secret by reference, never by value", () => {
+    const env = new Map(container?.env?.map((e) => [e.name, e]));
+    for (const [variable, key] of [
+      ["MYSQL_ROOT_PASSWORD", "mysql-root-password"],
+      ["XTRABACKUP_PASSWORD", "xtrabackup-password"],
+      ["GALERA_PILOT_CLUSTER_SECRET", "cluster-secret"],
+    ] as const) {
+      assert.deepEqual(env.get(variable), {
+        name: variable,
+        valueFrom: { secretKeyRef: { name: "galera-secrets", key } },
+      });
+    }
+  });
+
+  void it("publishes not-ready pods in the headless Service, so agents of a stopped cluster find each other", () => {
+    const headless = find<V1Service>(objects, "Service", "galera");
+    assert.equal(headless.spec?.clusterIP, "None");
+    assert.equal(headless.spec?.publishNotReadyAddresses, true);
+    assert.deepEqual(
+      headless.spec?.ports?.map((p) => [p.name, p.port]),
+      [
+        ["mysql", 3306],
+        ["galera", 4567],
+        ["ist", 4568],
+        ["sst", 4444],
+        ["health", 8080],
+      ],
+    );
+    assert.deepEqual(headless.spec?.selector, sts.spec?.selector.matchLabels);
+  });
+
+  void it("reads through a Service of the ready pods, writes through HAProxy checking /writer", () => {
+    const read = find<V1Service>(objects, "Service", "galera-read");
+    assert.deepEqual(read.spec?.selector, sts.spec?.selector.matchLabels);
+    assert.equal(read.spec?.publishNotReadyAddresses, undefined);
+    const write = find<V1Service>(objects, "Service", "galera-write");
+    const haproxy = find<V1Deployment>(objects, "Deployment", "galera-haproxy");
+    assert.deepEqual(write.spec?.selector, haproxy.spec?.selector.matchLabels);
+    assert.notDeepEqual(write.spec?.selector, sts.spec?.selector.matchLabels);
+    const config = find<V1ConfigMap>(objects, "ConfigMap", "galera-haproxy").data?.["haproxy.cfg"] ?? "";
+    assert.match(config, /option httpchk GET \/writer/);
+    for (const i of [0, 1, 2]) {
+      assert.match(
+        config,
+        new RegExp(
+          `server galera-${i} galera-${i}\\.galera\\.default\\.svc\\.cluster\\.local:3306 check port 8080`,
+        ),
+      );
+    }
+    assert.equal(haproxy.spec?.template.spec?.volumes?.[0]?.configMap?.name, "galera-haproxy");
+  });
+
+  void it("lets at most one pod be evicted at a time", () => {
+    const pdb = find<V1PodDisruptionBudget>(objects, "PodDisruptionBudget", "galera");
+    assert.equal(pdb.apiVersion, "policy/v1");
+    assert.equal(pdb.spec?.maxUnavailable, 1);
+    assert.deepEqual(pdb.spec?.selector?.matchLabels, sts.spec?.selector.matchLabels);
+  });
+});
+
+void describe("k8s render options and YAML", () => {
+  void it("applies replicas, image, namespace, storage class and size", () => {
+    const objects = renderManifests(
+      options(
+        "--replicas",
+        "5",
+        "--image",
+        "reg/galera-pilot:1",
+        "--namespace",
+        "db",
+        "--storage-class",
+        "fast",
+        "--storage",
+        "50Gi",
+      ),
+    );
+    const sts = find<V1StatefulSet>(objects, "StatefulSet", "galera");
+    assert.equal(sts.spec?.replicas, 5);
+    assert.equal(sts.metadata?.namespace, "db");
+    assert.equal(sts.spec?.template.spec?.containers[0]?.image, "reg/galera-pilot:1");
+    assert.equal(sts.spec?.volumeClaimTemplates?.[0]?.spec?.storageClassName, "fast");
+    assert.equal(sts.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.["storage"], "50Gi");
+    const env = sts.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === "GALERA_PILOT_PEERS");
+    assert.equal(env?.value, "galera.db.svc.cluster.local");
+    const config = find<V1ConfigMap>(objects, "ConfigMap", "galera-haproxy").data?.["haproxy.cfg"] ?? "";
+    assert.match(config, /server galera-4 galera-4\.galera\.db\.svc\.cluster\.local:3306/);
+  });
+
+  void it("writes one YAML document per object that reads back to the same objects", () => {
+    const objects = renderManifests(options());
+    const yaml = manifestsToYaml(objects);
+    const documents = parseAllDocuments(yaml);
+    assert.equal(documents.length, objects.length);
+    assert.deepEqual(
+      documents.map((d) => d.toJS() as unknown),
+      JSON.parse(JSON.stringify(objects)),
+    );
+    assert.match(yaml, /^kind: StatefulSet$/m);
+    assert.doesNotMatch(yaml, /password:\s*\S/i);
+  });
+
+  void it("refuses bad flags in one line", () => {
+    for (const [argv, message] of [
+      [["--replicas", "0"], /--replicas "0" is not an integer from 1 to 99/],
+      [["--namespace", "Prod"], /--namespace "Prod" is not a DNS label/],
+      [["--storage", "10GB"], /--storage "10GB" is not a Kubernetes quantity/],
+      [["--storage-class", "Fast_SSD"], /--storage-class "Fast_SSD"/],
+      [["--image", "a b"], /--image "a b" is not an image name/],
+    ] as const) {
+      assert.throws(
+        () => options(...argv),
+        (error: unknown) =>
+          error instanceof BadInputError && message.test(error.message) && !error.message.includes("\n"),
+      );
+    }
+  });
+});
