@@ -138,10 +138,14 @@ export class NodeAgent {
       const received = this.#peerPoller.get(address);
       const fresh = received !== undefined && now - received.receivedAt <= grace;
       const report = received?.report;
-      // Not heard from yet, but only just in the view: it might win. Past the grace
-      // period an unheard member cannot answer /writer either, so it is out.
+      // Not heard from yet, and in the view since before we could have heard it: it might
+      // be the longest synced, so nobody claims. A member that appeared in the view later
+      // is a newcomer: it became Synced after every member we know, so it cannot win. Past
+      // the grace period an unheard member cannot answer /writer either, so it is out.
       const firstSeen = this.#peerPoller.firstSeen(address) ?? now;
-      const unheard = received === undefined && now - firstSeen <= grace;
+      const observingSince = this.#peerPoller.observingSince ?? now;
+      const newcomer = firstSeen - observingSince > grace;
+      const unheard = received === undefined && !newcomer && now - firstSeen <= grace;
       return {
         address,
         eligible: unheard
@@ -491,6 +495,7 @@ export class NodeAgent {
     this.#child = child;
     this.#syncedSinceStart = false;
     this.#syncedSince = null;
+    this.#peerPoller.resetObservation();
     this.#lifecycle = "running";
     this.log.info(`mariadbd started (pid ${child.pid ?? "?"})`);
     this.#sampler.start();

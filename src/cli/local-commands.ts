@@ -6,8 +6,7 @@ import { defaultStateDir } from "../local/cluster-layout.js";
 import { controlRequest, startControlServer, type LocalClusterStatus } from "../local/control-server.js";
 import { LocalCluster } from "../local/local-cluster.js";
 import { writeClientConfig } from "../local/local-secrets.js";
-import { renderHaproxyConfig } from "../router/haproxy-config.js";
-import { HaproxyProcess } from "../router/haproxy-process.js";
+import { LocalRouter, sizeWarning, writerPort } from "../local/local-router.js";
 import { formatStatusTable } from "../local/status-table.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -20,6 +19,7 @@ export interface LocalFlags {
   /** Where HAProxy listens: writer on port 3306, readers on 3307. */
   routerAddress: string;
   json: boolean;
+  rolling: boolean;
   rest: string[];
 }
 
@@ -30,6 +30,7 @@ export function parseLocalFlags(argv: readonly string[], env: Env): LocalFlags {
     firstAddress: "127.0.0.2",
     routerAddress: "127.0.0.1",
     json: false,
+    rolling: false,
     rest: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -44,6 +45,7 @@ export function parseLocalFlags(argv: readonly string[], env: Env): LocalFlags {
     };
     if (flag === "--state-dir") flags.stateDir = value();
     else if (flag === "--json") flags.json = true;
+    else if (flag === "--rolling") flags.rolling = true;
     else if (flag === "--first-address" || flag === "--router-address") {
       const raw = value();
       if (isIP(raw) !== 4) throw new BadInputError(`${flag} must be an IPv4 address, got "${raw}"`);
@@ -64,19 +66,15 @@ export function parseLocalFlags(argv: readonly string[], env: Env): LocalFlags {
 
 const agentEntry = fileURLToPath(new URL("./main.js", import.meta.url));
 const controlSocket = (stateDir: string): string => join(stateDir, "runner.sock");
-const writerPort = 3306;
-const readerPort = 3307;
 const healthPort = 8080;
 
 /** `galera-pilot local up` (what `npm start` runs): the cluster in the foreground until Ctrl-C. */
 export async function localUp(flags: LocalFlags): Promise<number> {
   const startedAt = Date.now();
   const say = (line: string): void => console.log(`[local] ${line}`);
-  if (flags.nodes % 2 === 0 || flags.nodes < 3) {
-    say(
-      `warning: ${flags.nodes} nodes: ${flags.nodes < 3 ? "fewer than 3 nodes cannot survive the loss of one without losing quorum" : "an even size gains no fault tolerance over one node fewer and can split into two equal halves without quorum"}`,
-    );
-  }
+  const warning = sizeWarning(flags.nodes);
+  if (warning) say(`warning: ${warning}`);
+  let router: LocalRouter | null = null;
   const cluster = new LocalCluster({
     stateDir: flags.stateDir,
     nodeCount: flags.nodes,
@@ -84,26 +82,23 @@ export async function localUp(flags: LocalFlags): Promise<number> {
     healthPort,
     agentEntry,
     log: say,
+    // The read pool must never serve a donor (stale reads while it is desynced); the local
+    // runner is no Marathon, so `/` answering 503 on a donor kills nothing.
+    agentEnv: { GALERA_PILOT_DONOR_AVAILABLE: "no" },
+    router: {
+      beforePlannedStop: (name) => router?.hooks.beforePlannedStop(name) ?? Promise.resolve(),
+      afterSynced: (name) => router?.hooks.afterSynced(name) ?? Promise.resolve(),
+    },
+  });
+  router = new LocalRouter({
+    stateDir: flags.stateDir,
+    address: flags.routerAddress,
+    healthPort,
+    layout: cluster.layout,
+    log: say,
   });
   const clientConfig = writeClientConfig(flags.stateDir, cluster.secrets, flags.routerAddress, writerPort);
-  const proxy = {
-    writer: `${flags.routerAddress}:${writerPort}`,
-    reader: `${flags.routerAddress}:${readerPort}`,
-  };
-  const router = new HaproxyProcess({
-    configPath: join(flags.stateDir, "haproxy.cfg"),
-    logPath: join(flags.stateDir, "haproxy.log"),
-    log: say,
-    config: renderHaproxyConfig({
-      nodes: cluster.layout.map((n) => ({ name: n.name, address: n.address, sqlPort: 3306, healthPort })),
-      writer: { address: flags.routerAddress, port: writerPort },
-      reader: { address: flags.routerAddress, port: readerPort },
-      statsSocket: join(flags.stateDir, "haproxy.sock"),
-      checkIntervalMs: 1000,
-      writerCheckPath: "/writer",
-      readerCheckPath: "/ready",
-    }),
-  });
+  const proxy = router.endpoints;
   const describe = async (): Promise<LocalClusterStatus> => ({
     nodes: await cluster.status(),
     proxy,
@@ -113,13 +108,29 @@ export async function localUp(flags: LocalFlags): Promise<number> {
   let downRequested: (() => void) | null = null;
   const down = new Promise<void>((resolve) => (downRequested = resolve));
   const requestDown = (): void => downRequested?.();
-  const control = await startControlServer(controlSocket(flags.stateDir), cluster, describe, requestDown);
+  const localRouter = router;
+  const control = await startControlServer(controlSocket(flags.stateDir), cluster, describe, requestDown, {
+    scale: async (count) => {
+      const warn = sizeWarning(count);
+      if (warn) say(`warning: ${warn}`);
+      say(`scaling from ${cluster.layout.length} to ${count} nodes`);
+      await cluster.scale(count, (layout, added) => localRouter.membershipChanged(layout, added));
+      await cluster.waitFor(
+        (s) => s.every((n) => n.phase === "synced" && n.clusterSize === count),
+        600_000,
+        `${count} of ${count} synced`,
+      );
+      say(`${count} of ${count} nodes synced`);
+      return warn;
+    },
+    restartRolling: () => cluster.restartRolling(300_000, say),
+  });
   process.on("SIGINT", requestDown);
   process.on("SIGTERM", requestDown);
 
   say(`state folder ${flags.stateDir}; ${flags.nodes} nodes from ${flags.firstAddress}`);
   const upAndSynced = (async () => {
-    await router.start();
+    await localRouter.process.start();
     await cluster.up();
     await cluster.waitFor(
       (s) => s.every((n) => n.phase === "synced" && n.clusterSize === flags.nodes),
@@ -148,7 +159,7 @@ export async function localUp(flags: LocalFlags): Promise<number> {
   if (outcome !== "down") await down;
   say("stopping the cluster cleanly, one node at a time");
   await cluster.down();
-  await router.stop();
+  await localRouter.process.stop();
   control.close();
   say("stopped; `npm start` brings the same data back");
   return ExitCode.ok;
@@ -191,6 +202,25 @@ export async function localNodeAction(
     start: "starting",
   };
   console.log(`${name}: ${done ?? said[verb]}`);
+  return ExitCode.ok;
+}
+
+export async function localScale(flags: LocalFlags): Promise<number> {
+  const raw = flags.rest[0];
+  if (raw === undefined || !/^[1-9]$/.test(raw)) {
+    throw new BadInputError(
+      `scale needs a node count from 1 to 9, e.g. galera-pilot scale 5; got "${raw ?? ""}"`,
+    );
+  }
+  const answer = (await ask(flags, "POST", `/scale/${raw}`)) as { warning: string | null };
+  if (answer.warning) console.log(`warning: ${answer.warning}`);
+  console.log(`the local cluster runs ${raw} nodes, all synced`);
+  return ExitCode.ok;
+}
+
+export async function localRestartRolling(flags: LocalFlags): Promise<number> {
+  await ask(flags, "POST", "/restart-rolling");
+  console.log("every node was restarted, one at a time; the cluster is synced");
   return ExitCode.ok;
 }
 

@@ -1,16 +1,27 @@
 #!/usr/bin/env node
 import { createLogger } from "../agent/logger.js";
 import { NodeAgent } from "../agent/node-agent.js";
-import { ExitCode, GaleraPilotError } from "../errors.js";
+import { BadInputError, ExitCode, GaleraPilotError } from "../errors.js";
 import { version } from "../version.js";
 import { parseAgentOptions, usage } from "./agent-options.js";
-import { localDown, localNodeAction, localStatus, localUp, parseLocalFlags } from "./local-commands.js";
+import { haproxyCommand, haproxyUsage } from "./haproxy-command.js";
+import {
+  localDown,
+  localNodeAction,
+  localRestartRolling,
+  localScale,
+  localStatus,
+  localUp,
+  parseLocalFlags,
+} from "./local-commands.js";
 
 const localUsage = `local cluster (SPEC §5):
   galera-pilot local up [--nodes N] [--state-dir DIR]   run the cluster in the foreground (npm start)
   galera-pilot status [--json]                          the local cluster's nodes
   galera-pilot stop|kill|start NODE                     stop cleanly, SIGKILL (it restarts), start
   galera-pilot drain NODE                               out of the routers' pools first, then stop cleanly
+  galera-pilot scale N                                  grow or shrink the cluster (new nodes join, removed ones drain and leave)
+  galera-pilot restart --rolling                        restart every node, one at a time, without client errors
   galera-pilot down                                     stop the whole cluster cleanly
   GALERA_PILOT_STATE_DIR sets the state folder (default /var/lib/galera-pilot/local).`;
 
@@ -18,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   const env = process.env;
   const first = argv.find((a) => !a.startsWith("--"));
   if (argv[0] === "--help" || argv[0] === "-h" || argv.length === 0) {
-    console.log(`${usage}\n\n${localUsage}`);
+    console.log(`${usage}\n\n${localUsage}\n\n${haproxyUsage}`);
     return argv.length === 0 ? ExitCode.badInput : ExitCode.ok;
   }
   if (argv[0] === "--version") {
@@ -35,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
   const command = argv[0];
   if (command === "marathon") return (await import("./marathon-command.js")).marathonCommand(argv.slice(1));
   if (command === "k8s") return (await import("./k8s-command.js")).k8sCommand(argv.slice(1));
+  if (command === "haproxy") return haproxyCommand(argv.slice(1));
   if (command === "local" && argv[1] === "up") return localUp(parseLocalFlags(argv.slice(2), env));
   const flags = parseLocalFlags(argv.slice(1), env);
   switch (command) {
@@ -49,6 +61,15 @@ async function main(argv: string[]): Promise<number> {
       return localNodeAction(flags, "stop", "drained, then left the cluster; `start` brings it back");
     case "down":
       return localDown(flags);
+    case "scale":
+      return localScale(flags);
+    case "restart":
+      if (!flags.rolling) {
+        throw new BadInputError(
+          "restart restarts the whole local cluster one node at a time: say restart --rolling",
+        );
+      }
+      return localRestartRolling(flags);
     default:
       console.error(`galera-pilot: unknown command "${command}"\n\n${usage}\n\n${localUsage}`);
       return ExitCode.badInput;

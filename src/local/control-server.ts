@@ -5,20 +5,24 @@ import type { LocalCluster } from "./local-cluster.js";
 /** What `status --json` prints (SPEC §5). Fields are added, never renamed. */
 export interface LocalClusterStatus {
   nodes: Awaited<ReturnType<LocalCluster["status"]>>;
-  proxy?: { writer: string; reader: string };
+  proxy?: { writer: string; reader: string; stats?: string };
   clientConfig: string;
   dashboard?: string;
 }
 
 /**
  * The runner's control API, on a unix socket in the state folder (only root can reach it):
- * GET /status, POST /nodes/NAME/stop|kill|start, POST /down.
+ * GET /status, POST /nodes/NAME/stop|kill|start, POST /scale/N, POST /restart-rolling, POST /down.
  */
 export async function startControlServer(
   socketPath: string,
   cluster: LocalCluster,
   describe: () => Promise<LocalClusterStatus>,
   onDown: () => void,
+  operations: {
+    scale(count: number): Promise<string | null>;
+    restartRolling(): Promise<void>;
+  },
 ): Promise<Server> {
   if (existsSync(socketPath)) rmSync(socketPath);
   const server = createServer((req, res) => {
@@ -31,6 +35,13 @@ export async function startControlServer(
     void (async () => {
       try {
         if (req.method === "GET" && url === "/status") return reply(200, await describe());
+        const scale = /^\/scale\/([1-9])$/.exec(url);
+        if (req.method === "POST" && scale)
+          return reply(200, { warning: await operations.scale(Number(scale[1])) });
+        if (req.method === "POST" && url === "/restart-rolling") {
+          await operations.restartRolling();
+          return reply(200, { ok: true });
+        }
         if (req.method === "POST" && url === "/down") {
           reply(202, { ok: true });
           return onDown();

@@ -26,6 +26,15 @@ export interface LocalClusterOptions {
   seedNodes?: readonly string[];
   /** The HOST argument of `node`; default: every node's address. Tests pass a DNS name. */
   peerArgument?: string;
+  /**
+   * The router's side of planned work: take a node out of the pools before it is stopped,
+   * and back in once it is synced again after a start. Crashes need no call: the routers'
+   * health checks see them.
+   */
+  router?: {
+    beforePlannedStop(name: string): Promise<void>;
+    afterSynced(name: string): Promise<void>;
+  };
   /** First restart delay after an agent exits; doubles up to maxRestartDelayMs. */
   restartDelayMs?: number;
   maxRestartDelayMs?: number;
@@ -71,7 +80,7 @@ const healthyRunMs = 60_000;
  */
 export class LocalCluster {
   readonly options: LocalClusterOptions;
-  readonly layout: LocalNode[];
+  #layout: LocalNode[];
   readonly secrets: LocalSecretFiles;
   readonly #nodes = new Map<string, ManagedNode>();
   readonly #nodeEnv = new Map<string, Record<string, string>>();
@@ -80,20 +89,81 @@ export class LocalCluster {
   constructor(options: LocalClusterOptions) {
     this.options = options;
     mkdirSync(options.stateDir, { recursive: true, mode: 0o755 });
-    this.layout = localLayout(options);
+    this.#layout = localLayout(options);
     this.secrets = ensureLocalSecrets(options.stateDir);
-    for (const layout of this.layout) {
-      mkdirSync(layout.dir, { recursive: true, mode: 0o755 });
-      this.#nodes.set(layout.name, {
-        layout,
-        agent: null,
-        exited: null,
-        held: false,
-        restartDelayMs: options.restartDelayMs ?? 1000,
-        restartTimer: null,
-        startedAt: 0,
-        restarts: 0,
-      });
+    for (const layout of this.#layout) this.#manage(layout);
+  }
+
+  /** The nodes of the cluster, in order (n1 first). */
+  get layout(): readonly LocalNode[] {
+    return this.#layout;
+  }
+
+  #manage(layout: LocalNode): void {
+    mkdirSync(layout.dir, { recursive: true, mode: 0o755 });
+    this.#nodes.set(layout.name, {
+      layout,
+      agent: null,
+      exited: null,
+      held: false,
+      restartDelayMs: this.options.restartDelayMs ?? 1000,
+      restartTimer: null,
+      startedAt: 0,
+      restarts: 0,
+    });
+  }
+
+  /**
+   * Grows or shrinks the cluster to `count` nodes, as a scheduler scales an app. New nodes
+   * join (they enter the routers' pools when their /ready says so); removed nodes, the last
+   * ones first, drain and leave cleanly, so the quorum forgets them. Calls onMembership
+   * with the new layout before starting nodes and after removing them, so the router
+   * knows the nodes it may route to.
+   */
+  async scale(
+    count: number,
+    onMembership: (layout: readonly LocalNode[], added: readonly string[]) => Promise<void>,
+  ): Promise<void> {
+    if (!Number.isInteger(count) || count < 1 || count > 9) {
+      throw new Error(`the local cluster runs 1 to 9 nodes, not ${count}`);
+    }
+    const current = this.#layout.length;
+    if (count > current) {
+      const grown = localLayout({ ...this.options, nodeCount: count });
+      for (const layout of grown.slice(current)) this.#manage(layout);
+      this.#layout = grown;
+      const added = grown.slice(current).map((l) => l.name);
+      await onMembership(this.#layout, added);
+      for (const name of added) {
+        this.#spawn(this.#node(name));
+        void this.#returnToRouterWhenSynced(name);
+      }
+      return;
+    }
+    for (const layout of [...this.#layout.slice(count)].reverse()) {
+      await this.stopNode(layout.name);
+      this.#nodes.delete(layout.name);
+    }
+    this.#layout = this.#layout.slice(0, count);
+    await onMembership(this.#layout, []);
+  }
+
+  /**
+   * Restarts every node, one at a time: drain and leave, start, wait until it is synced and
+   * ready again with the full cluster, then the next. Clients of the router see no error.
+   */
+  async restartRolling(timeoutPerNodeMs = 300_000, say: (line: string) => void = () => {}): Promise<void> {
+    const size = this.#layout.length;
+    for (const layout of this.#layout) {
+      say(`${layout.name}: draining and leaving`);
+      await this.stopNode(layout.name);
+      this.startNode(layout.name);
+      await this.waitFor(
+        (nodes) => nodes.every((n) => n.phase === "synced" && n.clusterSize === size),
+        timeoutPerNodeMs,
+        `${layout.name} back and ${size} of ${size} synced`,
+      );
+      say(`${layout.name}: back, ${size} of ${size} synced`);
     }
   }
 
@@ -137,6 +207,23 @@ export class LocalCluster {
     if (node.restartTimer) clearTimeout(node.restartTimer);
     node.restartTimer = null;
     if (node.agent === null) this.#spawn(node);
+    void this.#returnToRouterWhenSynced(name);
+  }
+
+  /** Puts a started node back into the router's pools once it is synced (its checks then decide). */
+  async #returnToRouterWhenSynced(name: string): Promise<void> {
+    const router = this.options.router;
+    if (!router) return;
+    try {
+      await this.waitFor(
+        (s) => s.find((n) => n.name === name)?.phase === "synced",
+        600_000,
+        `${name} synced`,
+      );
+      await router.afterSynced(name);
+    } catch {
+      // Not synced in time, or stopped again: the node stays out of the pools until its next start.
+    }
   }
 
   /** Stops a node cleanly (it leaves the cluster) and keeps it stopped until startNode. */
@@ -147,6 +234,7 @@ export class LocalCluster {
     node.restartTimer = null;
     const agent = node.agent;
     if (!agent || !node.exited) return;
+    await this.options.router?.beforePlannedStop(name).catch(() => undefined);
     agent.kill("SIGTERM");
     await node.exited;
   }
@@ -183,7 +271,7 @@ export class LocalCluster {
    */
   async status(): Promise<LocalNodeStatus[]> {
     return Promise.all(
-      this.layout.map(async (layout) => {
+      this.#layout.map(async (layout) => {
         const node = this.#node(layout.name);
         const report: NodeStatusReport | null = node.agent ? await fetchNodeStatus(layout.healthUrl) : null;
         const phase = report?.phase ?? (node.agent ? "agent-starting" : node.held ? "stopped" : "restarting");
@@ -252,7 +340,7 @@ export class LocalCluster {
 
   #spawn(node: ManagedNode): void {
     const layout = node.layout;
-    const peers = this.options.peerArgument ?? this.layout.map((n) => n.address).join(",");
+    const peers = this.options.peerArgument ?? this.#layout.map((n) => n.address).join(",");
     const seed = this.options.seedNodes?.includes(layout.name) ?? false;
     const args = seed ? [this.options.agentEntry, "seed"] : [this.options.agentEntry, "node", peers];
     const logFd = openSync(layout.agentLog, "a");
@@ -298,7 +386,7 @@ export class LocalCluster {
    * cleanly first (SIGTERM, so mariadbd leaves the cluster), as a scheduler reclaims a node.
    */
   async #stopLeftovers(): Promise<void> {
-    for (const layout of this.layout) {
+    for (const layout of this.#layout) {
       for (const [file, marker] of [
         [join(layout.dir, "agent.pid"), "main.js"],
         [join(layout.runDir, "mysqld.pid"), "mariadbd"],

@@ -17,6 +17,8 @@ export class PeerStatusPoller {
   #targets: string[] = [];
   #timer: NodeJS.Timeout | null = null;
   #running = false;
+  /** When this node first saw a view (since its server started): the members then were already there. */
+  #observingSince: number | null = null;
 
   constructor(
     private readonly intervalMs: number,
@@ -28,6 +30,7 @@ export class PeerStatusPoller {
   setMembers(addresses: readonly string[]): void {
     this.#targets = [...addresses];
     const now = Date.now();
+    this.#observingSince ??= now;
     for (const a of addresses) if (!this.#firstSeen.has(a)) this.#firstSeen.set(a, now);
     for (const key of [...this.#firstSeen.keys()]) {
       if (!addresses.includes(key)) {
@@ -44,6 +47,21 @@ export class PeerStatusPoller {
   /** When the member was first seen in the view, or null when it is not a current member. */
   firstSeen(address: string): number | null {
     return this.#firstSeen.get(address) ?? null;
+  }
+
+  /**
+   * When this node first saw a view since its server started. A member that appears in the
+   * view well after this is a newcomer; one already there may be any age.
+   */
+  get observingSince(): number | null {
+    return this.#observingSince;
+  }
+
+  /** The server restarted: it will see its first view again. */
+  resetObservation(): void {
+    this.#observingSince = null;
+    this.#firstSeen.clear();
+    this.#reports.clear();
   }
 
   start(): void {

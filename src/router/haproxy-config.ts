@@ -17,6 +17,19 @@ export interface HaproxyConfigInput {
   writerCheckPath: string;
   /** Health path of the reader backend. */
   readerCheckPath: string;
+  /** HAProxy's own stats page (HTML, read-only), or none. */
+  statsPage?: { address: string; port: number };
+  /**
+   * Where the servers' states are saved before a reload and loaded by the new workers, so
+   * a reload does not take every server for UP until its checks fail (a second writer).
+   */
+  serverStateFile?: string;
+  /**
+   * Servers that start with weight 0 (nodes just added): no traffic until they are synced
+   * and given weight 1 through the runtime API. A new server would otherwise count as UP
+   * until its checks fail, a second writer meanwhile.
+   */
+  enteringServers?: readonly string[];
 }
 
 /**
@@ -27,7 +40,7 @@ export interface HaproxyConfigInput {
  */
 export function renderHaproxyConfig(input: HaproxyConfigInput): string {
   const server = (n: RouterBackendNode): string =>
-    `    server ${n.name} ${n.address}:${n.sqlPort} check addr ${n.address} port ${n.healthPort}`;
+    `    server ${n.name} ${n.address}:${n.sqlPort} check addr ${n.address} port ${n.healthPort}${input.enteringServers?.includes(n.name) ? " weight 0" : ""}`;
   const checks = (path: string): string[] => [
     `    option httpchk GET ${path}`,
     "    http-check expect status 200",
@@ -38,9 +51,11 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     "global",
     `    stats socket ${input.statsSocket} mode 600 level admin`,
     "    maxconn 2000",
+    ...(input.serverStateFile ? [`    server-state-file ${input.serverStateFile}`] : []),
     "",
     "defaults",
     "    mode tcp",
+    ...(input.serverStateFile ? ["    load-server-state-from-file global"] : []),
     "    timeout connect 3s",
     "    timeout client 1h",
     "    timeout server 1h",
@@ -63,5 +78,16 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     ...checks(input.readerCheckPath),
     ...input.nodes.map(server),
     "",
+    ...(input.statsPage
+      ? [
+          "listen stats",
+          "    mode http",
+          `    bind ${input.statsPage.address}:${input.statsPage.port}`,
+          "    stats enable",
+          "    stats uri /",
+          "    stats refresh 2s",
+          "",
+        ]
+      : []),
   ].join("\n");
 }

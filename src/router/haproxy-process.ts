@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, renameSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { runToCompletion, stopChild, waitForExit, type ChildExit } from "../mysqld/child-exit.js";
 import { ServerFailedError } from "../errors.js";
 import { lastLines } from "../mysqld/initialise.js";
@@ -7,6 +8,8 @@ import { lastLines } from "../mysqld/initialise.js";
 export interface HaproxyProcessOptions {
   configPath: string;
   config: string;
+  /** The admin stats socket the config declares, for runtime commands. */
+  statsSocket: string;
   logPath: string;
   haproxyPath?: string;
   log: (line: string) => void;
@@ -31,21 +34,66 @@ export class HaproxyProcess {
   }
 
   async start(): Promise<void> {
-    const haproxy = this.options.haproxyPath ?? "haproxy";
-    writeFileSync(this.options.configPath, this.options.config, { mode: 0o600 });
-    const check = await runToCompletion(haproxy, ["-c", "-f", this.options.configPath]);
+    await this.#writeChecked(this.options.config);
+    this.#spawn(this.options.haproxyPath ?? "haproxy");
+  }
+
+  /** Writes a config after `haproxy -c` accepted it; a rejected one is never installed. */
+  async #writeChecked(config: string): Promise<void> {
+    const candidate = `${this.options.configPath}.new`;
+    writeFileSync(candidate, config, { mode: 0o600 });
+    const check = await runToCompletion(this.options.haproxyPath ?? "haproxy", ["-c", "-f", candidate]);
     if (check.exitCode !== 0) {
       throw new ServerFailedError(
-        `haproxy rejected ${this.options.configPath}: ${lastLines(check.stderr + check.stdout)}; the cluster runs without its router`,
+        `haproxy rejected a new config: ${lastLines(check.stderr + check.stdout)}; the running router keeps its old one`,
       );
     }
-    this.#spawn(haproxy);
+    renameSync(candidate, this.options.configPath);
+  }
+
+  /**
+   * Installs a new config (e.g. nodes added or removed) with a seamless reload: the master
+   * starts new workers, and old workers finish their sessions, so no healthy session drops.
+   */
+  async reload(config: string, serverStateFile?: string): Promise<void> {
+    await this.#writeChecked(config);
+    // The new workers load the servers' current states instead of taking them all for UP.
+    if (serverStateFile) writeFileSync(serverStateFile, await this.runtime("show servers state"));
+    this.#child?.kill("SIGUSR2");
+    this.options.log("haproxy reloaded with the new membership");
+  }
+
+  /** One command on the admin socket (the runtime API); returns HAProxy's answer. */
+  runtime(command: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(this.options.statsSocket);
+      let answer = "";
+      socket.on("connect", () => socket.end(`${command}\n`));
+      socket.on("data", (c: Buffer) => (answer += c.toString()));
+      socket.on("end", () => resolve(answer));
+      socket.on("error", reject);
+    });
+  }
+
+  /**
+   * Planned work on a node. "drain": no new connection goes to it in either backend while
+   * its sessions finish; its health checks keep running. "ready": back to normal, with
+   * weight 1, so its checks alone decide whether it gets traffic (a node added at weight 0
+   * enters this way). Not MAINT: leaving MAINT, HAProxy takes a server for UP at once, which
+   * in the writer backend is a second writer until its checks fail.
+   */
+  async setServerState(server: string, state: "drain" | "ready"): Promise<void> {
+    for (const backend of ["galera_writer", "galera_readers"]) {
+      await this.runtime(`set server ${backend}/${server} state ${state}`);
+      if (state === "ready") await this.runtime(`set server ${backend}/${server} weight 1`);
+    }
   }
 
   #spawn(haproxy: string): void {
     const logFd = openSync(this.options.logPath, "a");
     // Its own process group: a Ctrl-C in the terminal reaches the runner, which stops HAProxy last.
-    const child = spawn(haproxy, ["-db", "-f", this.options.configPath], {
+    // Master-worker (-W) in the foreground (-db): SIGUSR2 reloads without dropping sessions.
+    const child = spawn(haproxy, ["-W", "-db", "-f", this.options.configPath], {
       stdio: ["ignore", logFd, logFd],
       detached: true,
     });

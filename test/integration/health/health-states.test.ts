@@ -109,7 +109,7 @@ describe(
       const text = await response.text();
       assert.match(text, /^galera_pilot_wsrep_cluster_size 3$/m);
       assert.match(text, /^galera_pilot_phase\{phase="synced"\} 1$/m);
-      assert.match(text, /^galera_pilot_decisions_total\{action="bootstrap"\} 1$/m);
+      assert.match(text, /^galera_pilot_decisions_total\{action="bootstrap-new-cluster"\} 1$/m);
     });
 
     step(

@@ -84,7 +84,11 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
         ["n3", "synced", 3],
       ],
     );
-    assert.deepEqual(status.proxy, { writer: "127.0.11.1:3306", reader: "127.0.11.1:3307" });
+    assert.deepEqual(status.proxy, {
+      writer: "127.0.11.1:3306",
+      reader: "127.0.11.1:3307",
+      stats: "http://127.0.11.1:8404/",
+    });
     assert.equal(status.nodes.filter((n) => n.writer).length, 1, "exactly one writer");
     assert.equal(status.clientConfig, `${stateDir}/client.cnf`);
     assert.equal(statSync(status.clientConfig).mode & 0o777, 0o600);

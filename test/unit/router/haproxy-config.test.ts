@@ -17,6 +17,7 @@ const input = {
   checkIntervalMs: 1000,
   writerCheckPath: "/writer",
   readerCheckPath: "/ready",
+  statsPage: { address: "127.0.0.1", port: 8404 },
 };
 
 describe("renderHaproxyConfig", () => {
@@ -57,8 +58,27 @@ backend galera_readers
     default-server inter 1000 fall 2 rise 2 on-marked-down shutdown-sessions
     server n1 127.0.0.2:3306 check addr 127.0.0.2 port 8080
     server n2 127.0.0.3:3306 check addr 127.0.0.3 port 8080
+
+listen stats
+    mode http
+    bind 127.0.0.1:8404
+    stats enable
+    stats uri /
+    stats refresh 2s
 `,
     );
+  });
+
+  it("keeps server states across reloads and lets new servers start without traffic", () => {
+    const text = renderHaproxyConfig({
+      ...input,
+      serverStateFile: "/s/haproxy.state",
+      enteringServers: ["n2"],
+    });
+    assert.match(text, /^global\n(?:.*\n)*? {4}server-state-file \/s\/haproxy\.state\n/m);
+    assert.match(text, /^defaults\n(?:.*\n)*? {4}load-server-state-from-file global\n/m);
+    assert.match(text, /^ {4}server n2 127\.0\.0\.3:3306 check addr 127\.0\.0\.3 port 8080 weight 0$/m);
+    assert.match(text, /^ {4}server n1 127\.0\.0\.2:3306 check addr 127\.0\.0\.2 port 8080$/m);
   });
 
   it("is accepted by the real haproxy -c", async () => {

@@ -1,0 +1,110 @@
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { renderHaproxyConfig } from "../router/haproxy-config.js";
+import { HaproxyProcess } from "../router/haproxy-process.js";
+import type { LocalNode } from "./cluster-layout.js";
+
+export const writerPort = 3306;
+export const readerPort = 3307;
+export const statsPagePort = 8404;
+
+/**
+ * HAProxy in front of the local cluster: writes to the node whose /writer answers 200,
+ * reads over the nodes whose /ready answers 200. Membership changes (scale) reload it
+ * seamlessly; planned stops put the node in MAINT first so its sessions finish.
+ */
+export class LocalRouter {
+  readonly process: HaproxyProcess;
+  readonly #options: { stateDir: string; address: string; healthPort: number };
+
+  constructor(options: {
+    stateDir: string;
+    address: string;
+    healthPort: number;
+    layout: readonly LocalNode[];
+    log: (line: string) => void;
+  }) {
+    this.#options = options;
+    this.process = new HaproxyProcess({
+      configPath: join(options.stateDir, "haproxy.cfg"),
+      logPath: join(options.stateDir, "haproxy.log"),
+      statsSocket: this.statsSocket,
+      log: options.log,
+      config: this.render(options.layout),
+    });
+  }
+
+  get statsSocket(): string {
+    return join(this.#options.stateDir, "haproxy.sock");
+  }
+
+  get endpoints(): { writer: string; reader: string; stats: string } {
+    return {
+      writer: `${this.#options.address}:${writerPort}`,
+      reader: `${this.#options.address}:${readerPort}`,
+      stats: `http://${this.#options.address}:${statsPagePort}/`,
+    };
+  }
+
+  get serverStateFile(): string {
+    return join(this.#options.stateDir, "haproxy.state");
+  }
+
+  render(layout: readonly LocalNode[], enteringServers: readonly string[] = []): string {
+    return renderHaproxyConfig({
+      serverStateFile: this.serverStateFile,
+      enteringServers,
+      nodes: layout.map((n) => ({
+        name: n.name,
+        address: n.address,
+        sqlPort: 3306,
+        healthPort: this.#options.healthPort,
+      })),
+      writer: { address: this.#options.address, port: writerPort },
+      reader: { address: this.#options.address, port: readerPort },
+      statsSocket: this.statsSocket,
+      checkIntervalMs: 1000,
+      writerCheckPath: "/writer",
+      readerCheckPath: "/ready",
+      statsPage: { address: this.#options.address, port: statsPagePort },
+    });
+  }
+
+  /** New nodes enter at weight 0; the cluster gives them traffic once synced (hooks.afterSynced). */
+  async membershipChanged(layout: readonly LocalNode[], added: readonly string[]): Promise<void> {
+    await this.process.reload(this.render(layout, added), this.serverStateFile);
+  }
+
+  /** Hooks for LocalCluster's planned stops and starts. */
+  get hooks(): { beforePlannedStop(name: string): Promise<void>; afterSynced(name: string): Promise<void> } {
+    return {
+      beforePlannedStop: (name) => this.process.setServerState(name, "drain"),
+      afterSynced: async (name) => {
+        await this.process.setServerState(name, "ready");
+        await this.#waitUntilUp(name, 15_000);
+      },
+    };
+  }
+
+  /** Waits until HAProxy's checks have the node UP in the reader backend again. */
+  async #waitUntilUp(name: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const stat = await this.process.runtime("show stat");
+      const row = stat.split("\n").find((l) => l.startsWith(`galera_readers,${name},`));
+      if (row?.split(",")[17] === "UP") return;
+      await sleep(250);
+    }
+  }
+}
+
+/** The warning for a cluster size that loses fault tolerance, or null. */
+export function sizeWarning(count: number): string | null {
+  if (count < 3) {
+    return `${count} node${count === 1 ? "" : "s"}: fewer than 3 nodes cannot lose one and keep a quorum`;
+  }
+  if (count % 2 === 0) {
+    return `${count} nodes: an even size survives no more failures than ${count - 1} nodes, and can split into two equal halves without quorum`;
+  }
+  return null;
+}
