@@ -9,8 +9,16 @@ import type { Logger } from "./logger.js";
 import { checkPortFree } from "./preflight.js";
 import { runPaths, sstUserName } from "./run-paths.js";
 
-/** Resolves the peers given on the command line (node mode); none for a seed. */
+/**
+ * The peers: from the discovery backend when GALERA_PILOT_DISCOVERY names one (Consul,
+ * Marathon), else the host list (`node HOSTS`, GALERA_PILOT_PEERS) through DNS.
+ */
 export async function discoverPeers(options: AgentOptions, log: Logger): Promise<PeerEndpoint[]> {
+  if (options.discovery) {
+    const peers = await options.discovery.discover();
+    log.info(`peers from ${options.discovery.describe()}: ${peers.map(formatEndpoint).join(", ") || "none"}`);
+    return peers;
+  }
   if (options.hosts.length === 0) return [];
   const discovery = new DnsDiscovery({
     hosts: options.hosts,

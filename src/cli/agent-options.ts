@@ -7,6 +7,8 @@ import type { Secret } from "../config/secret.js";
 import type { DurabilityProfile } from "../mysqld/server-config.js";
 import { localAddresses } from "../peers/dns-discovery.js";
 import type { HealthOptions } from "../health/health-policy.js";
+import type { Discovery } from "../peers/discovery.js";
+import { discoveryFromSettings } from "../peers/discovery-from-settings.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -52,6 +54,8 @@ export interface AgentOptions {
   clusterSecret: Secret;
   /** GALERA_PILOT_FORCE_BOOTSTRAP_AFTER: the explicit data-loss override, or null (never). */
   forceBootstrapAfterMs: number | null;
+  /** A discovery backend other than DNS over the host list (GALERA_PILOT_DISCOVERY), or null. */
+  discovery: Discovery | null;
 }
 
 interface Setting {
@@ -263,7 +267,7 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
       mysqldArgs = rest.slice(2);
     } else if (configuredPeers !== undefined) {
       hosts = parseHostList(configuredPeers);
-    } else {
+    } else if ((env["GALERA_PILOT_DISCOVERY"] ?? "dns") === "dns") {
       throw new BadInputError(
         "node needs the peers: galera-pilot node HOST[,HOST…] (IPs, ip:port or a DNS name), or GALERA_PILOT_PEERS; nothing was started",
       );
@@ -289,12 +293,6 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
   if (sstMethod !== "mariabackup" && sstMethod !== "rsync") {
     throw new BadInputError(
       `${settings.sstMethod.env} must be mariabackup or rsync, got "${sstMethod}"; nothing was started`,
-    );
-  }
-  const address = get("address") ?? defaultAddress();
-  if (!isIP(address)) {
-    throw new BadInputError(
-      `${settings.address.flag} / ${settings.address.env} must be an IP address, got "${address}"; nothing was started`,
     );
   }
   const stopTimeoutRaw = get("stopTimeout") ?? "120";
@@ -335,9 +333,27 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     );
   }
 
+  const address = get("address") ?? defaultAddress();
+  if (!isIP(address)) {
+    throw new BadInputError(
+      `${settings.address.flag} / ${settings.address.env} must be an IP address, got "${address}"; nothing was started`,
+    );
+  }
+  const dnsServers = dnsServerRaw
+    ? dnsServerRaw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
+  const galeraPort = parsePort("galeraPort", get("galeraPort") ?? "4567");
   return {
     mode,
     hosts,
+    discovery: discoveryFromSettings(env, {
+      ownAddresses: [address],
+      defaultPort: galeraPort,
+      ...(dnsServers ? { dnsServers } : {}),
+    }),
     mysqldArgs,
     nodeName,
     address,
@@ -346,7 +362,7 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     runDir: get("runDir") ?? "/run/galera-pilot",
     ports: {
       mysql: parsePort("port", get("port") ?? "3306"),
-      galera: parsePort("galeraPort", get("galeraPort") ?? "4567"),
+      galera: galeraPort,
       ist: parsePort("istPort", get("istPort") ?? "4568"),
       sst: parsePort("sstPort", get("sstPort") ?? "4444"),
       health: parsePort("healthPort", get("healthPort") ?? "8080"),
@@ -354,12 +370,7 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     healthAddress: get("healthAddress") ?? "0.0.0.0",
     durability,
     sstMethod,
-    dnsServers: dnsServerRaw
-      ? dnsServerRaw
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : undefined,
+    dnsServers,
     providerOptions: parseProviderOptions(get("providerOptions") ?? ""),
     mysqldPath: get("mysqld") ?? "/usr/sbin/mariadbd",
     galeraLibrary: get("galeraLibrary") ?? "/usr/lib/galera/libgalera_smm.so",

@@ -1,6 +1,6 @@
 /**
  * Chooses the discovery backend from the environment (docs/marathon.md, "Discovery backends").
- * Not wired into the agent yet: the agent uses DnsDiscovery with its host list. Returns null when
+ * The agent (parseAgentOptions) uses it; DnsDiscovery over the host list remains the default. Returns null when
  * GALERA_PILOT_DISCOVERY is unset or `dns`, so the caller keeps that behaviour.
  *
  * | GALERA_PILOT_DISCOVERY | settings                                                                                     |

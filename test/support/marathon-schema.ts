@@ -1,8 +1,8 @@
 /**
  * Marathon's own JSON schema (v1.7.236, the last release that published one), compiled with Ajv
  * in draft-04 mode as Marathon itself validated it (fge json-schema-validator, draft-04). The
- * schema files are read from ../shared/reference/marathon/ (PROVENANCE.md there), or from
- * GALERA_PILOT_MARATHON_REFERENCE.
+ * schema files are read from test/fixtures/marathon-reference/ (a copy of the project's
+ * shared/reference/marathon/, PROVENANCE.md there), or from GALERA_PILOT_MARATHON_REFERENCE.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,10 +13,10 @@ import AjvDraft04, { type ErrorObject, type ValidateFunction } from "ajv-draft-0
 // A CommonJS module seen from NodeNext: its `default` export is on the module object.
 const Ajv = AjvDraft04.default;
 
-/** dist/test/support → the repository → its sibling shared/. */
+/** dist/test/support → the repository's test/fixtures. */
 export const marathonReferenceDir =
   process.env["GALERA_PILOT_MARATHON_REFERENCE"] ??
-  fileURLToPath(new URL("../../../../shared/reference/marathon/", import.meta.url));
+  fileURLToPath(new URL("../../../test/fixtures/marathon-reference/", import.meta.url));
 
 const schemaBase =
   "https://raw.githubusercontent.com/mesosphere/marathon/master/docs/docs/rest-api/public/api/v2/schema/";

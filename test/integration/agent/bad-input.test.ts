@@ -71,6 +71,12 @@ describe("given bad input", { timeout: 300_000 }, () => {
       error: /cannot resolve .*nosuch\.service\.dc1\.consul/,
     },
     { name: "a malformed host list", args: ["node", "127.0.20.3,,127.0.20.4"], error: /empty/i },
+    {
+      name: "a Consul service that does not resolve",
+      args: ["node"],
+      env: { GALERA_PILOT_DISCOVERY: "consul-dns", GALERA_PILOT_CONSUL_SERVICE: "nosuch" },
+      error: /nosuch\.service\.consul/,
+    },
     { name: "a port out of range in the host list", args: ["node", "127.0.20.3:99999"], error: /port/ },
     {
       name: "the SQL port already taken",

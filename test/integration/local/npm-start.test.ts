@@ -1,7 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runToCompletion } from "../../../src/mysqld/child-exit.js";
 import { agentEntry, makeStateDir } from "../../support/local-cluster-harness.js";
@@ -166,6 +167,32 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
       status.nodes.every((n) => n.phase === "synced" && n.clusterSize === 3),
       JSON.stringify(status.nodes),
     );
+  });
+
+  it("then no secret appears in any process's command line, in any log, or in any HTTP answer", async () => {
+    const secrets = ["root.password", "sst.password", "app.password", "cluster.secret"].map((f) =>
+      readFileSync(join(stateDir, "secrets", f), "utf8").trim(),
+    );
+    assert.ok(secrets.every((s) => s.length >= 16));
+    const places: [string, string][] = [];
+    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+      try {
+        places.push([`/proc/${pid}/cmdline`, readFileSync(`/proc/${pid}/cmdline`, "utf8")]);
+      } catch {
+        // The process ended meanwhile.
+      }
+    }
+    for (const name of ["n1", "n2", "n3"])
+      places.push([`${name}/agent.log`, readFileSync(join(stateDir, name, "agent.log"), "utf8")]);
+    places.push(["haproxy.log", readFileSync(join(stateDir, "haproxy.log"), "utf8")]);
+    for (const path of ["/", "/ready", "/live", "/writer", "/status", "/metrics", "/peer/state"]) {
+      const answer = await probe("127.0.11.2", 8080, path);
+      places.push([`GET ${path}`, answer.raw]);
+    }
+    places.push(["status --json", (await cli("status", "--json")).stdout]);
+    for (const [place, text] of places) {
+      for (const secret of secrets) assert.ok(!text.includes(secret), `a secret appears in ${place}`);
+    }
   });
 
   it("when an unknown node is named, then the command says so in one line", async () => {

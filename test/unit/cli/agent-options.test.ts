@@ -66,6 +66,17 @@ describe("parseAgentOptions", () => {
     assert.equal(parseAgentOptions(["seed"], env).forceBootstrapAfterMs, null);
   });
 
+  it("uses the discovery backend GALERA_PILOT_DISCOVERY names, and then needs no host list", () => {
+    const env = { ...secrets, GALERA_PILOT_ADDRESS: "10.0.0.1", GALERA_PILOT_DISCOVERY: "consul-dns" };
+    const o = parseAgentOptions(["node"], env);
+    assert.deepEqual(o.hosts, []);
+    assert.match(o.discovery!.describe(), /galera\.service\.consul/);
+    assert.equal(
+      parseAgentOptions(["node", "10.0.0.2"], { ...secrets, GALERA_PILOT_ADDRESS: "10.0.0.1" }).discovery,
+      null,
+    );
+  });
+
   it("lets a flag win over its environment variable", () => {
     const o = parseAgentOptions(["--durability=process", "--port", "3310", "--address=127.0.0.9", "seed"], {
       ...secrets,
