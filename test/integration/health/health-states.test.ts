@@ -1,5 +1,6 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
+import { failureAwareSteps } from "../../support/failure-aware-steps.js";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -22,7 +23,7 @@ describe(
     });
     const node = (name: string) => cluster.layout.find((n) => n.name === name)!;
     const codes = (name: string) => healthCodes(node(name).address);
-    let failed = false;
+    const { step, failed } = failureAwareSteps();
 
     /** Polls until the node's answers equal `expected`; returns how long it took. */
     const expectCodes = async (name: string, expected: number[], timeoutMs = 10_000): Promise<void> => {
@@ -42,17 +43,8 @@ describe(
     });
     after(async () => {
       await cluster.down();
-      if (failed) console.error(events.join("\n"));
+      if (failed()) console.error(events.join("\n"));
     });
-    const step = (name: string, fn: () => Promise<void>): void =>
-      void it(name, async () => {
-        try {
-          await fn();
-        } catch (error) {
-          failed = true;
-          throw error;
-        }
-      });
 
     step(
       "when all are synced, then / /ready /live answer 200 everywhere and /writer on exactly one node",

@@ -1,5 +1,6 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
+import { failureAwareSteps } from "../../support/failure-aware-steps.js";
 import { agentLog, allSynced, sql, testCluster } from "../../support/local-cluster-harness.js";
 
 /**
@@ -10,7 +11,7 @@ import { agentLog, allSynced, sql, testCluster } from "../../support/local-clust
 describe("given a local cluster started from empty datadirs", { timeout: 900_000 }, () => {
   const { cluster, events } = testCluster("local", "127.0.10.2");
   const socket = (name: string): string => cluster.layout.find((n) => n.name === name)!.socket;
-  let failed = false;
+  const { step, failed } = failureAwareSteps();
 
   before(async () => {
     await cluster.up();
@@ -19,19 +20,9 @@ describe("given a local cluster started from empty datadirs", { timeout: 900_000
 
   after(async () => {
     await cluster.down();
-    if (failed)
+    if (failed())
       console.error(`runner events:\n${events.join("\n")}\nstate folder: ${cluster.options.stateDir}`);
   });
-
-  const step = (name: string, fn: () => Promise<void>): void =>
-    void it(name, async () => {
-      try {
-        await fn();
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
 
   step("then the three nodes form one primary component", async () => {
     const status = await cluster.status();

@@ -1,5 +1,6 @@
-import { after, before, describe, it } from "node:test";
+import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
+import { failureAwareSteps } from "../../support/failure-aware-steps.js";
 import { renameSync, rmSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -33,7 +34,7 @@ describe(`given a 3-node cluster whose n1 is a seed (order seed ${seed})`, { tim
   const names = ["n1", "n2", "n3"];
   const node = (name: string) => cluster.layout.find((n) => n.name === name)!;
   const writer = new AckedWriter(node("n2").socket);
-  let failed = false;
+  const { step, failed } = failureAwareSteps();
 
   const everyAcknowledgedWriteEverywhere = async (): Promise<void> => {
     for (const name of names) {
@@ -66,17 +67,8 @@ describe(`given a 3-node cluster whose n1 is a seed (order seed ${seed})`, { tim
   after(async () => {
     await writer.stop();
     await cluster.down();
-    if (failed) console.error(`order seed ${seed}\n${events.join("\n")}`);
+    if (failed()) console.error(`order seed ${seed}\n${events.join("\n")}`);
   });
-  const step = (name: string, fn: () => Promise<void>): void =>
-    void it(name, async () => {
-      try {
-        await fn();
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    });
 
   for (const [i, order] of [
     ["n1", "n2", "n3"],

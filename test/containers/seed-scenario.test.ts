@@ -1,0 +1,315 @@
+import { after, before, describe } from "node:test";
+import assert from "node:assert/strict";
+import { failureAwareSteps } from "../support/failure-aware-steps.js";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  ensureImages,
+  podman,
+  podmanMachineFlags,
+  projectImage,
+  repoRoot,
+} from "../support/container-images.js";
+import { probe } from "../support/http-probe.js";
+
+/**
+ * The 2015 post's scenario with the image built from the repository's Dockerfile, on a podman
+ * network where every container carries the alias `galera` (the Consul DNS pattern: `node
+ * galera` resolves to every member): `seed`, then two `node galera`; a write replicates; the
+ * seed stopped and started again joins instead of forming a second cluster; a node removed
+ * and re-created on its volume rejoins by IST; everything stopped (SIGTERM) and started
+ * again recovers by itself; health on 8080 answers on the host.
+ */
+
+const artifacts = join(repoRoot, "test-artifacts", "containers");
+const socket = "/run/galera-pilot/mysqld.sock";
+/** podman stop's grace: longer than the agent's drain plus a clean leave of mariadbd. */
+const stopGraceSeconds = "150";
+const syncTimeoutMs = 300_000;
+
+interface AgentStatus {
+  node: string;
+  phase: string;
+  clusterStatus: string | null;
+  clusterSize: number | null;
+  clusterStateUuid: string | null;
+  lastDecision: { action: string; reason: string } | null;
+}
+
+interface Member {
+  name: string;
+  /** Container name, hostname and the agent's node name. */
+  container: string;
+  volume: string;
+  healthPort: number;
+  args: string[];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function must(args: string[], timeoutMs = 300_000): Promise<string> {
+  const result = await podman(args, undefined, timeoutMs);
+  if (result.code !== 0) {
+    throw new Error(`podman ${args.join(" ")} failed (exit ${result.code}): ${result.stderr.trim()}`);
+  }
+  return result.stdout;
+}
+
+/** GET /status through the host port; null while the agent does not answer. */
+async function agentStatus(member: Member): Promise<AgentStatus | null> {
+  try {
+    const answer = await probe("127.0.0.1", member.healthPort, "/status", 3000);
+    if (answer.code !== 200) return null;
+    const body = answer.raw.slice(answer.raw.indexOf("\r\n\r\n") + 4);
+    return JSON.parse(body) as AgentStatus;
+  } catch {
+    return null;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("given the image's seed and two `node galera` on a podman network", { timeout: 2_400_000 }, () => {
+  const id = `gp${process.pid}`;
+  const network = `${id}-net`;
+  let secrets = "";
+  let members: Member[] = [];
+  let clusterUuid = "";
+  const { step, failed } = failureAwareSteps();
+
+  const member = (name: string): Member => members.find((m) => m.name === name)!;
+
+  const statuses = async (): Promise<(AgentStatus | null)[]> => Promise.all(members.map(agentStatus));
+
+  async function waitFor(
+    what: string,
+    ok: (s: (AgentStatus | null)[]) => boolean,
+    timeoutMs = syncTimeoutMs,
+  ): Promise<(AgentStatus | null)[]> {
+    const deadline = Date.now() + timeoutMs;
+    let last: (AgentStatus | null)[] = [];
+    while (Date.now() < deadline) {
+      last = await statuses();
+      if (ok(last)) return last;
+      await sleep(1000);
+    }
+    const seen = last.map((s, i) =>
+      s
+        ? `${s.node}: ${s.phase} ${s.clusterStatus ?? "-"} size ${s.clusterSize ?? "-"}; ${s.lastDecision?.action ?? ""} ${s.lastDecision?.reason ?? ""}`
+        : `${members[i]?.name}: no answer`,
+    );
+    throw new Error(`not ${what} within ${timeoutMs / 1000} s:\n  ${seen.join("\n  ")}`);
+  }
+
+  const synced =
+    (names: string[], size: number) =>
+    (all: (AgentStatus | null)[]): boolean =>
+      names.every((name) => {
+        const s = all[members.findIndex((m) => m.name === name)];
+        return s?.phase === "synced" && s.clusterStatus === "Primary" && s.clusterSize === size;
+      });
+  const everyone = (): string[] => members.map((m) => m.name);
+
+  async function runContainer(m: Member): Promise<void> {
+    await must([
+      "run",
+      "-d",
+      ...podmanMachineFlags,
+      "--name",
+      m.container,
+      "--hostname",
+      m.container,
+      "--network",
+      network,
+      "--network-alias",
+      "galera",
+      "--stop-timeout",
+      stopGraceSeconds,
+      "-v",
+      `${m.volume}:/var/lib/mysql`,
+      "-v",
+      `${secrets}:/run/secrets:ro`,
+      "-e",
+      "MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql-root-password",
+      "-e",
+      "XTRABACKUP_PASSWORD_FILE=/run/secrets/xtrabackup-password",
+      "-e",
+      "GALERA_PILOT_CLUSTER_SECRET_FILE=/run/secrets/cluster-secret",
+      // A restarted seed asks its peers instead of bootstrapping a second cluster.
+      "-e",
+      "GALERA_PILOT_PEERS=galera",
+      "-p",
+      `127.0.0.1:${m.healthPort}:8080`,
+      projectImage,
+      ...m.args,
+    ]);
+  }
+
+  async function sql(name: string, statements: string): Promise<string> {
+    return must(
+      ["exec", member(name).container, "mariadb", "-S", socket, "-N", "-B", "-e", statements],
+      60_000,
+    );
+  }
+
+  async function logsSince(name: string, since: string | null): Promise<string> {
+    const result = await podman(["logs", ...(since ? ["--since", since] : []), member(name).container]);
+    return result.stdout + result.stderr;
+  }
+
+  before(async () => {
+    await mkdir(artifacts, { recursive: true });
+    const started = Date.now();
+    const timings = await ensureImages({ logPath: join(artifacts, "image-build.log") });
+    console.log(
+      `images ready in ${Math.round((Date.now() - started) / 1000)} s (base ${timings.baseMs} ms, node ${timings.nodeMs} ms, project ${timings.projectMs} ms; base and node cached: ${timings.cached})`,
+    );
+    secrets = await mkdtemp(join(tmpdir(), "galera-pilot-secrets-"));
+    await writeFile(join(secrets, "mysql-root-password"), `${randomBytes(12).toString("hex")}\n`, {
+      mode: 0o600,
+    });
+    await writeFile(join(secrets, "xtrabackup-password"), `${randomBytes(12).toString("hex")}\n`, {
+      mode: 0o600,
+    });
+    await writeFile(join(secrets, "cluster-secret"), `${randomBytes(24).toString("hex")}\n`, { mode: 0o600 });
+    // A network with DNS (aardvark-dns): the alias `galera` resolves to every member.
+    await must(["network", "create", network]);
+    members = [];
+    for (const [name, args] of [
+      ["seed", ["seed"]],
+      ["n2", ["node", "galera"]],
+      ["n3", ["node", "galera"]],
+    ] as const) {
+      members.push({
+        name,
+        container: `${id}-${name}`,
+        volume: `${id}-${name}-data`,
+        healthPort: await freePort(),
+        args: [...args],
+      });
+    }
+  });
+
+  after(async () => {
+    if (failed()) {
+      for (const m of members) {
+        const log = await logsSince(m.name, null);
+        await writeFile(join(artifacts, `${m.container}.log`), log);
+      }
+      console.error(`container logs: ${artifacts}/${id}-*.log`);
+    }
+    if (members.length) await podman(["rm", "-f", "-t", "0", ...members.map((m) => m.container)]);
+    await podman(["network", "rm", "-f", network]);
+    if (members.length) await podman(["volume", "rm", "-f", ...members.map((m) => m.volume)]);
+    if (secrets) await rm(secrets, { recursive: true, force: true });
+  });
+
+  step("when the seed starts, then it forms a cluster of one", async () => {
+    await runContainer(member("seed"));
+    const [seed] = await waitFor("seed synced", synced(["seed"], 1));
+    clusterUuid = seed?.clusterStateUuid ?? "";
+    assert.match(clusterUuid, /^[0-9a-f-]{36}$/);
+    assert.equal(seed?.lastDecision?.action, "bootstrap-new-cluster");
+  });
+
+  step("when two `node galera` start, then 3 of 3 are synced in one cluster", async () => {
+    await runContainer(member("n2"));
+    await runContainer(member("n3"));
+    const all = await waitFor("3 of 3 synced", synced(everyone(), 3));
+    assert.deepEqual(
+      all.map((s) => s?.clusterStateUuid),
+      [clusterUuid, clusterUuid, clusterUuid],
+    );
+  });
+
+  step("when a row is written on the seed, then it reads back on both nodes", async () => {
+    await sql(
+      "seed",
+      "CREATE DATABASE t; CREATE TABLE t.rows (id INT PRIMARY KEY, node VARCHAR(8)); INSERT INTO t.rows VALUES (1, 'seed')",
+    );
+    await sql("n2", "INSERT INTO t.rows VALUES (2, 'n2')");
+    for (const name of ["n2", "n3", "seed"]) {
+      const rows = await sql(name, "SET SESSION wsrep_sync_wait=1; SELECT id, node FROM t.rows ORDER BY id");
+      assert.equal(rows, "1\tseed\n2\tn2\n", `${name} reads both rows`);
+    }
+  });
+
+  step("when the seed container is stopped and started again, then it joins, no second cluster", async () => {
+    await must(["stop", "-t", stopGraceSeconds, member("seed").container]);
+    await waitFor("n2 and n3 synced without the seed", synced(["n2", "n3"], 2));
+    await sql("n2", "INSERT INTO t.rows VALUES (3, 'n2')");
+    const since = new Date().toISOString();
+    await must(["start", member("seed").container]);
+    const all = await waitFor("seed back, 3 of 3 synced", synced(everyone(), 3));
+    assert.deepEqual(
+      all.map((s) => s?.clusterStateUuid),
+      [clusterUuid, clusterUuid, clusterUuid],
+      "one cluster: the seed joined the running one",
+    );
+    const log = await logsSince("seed", since);
+    assert.match(log, /decision: (join|await-pc-recovery): /);
+    assert.doesNotMatch(log, /decision: bootstrap: /, "the restarted seed never bootstraps");
+    assert.equal(await sql("seed", "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM t.rows"), "3\n");
+  });
+
+  step("when n3's container is removed and re-created on its volume, then it rejoins by IST", async () => {
+    const n3 = member("n3");
+    await must(["stop", "-t", stopGraceSeconds, n3.container]);
+    await must(["rm", n3.container]);
+    await waitFor("seed and n2 synced without n3", synced(["seed", "n2"], 2));
+    await sql("seed", "INSERT INTO t.rows VALUES (4, 'seed')");
+    await runContainer(n3);
+    await waitFor("n3 back, 3 of 3 synced", synced(everyone(), 3));
+    const log = await logsSince("n3", null);
+    // MariaDB runs the SST script on a joiner even for IST; the donor tells it to skip the copy.
+    assert.match(log, /Receiving IST: \d+ writesets/, "n3 received the missed write by IST");
+    assert.match(log, /mariabackup IST completed on joiner/);
+    assert.doesNotMatch(log, /SST completed on joiner/, "no full SST on the re-created node");
+    assert.equal(await sql("n3", "SELECT COUNT(*) FROM t.rows"), "4\n");
+  });
+
+  step(
+    "when every container is stopped (SIGTERM) and started again, then they recover by themselves",
+    async () => {
+      await must(["stop", "-t", stopGraceSeconds, ...members.map((m) => m.container)], 600_000);
+      for (const m of members) {
+        const state = await must(["inspect", "--format", "{{.State.ExitCode}}", m.container]);
+        assert.equal(state.trim(), "0", `${m.name} left the cluster cleanly (exit 0)`);
+      }
+      await must(["start", ...members.map((m) => m.container)]);
+      const all = await waitFor("3 of 3 synced after a total stop", synced(everyone(), 3));
+      assert.deepEqual(
+        all.map((s) => s?.clusterStateUuid),
+        [clusterUuid, clusterUuid, clusterUuid],
+        "the same cluster is back",
+      );
+      for (const name of everyone()) {
+        assert.equal(
+          await sql(name, "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM t.rows"),
+          "4\n",
+          `${name} has every row`,
+        );
+      }
+    },
+  );
+
+  step("then `/` on 8080 answers 200 on the host for every container", async () => {
+    for (const m of members) {
+      const answer = await probe("127.0.0.1", m.healthPort, "/");
+      assert.equal(answer.code, 200, `${m.name} at 127.0.0.1:${m.healthPort}`);
+    }
+  });
+});
