@@ -18,6 +18,7 @@ import type { RecoveredPosition } from "../mysqld/recovered-position.js";
 import { recoverPosition } from "../mysqld/wsrep-recover.js";
 import { formatEndpoint, type PeerEndpoint } from "../peers/discovery.js";
 import { PeerStatusPoller } from "../peers/peer-status-poller.js";
+import { fetchNodeStatus } from "../peers/node-status-client.js";
 import { fetchPeerState, type PeerStateProblem } from "../peers/peer-state-client.js";
 import { Sampler } from "../probe/sampler.js";
 import type { WsrepSample } from "../probe/wsrep-sample.js";
@@ -489,6 +490,11 @@ export class NodeAgent {
     const recovered = this.#recovered!;
     const args = [`--defaults-file=${paths.config}`, `--user=${serverUser.name}`];
     if (decision === "bootstrap") args.push("--wsrep-new-cluster");
+    else {
+      const donors = await this.#preferredDonors();
+      // A trailing comma: any other node when these cannot serve.
+      if (donors.length > 0) args.push(`--wsrep-sst-donor=${donors.join(",")},`);
+    }
     args.push(`--wsrep-start-position=${recovered.uuid}:${recovered.seqno}`, ...this.options.mysqldArgs);
     const child = spawn(this.options.mysqldPath, args, { stdio: ["ignore", "inherit", "inherit"] });
     const exited = waitForExit(child, Date.now());
@@ -526,6 +532,25 @@ export class NodeAgent {
     } finally {
       this.#child = null;
     }
+  }
+
+  /**
+   * The donors a joiner asks for: synced peers that are not the writer. A donor leaves the
+   * Synced state, so a writer chosen as donor would lose its role in the middle of client
+   * sessions, which the routers then cut. Empty when no peer answers: Galera chooses.
+   */
+  async #preferredDonors(): Promise<string[]> {
+    const timeoutMs = Math.min(1000, this.options.sampleIntervalMs * 2);
+    const reports = await Promise.all(
+      this.#peerEndpoints().map((peer) => {
+        const host = peer.address.includes(":") ? `[${peer.address}]` : peer.address;
+        return fetchNodeStatus(`http://${host}:${this.options.ports.health}`, timeoutMs);
+      }),
+    );
+    return reports
+      .filter((r) => r !== null && r.phase === "synced" && !r.writer && /^[A-Za-z0-9_.-]+$/.test(r.node))
+      .map((r) => r!.node)
+      .sort();
   }
 
   /**

@@ -3,7 +3,7 @@ import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync } f
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { NodeStatusReport } from "../agent/node-status.js";
-import { fetchNodeStatus } from "./agent-status-client.js";
+import { fetchNodeStatus } from "../peers/node-status-client.js";
 import { localLayout, type LocalNode } from "./cluster-layout.js";
 import { ensureLocalSecrets, localAppUser, type LocalSecretFiles } from "./local-secrets.js";
 
