@@ -1,4 +1,5 @@
-import { chownSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { redact } from "../config/redact.js";
 import type { Secret } from "../config/secret.js";
@@ -58,14 +59,26 @@ export async function initialiseDatadir(input: InitialiseInput): Promise<void> {
   const { datadir, serverUser } = input;
   mkdirSync(datadir, { recursive: true });
   chownSync(datadir, serverUser.uid, serverUser.gid);
+  // A temporary directory of its own: bootstrap servers initialising several datadirs at
+  // once in a shared /tmp collide on their temporary tables' names (seen here: "Could not
+  // remove temporary table '/tmp/#sql-temptable-…'", then "Unknown table
+  // 'mysql.tmp_user_sys'", and the install fails).
+  const tmp = mkdtempSync(join(tmpdir(), "galera-pilot-init-"));
+  chownSync(tmp, serverUser.uid, serverUser.gid);
+  const env = { ...process.env, TMPDIR: tmp };
   try {
-    const install = await runToCompletion("mariadb-install-db", [
-      "--no-defaults",
-      `--user=${serverUser.name}`,
-      `--datadir=${datadir}`,
-      "--skip-test-db",
-      "--auth-root-authentication-method=socket",
-    ]);
+    const install = await runToCompletion(
+      "mariadb-install-db",
+      [
+        "--no-defaults",
+        `--user=${serverUser.name}`,
+        `--datadir=${datadir}`,
+        "--skip-test-db",
+        "--auth-root-authentication-method=socket",
+        `--tmpdir=${tmp}`,
+      ],
+      { env },
+    );
     if (install.exitCode !== 0) {
       throw new ServerFailedError(
         `mariadb-install-db failed (exit ${install.exitCode ?? install.signal}): ${lastLines(install.stderr + install.stdout)}; the datadir was emptied again; check disk space and permissions of ${datadir}`,
@@ -73,8 +86,14 @@ export async function initialiseDatadir(input: InitialiseInput): Promise<void> {
     }
     const users = await runToCompletion(
       input.mysqldPath,
-      ["--no-defaults", "--bootstrap", `--user=${serverUser.name}`, `--datadir=${datadir}`],
-      { input: initialUsersSql(input) },
+      [
+        "--no-defaults",
+        "--bootstrap",
+        `--user=${serverUser.name}`,
+        `--datadir=${datadir}`,
+        `--tmpdir=${tmp}`,
+      ],
+      { input: initialUsersSql(input), env },
     );
     // An SQL error echoes the statement, password included: redact before it reaches a log.
     const secrets = [
@@ -91,6 +110,8 @@ export async function initialiseDatadir(input: InitialiseInput): Promise<void> {
   } catch (error) {
     emptyDirectory(datadir);
     throw error;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
