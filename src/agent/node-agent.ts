@@ -6,7 +6,8 @@ import { decideRecovery, keepsBootstrapIntent, type RecoveryDecision } from "../
 import type { NodeReport, RecoveryFacts } from "../decide/recovery-facts.js";
 import { ExitCode, RefusedError } from "../errors.js";
 import { healthAnswers, type HealthAnswers } from "../health/health-policy.js";
-import { electWriter, type WriterCandidate } from "../health/writer-election.js";
+import { memberKnowledge } from "../health/member-knowledge.js";
+import { mayClaimWriter } from "../health/writer-election.js";
 import { startHealthServer } from "../http/health-server.js";
 import { AgentMetrics } from "../http/metrics.js";
 import { stopChild, waitForExit, type ChildExit } from "../mysqld/child-exit.js";
@@ -36,6 +37,8 @@ const fastFailureLimit = 3;
 const disconnectedRestartMs = 20_000;
 /** Health answers are reused this long (same sample, same lifecycle); far below any staleness bound. */
 const answersReuseMs = 100;
+/** A member of the view whose agent has not answered this long stops holding the writer election back. */
+const minAbandonAfterMs = 10_000;
 
 /**
  * The node agent: checks its input once, then runs mariadbd, restarting it (with backoff)
@@ -53,6 +56,8 @@ export class NodeAgent {
   #lifecycle: PhaseFacts["lifecycle"] = "preparing";
   #syncedSinceStart = false;
   #syncedSince: number | null = null;
+  /** When this node last became writer-eligible (Synced, Primary, ready), by this node's clock. */
+  #eligibleSince: number | null = null;
   #decision: DecisionRecord | null = null;
   #recovered: RecoveredPosition | null = null;
   #peers: PeerEndpoint[] = [];
@@ -110,6 +115,8 @@ export class NodeAgent {
         this.#knownMembers.add(`${host}:${this.options.ports.galera}`);
       }
     }
+    // Keeps the eligible-since time close to the sample that changed it, asked or not.
+    this.answers();
   }
 
   #sampleFresh(sample: WsrepSample, now: number): boolean {
@@ -128,35 +135,23 @@ export class NodeAgent {
   }
 
   /** Is this node the single writer of its primary view? (see writer-election.ts) */
-  #isWriter(now: number, selfReady: boolean): boolean {
+  #isWriter(now: number): boolean {
     const sample = this.#sampler.latest;
-    if (!selfReady) return false;
-    const members: WriterCandidate[] = sample.incomingAddresses.map((address) => {
-      if (address === this.#selfAddress) {
-        return { address, eligible: true, confId: sample.clusterConfId, syncedSince: this.#syncedSince };
-      }
-      const grace = 3 * this.options.sampleIntervalMs;
-      const received = this.#peerPoller.get(address);
-      const fresh = received !== undefined && now - received.receivedAt <= grace;
-      const report = received?.report;
-      // Not heard from yet, and in the view since before we could have heard it: it might
-      // be the longest synced, so nobody claims. A member that appeared in the view later
-      // is a newcomer: it became Synced after every member we know, so it cannot win. Past
-      // the grace period an unheard member cannot answer /writer either, so it is out.
-      const firstSeen = this.#peerPoller.firstSeen(address) ?? now;
-      const observingSince = this.#peerPoller.observingSince ?? now;
-      const newcomer = firstSeen - observingSince > grace;
-      const unheard = received === undefined && !newcomer && now - firstSeen <= grace;
-      return {
-        address,
-        eligible: unheard
-          ? ("unknown" as const)
-          : fresh && report?.phase === "synced" && report.ready === true,
-        confId: report?.clusterConfId ?? null,
-        syncedSince: report?.syncedSince ? Date.parse(report.syncedSince) : null,
-      };
-    });
-    return electWriter(sample.clusterConfId, members) === this.#selfAddress;
+    const abandonAfterMs = Math.max(minAbandonAfterMs, 10 * this.options.sampleIntervalMs);
+    const others = sample.incomingAddresses
+      .filter((address) => address !== this.#selfAddress)
+      .map((address) =>
+        memberKnowledge(
+          {
+            address,
+            last: this.#peerPoller.get(address),
+            firstSeen: this.#peerPoller.firstSeen(address) ?? now,
+          },
+          now,
+          abandonAfterMs,
+        ),
+      );
+    return mayClaimWriter({ address: this.#selfAddress, eligibleSince: this.#eligibleSince }, others);
   }
 
   /**
@@ -191,8 +186,11 @@ export class NodeAgent {
     const phase = this.#phase(now);
     const readOnly = this.#sampler.latest.readOnly;
     const base = healthAnswers({ phase, readOnly, writer: false }, this.options.health);
-    const selfEligible = phase === "synced" && base.ready === 200;
-    return healthAnswers({ phase, readOnly, writer: this.#isWriter(now, selfEligible) }, this.options.health);
+    // Eligible since the first computation that found it so: later than any earlier answer
+    // that said it was not, which is what the other members' bounds rely on.
+    if (phase === "synced" && base.ready === 200) this.#eligibleSince ??= now;
+    else this.#eligibleSince = null;
+    return healthAnswers({ phase, readOnly, writer: this.#isWriter(now) }, this.options.health);
   }
 
   status(now = Date.now()): NodeStatusReport {
@@ -206,6 +204,8 @@ export class NodeAgent {
         pid: this.#child?.pid ?? null,
         incomingAddress: this.#selfAddress,
         syncedSince: this.#syncedSince === null ? null : new Date(this.#syncedSince).toISOString(),
+        writerEligibleSince:
+          this.#eligibleSince === null ? null : new Date(this.#eligibleSince).toISOString(),
         ready: answers.ready === 200,
         writer: answers.writer === 200,
         recoveredPosition: this.#recovered,
@@ -501,6 +501,7 @@ export class NodeAgent {
     this.#child = child;
     this.#syncedSinceStart = false;
     this.#syncedSince = null;
+    this.#eligibleSince = null;
     this.#peerPoller.resetObservation();
     this.#lifecycle = "running";
     this.log.info(`mariadbd started (pid ${child.pid ?? "?"})`);

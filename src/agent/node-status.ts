@@ -30,6 +30,11 @@ export interface NodeStatusReport {
   members: string[];
   /** When the node last became Synced (ISO time), null while not Synced. */
   syncedSince: string | null;
+  /**
+   * When the node last became eligible to be the single writer (Synced, Primary, ready; ISO
+   * time), null while it is not. The writer is the member eligible the longest.
+   */
+  writerEligibleSince: string | null;
   /** /ready answers 200. */
   ready: boolean;
   /** This node is the cluster's single writer: /writer answers 200. */
@@ -39,6 +44,8 @@ export interface NodeStatusReport {
   peers: string[];
   /** Age of the sample these values come from, in milliseconds. */
   sampleAgeMs: number;
+  /** When that sample was taken (ISO time). */
+  sampledAt: string;
   sampleError: string | null;
   startedAt: string;
   version: string;
@@ -56,6 +63,7 @@ export function reportFromSample(
     | "clusterConfId"
     | "members"
     | "sampleAgeMs"
+    | "sampledAt"
     | "sampleError"
   >,
   sample: WsrepSample,
@@ -72,6 +80,7 @@ export function reportFromSample(
     clusterConfId: sample.clusterConfId,
     members: sample.incomingAddresses,
     sampleAgeMs: Math.max(0, now - sample.takenAt),
+    sampledAt: new Date(sample.takenAt).toISOString(),
     sampleError: sample.error,
   };
 }

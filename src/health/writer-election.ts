@@ -1,41 +1,53 @@
 /**
- * One member of the current primary view, as this node knows it: itself from its own sample,
- * peers from their last /status answer.
+ * What this node knows about one other member of its view, reduced to the one fact that
+ * matters for the election: the earliest time the member can be writer-eligible since.
+ * A member's "eligible since" only ever moves forward (it is reset when the member stops
+ * being eligible and set again, later, when it becomes eligible), so any report gives a lower
+ * bound on it, however old the report is:
+ * - the member reported itself eligible since T: it is eligible since T, or since a later time;
+ * - the member reported itself not eligible in a sample taken at S: if it is eligible now,
+ *   it became so after S;
+ * - a member that entered the view at V (after we were already watching): not before V.
  */
-export interface WriterCandidate {
-  /** The member's SQL address as Galera lists it (wsrep_incoming_addresses), e.g. "10.0.0.2:3306". */
-  address: string;
+export type MemberKnowledge =
+  | { address: string; kind: "bound"; eligibleNotBefore: number }
+  /** Never heard from, and it may have been there before us: it might be anything. */
+  | { address: string; kind: "unknown" }
   /**
-   * Synced, Primary, writable, not draining, and the report is fresh. "unknown": a member we
-   * have not heard from yet (it just appeared in the view): it might win, so nobody claims.
+   * Not heard from for so long that we stop waiting for it (see docs/http-api.md): the
+   * liveness fallback, the one case where two writers are possible.
    */
-  eligible: boolean | "unknown";
-  /** The view the member reports (wsrep_cluster_conf_id); must equal ours to count. */
-  confId: number | null;
-  /** When the member last became Synced (ms since the epoch); the longest-synced member keeps the role. */
-  syncedSince: number | null;
+  | { address: string; kind: "abandoned" };
+
+export interface SelfCandidate {
+  address: string;
+  /** When this node last became writer-eligible (Synced, Primary, ready); null: it is not. */
+  eligibleSince: number | null;
 }
 
 /**
- * Elects the cluster's single writer. Pure and deterministic, so every node computing it
- * from the same primary view agrees without talking to each other about it:
- * 1. Only members of our current view (same conf_id) that are eligible count; never a joiner,
- *    a donor, or a node we have no fresh report of.
- * 2. The member synced the longest wins: a node that rejoins does not take the role back,
- *    which would cut the writer's sessions for nothing.
- * 3. Ties (and unknown times) go to the lowest address, compared as numbers.
- * 4. While any member's state is unknown, nobody is elected: two nodes that each cannot see
- *    the other would both win. No writer for a moment is safe; two writers are not.
- * Returns the winner's address, or null when no member is eligible.
+ * May this node answer 200 on /writer? Pure. The rule (the single writer):
+ * the member eligible the longest is the writer; ties go to the lowest address. A node claims
+ * only when no other member can possibly be ahead of it by that rule, judged from lower
+ * bounds that stay true however stale the reports are. So two nodes cannot both claim:
+ * if A is ahead of B, then B's bound for A is at most A's real time, which is ahead of B,
+ * and B holds back (proved as a property in the unit tests). The cost is a moment without a
+ * writer while reports catch up, which is safe; two writers invite certification conflicts.
+ * A node that rejoins does not take the role back: its eligible-since time is the newest.
  */
-export function electWriter(confId: number | null, members: readonly WriterCandidate[]): string | null {
-  if (members.some((m) => m.eligible === "unknown")) return null;
-  const eligible = members.filter((m) => m.eligible === true && confId !== null && m.confId === confId);
-  eligible.sort((a, b) => {
-    const since = (a.syncedSince ?? Number.MAX_SAFE_INTEGER) - (b.syncedSince ?? Number.MAX_SAFE_INTEGER);
-    return since !== 0 ? since : compareAddresses(a.address, b.address);
+export function mayClaimWriter(self: SelfCandidate, others: readonly MemberKnowledge[]): boolean {
+  const mine = self.eligibleSince;
+  if (mine === null) return false;
+  return others.every((m) => {
+    if (m.address === self.address || m.kind === "abandoned") return true;
+    if (m.kind === "unknown") return false;
+    return !isAhead(m.address, m.eligibleNotBefore, self.address, mine);
   });
-  return eligible[0]?.address ?? null;
+}
+
+/** Does a member eligible since `since` come before us (eligible since `mine`) in the writer order? */
+function isAhead(address: string, since: number, selfAddress: string, mine: number): boolean {
+  return since < mine || (since === mine && compareAddresses(address, selfAddress) < 0);
 }
 
 /** Orders "10.0.0.2:3306" before "10.0.0.10:3306": numbers compared as numbers. */

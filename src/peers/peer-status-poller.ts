@@ -17,8 +17,6 @@ export class PeerStatusPoller {
   #targets: string[] = [];
   #timer: NodeJS.Timeout | null = null;
   #running = false;
-  /** When this node first saw a view (since its server started): the members then were already there. */
-  #observingSince: number | null = null;
 
   constructor(
     private readonly intervalMs: number,
@@ -26,12 +24,18 @@ export class PeerStatusPoller {
     private readonly statusUrl: (memberAddress: string) => string | null,
   ) {}
 
-  /** The members to poll: the current view's incoming addresses. */
+  /**
+   * The members to poll: the current view's incoming addresses. A member new to the view is
+   * asked at once: until it answers, nobody may claim the writer role (it might be ahead).
+   */
   setMembers(addresses: readonly string[]): void {
     this.#targets = [...addresses];
     const now = Date.now();
-    this.#observingSince ??= now;
-    for (const a of addresses) if (!this.#firstSeen.has(a)) this.#firstSeen.set(a, now);
+    for (const a of addresses) {
+      if (this.#firstSeen.has(a)) continue;
+      this.#firstSeen.set(a, now);
+      if (this.#running) void this.#poll(a);
+    }
     for (const key of [...this.#firstSeen.keys()]) {
       if (!addresses.includes(key)) {
         this.#firstSeen.delete(key);
@@ -49,17 +53,8 @@ export class PeerStatusPoller {
     return this.#firstSeen.get(address) ?? null;
   }
 
-  /**
-   * When this node first saw a view since its server started. A member that appears in the
-   * view well after this is a newcomer; one already there may be any age.
-   */
-  get observingSince(): number | null {
-    return this.#observingSince;
-  }
-
-  /** The server restarted: it will see its first view again. */
+  /** The server restarted: what we knew of the view no longer holds. */
   resetObservation(): void {
-    this.#observingSince = null;
     this.#firstSeen.clear();
     this.#reports.clear();
   }

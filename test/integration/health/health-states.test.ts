@@ -55,6 +55,7 @@ describe(
           const all = await Promise.all(["n1", "n2", "n3"].map(async (n) => [n, await codes(n)] as const));
           for (const [, c] of all) assert.deepEqual(c.slice(0, 3), [200, 200, 200]);
           writers = all.filter(([, c]) => c[3] === 200).map(([n]) => n);
+          assert.ok(writers.length <= 1, `two writers at once: ${writers.join(", ")}`);
           if (writers.length === 1) break;
           await sleep(200);
         } while (Date.now() < deadline);
