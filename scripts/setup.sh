@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(mariadb-server galera-4 mariadb-backup socat rsync haproxy dnsmasq iproute2 iptables sysbench pv wrk podman runc debootstrap netavark aardvark-dns slirp4netns uidmap)
+debian_packages=(mariadb-server galera-4 mariadb-backup socat rsync haproxy dnsmasq iproute2 iptables sysbench pv wrk podman runc debootstrap netavark aardvark-dns slirp4netns uidmap chromium)
 
 missing=()
 for pkg in "${debian_packages[@]}"; do

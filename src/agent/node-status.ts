@@ -46,6 +46,11 @@ export interface NodeStatusReport {
   sampleAgeMs: number;
   /** When that sample was taken (ISO time). */
   sampledAt: string;
+  /**
+   * When this answer was computed (ISO time). A node not writer-eligible in this answer can
+   * only become eligible later: the writer election of its peers relies on it.
+   */
+  answeredAt: string;
   sampleError: string | null;
   startedAt: string;
   version: string;
@@ -64,6 +69,7 @@ export function reportFromSample(
     | "members"
     | "sampleAgeMs"
     | "sampledAt"
+    | "answeredAt"
     | "sampleError"
   >,
   sample: WsrepSample,
@@ -81,6 +87,7 @@ export function reportFromSample(
     members: sample.incomingAddresses,
     sampleAgeMs: Math.max(0, now - sample.takenAt),
     sampledAt: new Date(sample.takenAt).toISOString(),
+    answeredAt: new Date(now).toISOString(),
     sampleError: sample.error,
   };
 }

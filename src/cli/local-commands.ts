@@ -8,6 +8,7 @@ import { LocalCluster } from "../local/local-cluster.js";
 import { writeClientConfig } from "../local/local-secrets.js";
 import { LocalRouter, sizeWarning, writerPort } from "../local/local-router.js";
 import { formatStatusTable } from "../local/status-table.js";
+import { Dashboard, dashboardPort } from "../local/dashboard-server.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -90,25 +91,34 @@ export async function localUp(flags: LocalFlags): Promise<number> {
       afterSynced: (name) => router?.hooks.afterSynced(name) ?? Promise.resolve(),
     },
   });
-  router = new LocalRouter({
+  const localRouter = new LocalRouter({
     stateDir: flags.stateDir,
     address: flags.routerAddress,
     healthPort,
     layout: cluster.layout,
     log: say,
   });
+  router = localRouter;
   const clientConfig = writeClientConfig(flags.stateDir, cluster.secrets, flags.routerAddress, writerPort);
   const proxy = router.endpoints;
+  const dashboard = new Dashboard({
+    status: () => cluster.status(),
+    showStat: () => localRouter.process.runtime("show stat"),
+    healthPort,
+  });
+  // Progress: every change the dashboard's timeline records is also a line here.
+  dashboard.onEvent((event) => say(`${event.node}: ${event.text}`));
+  const dashboardUrl = await dashboard.listen(flags.routerAddress, dashboardPort);
   const describe = async (): Promise<LocalClusterStatus> => ({
     nodes: await cluster.status(),
     proxy,
     clientConfig,
+    dashboard: dashboardUrl,
   });
 
   let downRequested: (() => void) | null = null;
   const down = new Promise<void>((resolve) => (downRequested = resolve));
   const requestDown = (): void => downRequested?.();
-  const localRouter = router;
   const control = await startControlServer(controlSocket(flags.stateDir), cluster, describe, requestDown, {
     scale: async (count) => {
       const warn = sizeWarning(count);
@@ -131,6 +141,7 @@ export async function localUp(flags: LocalFlags): Promise<number> {
   say(`state folder ${flags.stateDir}; ${flags.nodes} nodes from ${flags.firstAddress}`);
   const upAndSynced = (async () => {
     await localRouter.process.start();
+    dashboard.start();
     await cluster.up();
     await cluster.waitFor(
       (s) => s.every((n) => n.phase === "synced" && n.clusterSize === flags.nodes),
@@ -142,6 +153,7 @@ export async function localUp(flags: LocalFlags): Promise<number> {
     );
     say(`router: writes ${proxy.writer}, reads ${proxy.reader} (HAProxy)`);
     say(`connect: mariadb --defaults-extra-file=${clientConfig} -h ${flags.routerAddress}`);
+    say(`dashboard: ${dashboardUrl}`);
     say(`status:  npx galera-pilot status   (stop|kill|start NODE, down; Ctrl-C stops the cluster cleanly)`);
   })();
   const outcome = await Promise.race([
@@ -159,6 +171,7 @@ export async function localUp(flags: LocalFlags): Promise<number> {
   if (outcome !== "down") await down;
   say("stopping the cluster cleanly, one node at a time");
   await cluster.down();
+  dashboard.stop();
   await localRouter.process.stop();
   control.close();
   say("stopped; `npm start` brings the same data back");

@@ -4,8 +4,8 @@ import type { MemberKnowledge } from "./writer-election.js";
 export interface ReportedEligibility {
   /** When the member last became writer-eligible (ISO time), null while it is not. */
   writerEligibleSince?: string | null;
-  /** When the sample the answer was computed from was taken (ISO time). */
-  sampledAt?: string;
+  /** When the answer was computed (ISO time). */
+  answeredAt?: string;
 }
 
 export interface MemberObservation {
@@ -32,7 +32,8 @@ export function memberKnowledge(
   const heardAt = last?.receivedAt ?? member.firstSeen;
   if (now - heardAt > abandonAfterMs) return { address, kind: "abandoned" };
   if (!last) return { address, kind: "unknown" };
-  const bound = last.report.writerEligibleSince ?? last.report.sampledAt;
+  // Not eligible when it answered: it can only become eligible after that moment.
+  const bound = last.report.writerEligibleSince ?? last.report.answeredAt;
   const at = bound ? Date.parse(bound) : NaN;
   // An answer without the times (another version of the agent): it could be anything.
   return Number.isFinite(at)

@@ -5,9 +5,9 @@
  * being eligible and set again, later, when it becomes eligible), so any report gives a lower
  * bound on it, however old the report is:
  * - the member reported itself eligible since T: it is eligible since T, or since a later time;
- * - the member reported itself not eligible in a sample taken at S: if it is eligible now,
- *   it became so after S;
- * - a member that entered the view at V (after we were already watching): not before V.
+ * - the member answered at A that it was not eligible: if it is eligible now, it became so
+ *   after A (a node sets its eligible-since time when it computes an answer that finds it
+ *   eligible, always later than any answer that found it not).
  */
 export type MemberKnowledge =
   | { address: string; kind: "bound"; eligibleNotBefore: number }

@@ -35,5 +35,6 @@ export function formatStatusTable(status: LocalClusterStatus, colour: boolean): 
   const out = [line(header), ...rows.map((r) => paint(line(r), r[2]!))];
   out.push("", `client config: ${status.clientConfig}`);
   if (status.proxy) out.push(`router: writer ${status.proxy.writer}, readers ${status.proxy.reader}`);
+  if (status.dashboard) out.push(`dashboard: ${status.dashboard}`);
   return out.join("\n");
 }

@@ -152,17 +152,17 @@ describe("memberKnowledge", () => {
   it("a member reporting itself eligible since T: bound T, however old the report", () => {
     assert.deepEqual(
       memberKnowledge(
-        member({ report: { writerEligibleSince: at(100), sampledAt: at(900) }, receivedAt: 950 }),
+        member({ report: { writerEligibleSince: at(100), answeredAt: at(900) }, receivedAt: 950 }),
         5000,
         10_000,
       ),
       bound("10.0.0.3:3306", 100),
     );
   });
-  it("a member reporting itself not eligible: bound is the time of its sample", () => {
+  it("a member reporting itself not eligible: bound is the time of its answer", () => {
     assert.deepEqual(
       memberKnowledge(
-        member({ report: { writerEligibleSince: null, sampledAt: at(900) }, receivedAt: 950 }),
+        member({ report: { writerEligibleSince: null, answeredAt: at(900) }, receivedAt: 950 }),
         5000,
         10_000,
       ),
@@ -174,7 +174,7 @@ describe("memberKnowledge", () => {
     assert.equal(memberKnowledge(member(undefined, 1000), 11_001, 10_000).kind, "abandoned");
   });
   it("a report older than the abandon time: abandoned", () => {
-    const last = { report: { writerEligibleSince: at(100), sampledAt: at(900) }, receivedAt: 950 };
+    const last = { report: { writerEligibleSince: at(100), answeredAt: at(900) }, receivedAt: 950 };
     assert.equal(memberKnowledge(member(last), 10_950, 10_000).kind, "bound");
     assert.equal(memberKnowledge(member(last), 10_951, 10_000).kind, "abandoned");
   });

@@ -1,0 +1,153 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { requireSecret } from "../config/read-secret.js";
+import { diagnoseCluster, type Diagnosis, type DoctorNode } from "../decide/cluster-diagnosis.js";
+import { BadInputError, ExitCode } from "../errors.js";
+import { defaultStateDir } from "../local/cluster-layout.js";
+import { controlRequest, type LocalClusterStatus } from "../local/control-server.js";
+import { parseGrastate } from "../mysqld/grastate.js";
+import { fetchNodeStatus } from "../peers/node-status-client.js";
+import { fetchPeerState } from "../peers/peer-state-client.js";
+import type { Secret } from "../config/secret.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const doctorUsage = `doctor (asks every node and says what the cluster does now, and why):
+  galera-pilot doctor [--json]                         the local cluster (GALERA_PILOT_STATE_DIR)
+  galera-pilot doctor --nodes NAME=URL[,NAME=URL…]     any cluster: each agent's health URL, e.g.
+                                                       n1=http://10.0.0.2:8080; the cluster secret from
+                                                       GALERA_PILOT_CLUSTER_SECRET or _FILE
+  Exit code: 0 healthy, 5 serving but degraded, 6 down (no primary component).`;
+
+const verdictExit = { healthy: ExitCode.ok, degraded: 5, down: 6 } as const;
+
+/** `galera-pilot doctor`: I/O only; the reasoning is diagnoseCluster (pure). */
+export async function doctorCommand(argv: readonly string[], env: Env): Promise<number> {
+  let json = false;
+  let stateDir = env["GALERA_PILOT_STATE_DIR"] ?? defaultStateDir;
+  let nodesFlag: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--json") json = true;
+    else if (arg === "--nodes") nodesFlag = argv[++i] ?? "";
+    else if (arg.startsWith("--nodes=")) nodesFlag = arg.slice("--nodes=".length);
+    else if (arg === "--state-dir") stateDir = argv[++i] ?? stateDir;
+    else throw new BadInputError(`doctor: unknown argument "${arg}"; see galera-pilot --help`);
+  }
+  const nodes =
+    nodesFlag === null ? await askLocalCluster(stateDir) : await askNodes(parseNodes(nodesFlag), env);
+  const diagnosis = diagnoseCluster(nodes, Date.now());
+  console.log(
+    json
+      ? JSON.stringify({ ...diagnosis, nodes: nodes.map(publicView) }, null, 2)
+      : formatDiagnosis(diagnosis),
+  );
+  return verdictExit[diagnosis.verdict];
+}
+
+export function formatDiagnosis(d: Diagnosis): string {
+  return [d.headline, ...d.lines.map((l) => `  - ${l}`)].join("\n");
+}
+
+function parseNodes(text: string): { name: string; url: string }[] {
+  const nodes = text
+    .split(",")
+    .filter((p) => p.trim() !== "")
+    .map((part) => {
+      const match = /^([A-Za-z0-9_.-]+)=(https?:\/\/[^\s/]+)\/?$/.exec(part.trim());
+      if (!match) {
+        throw new BadInputError(
+          `doctor --nodes: "${part}" is not NAME=URL (e.g. n1=http://10.0.0.2:8080); nothing was asked`,
+        );
+      }
+      return { name: match[1]!, url: match[2]! };
+    });
+  if (nodes.length === 0) throw new BadInputError("doctor --nodes needs at least one NAME=URL");
+  return nodes;
+}
+
+async function askNodes(nodes: readonly { name: string; url: string }[], env: Env): Promise<DoctorNode[]> {
+  const secret = requireSecret(
+    env,
+    "GALERA_PILOT_CLUSTER_SECRET",
+    "the cluster's shared secret, to read the peer state API",
+  );
+  return Promise.all(nodes.map((n) => askNode(n.name, n.url, secret, null)));
+}
+
+async function askNode(
+  name: string,
+  url: string,
+  secret: Secret,
+  datadir: string | null,
+): Promise<DoctorNode> {
+  const [status, state] = await Promise.all([fetchNodeStatus(url, 2000), fetchPeerState(url, secret, 2000)]);
+  return {
+    name,
+    url,
+    status,
+    state: state.ok ? state.report : null,
+    problem: state.ok ? null : state.problem,
+    saved: status === null && datadir !== null ? readSaved(datadir) : null,
+  };
+}
+
+/** The local cluster: its node list from the runner, or from the state folder when it is not running. */
+async function askLocalCluster(stateDir: string): Promise<DoctorNode[]> {
+  const secretFile = join(stateDir, "secrets", "cluster.secret");
+  if (!existsSync(secretFile)) {
+    throw new BadInputError(
+      `no local cluster in ${stateDir} (no secrets/cluster.secret); start one with npm start`,
+    );
+  }
+  const secret = requireSecret(
+    { GALERA_PILOT_CLUSTER_SECRET_FILE: secretFile },
+    "GALERA_PILOT_CLUSTER_SECRET",
+    "the local cluster secret",
+  );
+  let status: LocalClusterStatus | null = null;
+  try {
+    const answer = await controlRequest(join(stateDir, "runner.sock"), "GET", "/status");
+    if (answer.code === 200) status = answer.body as LocalClusterStatus;
+  } catch {
+    // Not running: read what the datadirs say.
+  }
+  if (status) {
+    return Promise.all(
+      status.nodes.map((n) => askNode(n.name, n.healthUrl, secret, join(stateDir, n.name, "data"))),
+    );
+  }
+  const names = readdirSync(stateDir)
+    .filter((entry) => /^n\d+$/.test(entry))
+    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  return names.map((name) => ({
+    name,
+    url: "(the local runner is not running: npm start)",
+    status: null,
+    state: null,
+    problem: "the local runner is not running",
+    saved: readSaved(join(stateDir, name, "data")),
+  }));
+}
+
+function readSaved(datadir: string): DoctorNode["saved"] {
+  try {
+    const g = parseGrastate(readFileSync(join(datadir, "grastate.dat"), "utf8"));
+    return { uuid: g.uuid, seqno: g.seqno, safeToBootstrap: g.safeToBootstrap };
+  } catch {
+    return null;
+  }
+}
+
+/** What --json shows of each node: no secret is in these reports, but keep it to the useful part. */
+function publicView(n: DoctorNode): object {
+  return {
+    name: n.name,
+    url: n.url,
+    phase: n.status?.phase ?? null,
+    seqno: n.status?.seqno ?? n.state?.position?.seqno ?? n.saved?.seqno ?? null,
+    writer: n.status?.writer ?? false,
+    problem: n.problem,
+    lastDecision: n.status?.lastDecision ?? null,
+  };
+}

@@ -1,0 +1,142 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { makeStateDir } from "../../support/local-cluster-harness.js";
+import { runCli, spawnCli } from "../../support/run-cli.js";
+
+/**
+ * The dashboard in a real browser (Debian's chromium, headless, driven by playwright-core)
+ * against a real local cluster, and `galera-pilot doctor` on the same cluster: healthy, one
+ * node stopped, and the whole cluster stopped (it reads the datadirs then).
+ */
+describe("given the local cluster's dashboard in a browser", { timeout: 900_000 }, () => {
+  const stateDir = makeStateDir("dashboard");
+  const flags = ["--state-dir", stateDir];
+  const routerAddress = "127.0.22.1";
+  const dashboardUrl = `http://${routerAddress}:8088/`;
+  const artifacts = join(process.cwd(), "test-artifacts", "dashboard");
+  let runner: ChildProcess;
+  let output = "";
+  let browser: Browser;
+  let page: Page;
+  const cli = (...args: string[]) => runCli([...args, ...flags], {}, 300_000);
+
+  const startRunner = async (): Promise<void> => {
+    const started = spawnCli(
+      ["local", "up", ...flags, "--first-address", "127.0.22.2", "--router-address", routerAddress],
+      {},
+      900_000,
+    );
+    runner = started.child;
+    runner.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+    runner.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+    const deadline = Date.now() + 240_000;
+    while (!/3 of 3 nodes synced after/.test(output)) {
+      if (Date.now() > deadline || runner.exitCode !== null)
+        throw new Error(`the runner did not come up:\n${output}`);
+      await sleep(200);
+    }
+  };
+  const stopRunner = async (): Promise<void> => {
+    if (runner.exitCode !== null) return;
+    const exited = new Promise((resolve) => runner.once("exit", resolve));
+    runner.kill("SIGINT");
+    await exited;
+  };
+  /** The text of one field of one node's card. */
+  const field = (node: string, name: string) => page.locator(`[data-node="${node}"] [data-field="${name}"]`);
+  const cardClass = async (node: string) =>
+    (await page.locator(`[data-node="${node}"]`).getAttribute("class")) ?? "";
+
+  before(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    await startRunner();
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stopRunner();
+  });
+
+  it("then the page shows 3 synced nodes, one writer and HAProxy's backends; doctor says healthy", async () => {
+    await page.goto(dashboardUrl);
+    for (const node of ["n1", "n2", "n3"]) {
+      await page.waitForFunction(
+        (n) => document.querySelector(`[data-node="${n}"] [data-field="phase"]`)?.textContent === "synced",
+        node,
+        {
+          timeout: 15_000,
+        },
+      );
+      assert.match(await field(node, "health").innerText(), /\/ready 200/);
+    }
+    await page.waitForFunction(() => document.querySelectorAll('[data-field="writer"]').length === 1, null, {
+      timeout: 15_000,
+    });
+    await page.waitForFunction(() => document.querySelectorAll("#backends tbody tr").length === 3, null, {
+      timeout: 15_000,
+    });
+    assert.match(await page.locator("#headline").innerText(), /^3 of 3 synced · writes go to n\d$/);
+    await page.screenshot({ path: join(artifacts, "1-synced.png"), fullPage: true });
+
+    const doctor = await cli("doctor");
+    assert.equal(doctor.exitCode, 0, doctor.stdout + doctor.stderr);
+    assert.match(doctor.stdout, /^healthy: 3 of 3 nodes synced, writes go to n\d$/m);
+    const status = JSON.parse((await cli("status", "--json")).stdout) as { dashboard: string };
+    assert.equal(status.dashboard, dashboardUrl);
+  });
+
+  it("when n2 is killed, then its card turns unhealthy, comes back synced, and the timeline says so", async () => {
+    assert.equal((await cli("kill", "n2")).exitCode, 0);
+    await page.waitForFunction(
+      () => !document.querySelector('[data-node="n2"]')?.classList.contains("synced"),
+      null,
+      { timeout: 15_000 },
+    );
+    await page.screenshot({ path: join(artifacts, "2-n2-killed.png"), fullPage: true });
+    assert.doesNotMatch(await cardClass("n2"), /\bsynced\b/);
+    await page.waitForFunction(
+      () => document.querySelector('[data-node="n2"] [data-field="phase"]')?.textContent === "synced",
+      null,
+      { timeout: 120_000 },
+    );
+    const timeline = await page.locator("#timeline").innerText();
+    assert.match(timeline, /n2\s+synced → \S+/);
+    assert.match(timeline, /n2\s+\S+ → synced/);
+    await page.screenshot({ path: join(artifacts, "3-n2-back.png"), fullPage: true });
+  });
+
+  it("when n3 is stopped, then doctor says the cluster serves degraded and to start n3", async () => {
+    assert.equal((await cli("stop", "n3")).exitCode, 0);
+    const doctor = await cli("doctor");
+    assert.equal(doctor.exitCode, 5, doctor.stdout + doctor.stderr);
+    assert.match(doctor.stdout, /^serving with 2 of 3 nodes synced, writes go to n\d$/m);
+    assert.match(
+      doctor.stdout,
+      /n3: no answer from its agent at http:\/\/127\.0\.22\.4:8080 \(unreachable\): start it/,
+    );
+    assert.equal((await cli("start", "n3")).exitCode, 0);
+  });
+
+  it("when the whole cluster is stopped, then doctor reads the datadirs: who has the newest data, start them", async () => {
+    for (const deadline = Date.now() + 120_000; ; await sleep(500)) {
+      const nodes = (JSON.parse((await cli("status", "--json")).stdout) as { nodes: { phase: string }[] })
+        .nodes;
+      if (nodes.every((n) => n.phase === "synced")) break;
+      assert.ok(Date.now() < deadline, "n3 did not sync again after start");
+    }
+    await stopRunner();
+    const doctor = await cli("doctor");
+    assert.equal(doctor.exitCode, 6, doctor.stdout + doctor.stderr);
+    assert.match(doctor.stdout, /^down: no agent answered; start the nodes and they recover by themselves$/m);
+    assert.match(doctor.stdout, /has the newest data known \(seqno \d+\)/);
+    // A clean stop leaves exactly one node, the last out, marked safe to bootstrap.
+    assert.equal(doctor.stdout.match(/safe_to_bootstrap 1: start it/g)?.length, 1, doctor.stdout);
+  });
+});
