@@ -162,8 +162,14 @@ function diagnoseDown(nodes: readonly DoctorNode[], names: readonly string[], no
       intentSettleMs: 0,
     }),
   }));
-  for (const { name, decision } of decisions)
-    lines.push(`${name} would ${describeAction(decision)}: ${decision.reason}`);
+  for (const { name, decision } of decisions) {
+    // A wait's reason already starts with "waiting…"; other reasons explain an action.
+    lines.push(
+      decision.action === "wait"
+        ? `${name}: ${decision.reason}`
+        : `${name} would ${describeAction(decision)}: ${decision.reason}`,
+    );
+  }
   // An announcement is the first step of a bootstrap: it goes ahead unless another node objects.
   const bootstrapper = decisions.find((d) =>
     ["bootstrap", "bootstrap-new-cluster", "announce-bootstrap"].includes(d.decision.action),
