@@ -21,6 +21,8 @@ export interface LocalFlags {
   routerAddress: string;
   json: boolean;
   rolling: boolean;
+  /** Every agent's durability profile (GALERA_PILOT_DURABILITY); null: the agents' default. */
+  durability: "strict" | "process" | "seed" | null;
   rest: string[];
 }
 
@@ -32,6 +34,7 @@ export function parseLocalFlags(argv: readonly string[], env: Env): LocalFlags {
     routerAddress: "127.0.0.1",
     json: false,
     rolling: false,
+    durability: null,
     rest: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -47,7 +50,13 @@ export function parseLocalFlags(argv: readonly string[], env: Env): LocalFlags {
     if (flag === "--state-dir") flags.stateDir = value();
     else if (flag === "--json") flags.json = true;
     else if (flag === "--rolling") flags.rolling = true;
-    else if (flag === "--first-address" || flag === "--router-address") {
+    else if (flag === "--durability") {
+      const raw = value();
+      if (raw !== "strict" && raw !== "process" && raw !== "seed") {
+        throw new BadInputError(`--durability must be strict, process or seed, got "${raw}"`);
+      }
+      flags.durability = raw;
+    } else if (flag === "--first-address" || flag === "--router-address") {
       const raw = value();
       if (isIP(raw) !== 4) throw new BadInputError(`${flag} must be an IPv4 address, got "${raw}"`);
       if (flag === "--first-address") flags.firstAddress = raw;
@@ -85,7 +94,10 @@ export async function localUp(flags: LocalFlags): Promise<number> {
     log: say,
     // The read pool must never serve a donor (stale reads while it is desynced); the local
     // runner is no Marathon, so `/` answering 503 on a donor kills nothing.
-    agentEnv: { GALERA_PILOT_DONOR_AVAILABLE: "no" },
+    agentEnv: {
+      GALERA_PILOT_DONOR_AVAILABLE: "no",
+      ...(flags.durability ? { GALERA_PILOT_DURABILITY: flags.durability } : {}),
+    },
     router: {
       beforePlannedStop: (name) => router?.hooks.beforePlannedStop(name) ?? Promise.resolve(),
       afterSynced: (name) => router?.hooks.afterSynced(name) ?? Promise.resolve(),

@@ -6,6 +6,7 @@ import { version } from "../version.js";
 import { parseAgentOptions, usage } from "./agent-options.js";
 import { doctorCommand, doctorUsage } from "./doctor-command.js";
 import { haproxyCommand, haproxyUsage } from "./haproxy-command.js";
+import { verifyCommand, verifyUsage } from "./verify-command.js";
 import {
   localDown,
   localNodeAction,
@@ -30,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   const env = process.env;
   const first = argv.find((a) => !a.startsWith("--"));
   if (argv[0] === "--help" || argv[0] === "-h" || argv.length === 0) {
-    console.log(`${usage}\n\n${localUsage}\n\n${doctorUsage}\n\n${haproxyUsage}`);
+    console.log(`${usage}\n\n${localUsage}\n\n${doctorUsage}\n\n${verifyUsage}\n\n${haproxyUsage}`);
     return argv.length === 0 ? ExitCode.badInput : ExitCode.ok;
   }
   if (argv[0] === "--version") {
@@ -49,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "k8s") return (await import("./k8s-command.js")).k8sCommand(argv.slice(1));
   if (command === "haproxy") return haproxyCommand(argv.slice(1));
   if (command === "doctor") return doctorCommand(argv.slice(1), env);
+  if (command === "verify") return verifyCommand(argv.slice(1), env);
   if (command === "local" && argv[1] === "up") return localUp(parseLocalFlags(argv.slice(2), env));
   const flags = parseLocalFlags(argv.slice(1), env);
   switch (command) {

@@ -352,7 +352,15 @@ export class LocalCluster {
     closeSync(logFd);
     node.agent = agent;
     node.startedAt = Date.now();
-    if (agent.pid) writeFileSync(join(layout.dir, "agent.pid"), `${agent.pid}\n`);
+    try {
+      if (agent.pid) writeFileSync(join(layout.dir, "agent.pid"), `${agent.pid}\n`);
+    } catch (error) {
+      // Only for finding strays after a crash of the runner: not worth losing the runner over
+      // (a full disk made this throw once, from a timer, and ended the whole runner).
+      this.options.log(
+        `${layout.name}: could not write agent.pid (${(error as Error).message}); the node runs anyway`,
+      );
+    }
     this.options.log(
       `${layout.name}: agent started${seed ? " as seed" : ""} (pid ${agent.pid ?? "?"}), log ${layout.agentLog}`,
     );

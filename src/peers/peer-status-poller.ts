@@ -34,7 +34,7 @@ export class PeerStatusPoller {
     for (const a of addresses) {
       if (this.#firstSeen.has(a)) continue;
       this.#firstSeen.set(a, now);
-      if (this.#running) void this.#poll(a);
+      if (this.#running) void this.#pollUntilHeard(a);
     }
     for (const key of [...this.#firstSeen.keys()]) {
       if (!addresses.includes(key)) {
@@ -72,6 +72,17 @@ export class PeerStatusPoller {
   stop(): void {
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
+  }
+
+  /**
+   * A member new to the view holds the writer election back until it has answered once, so
+   * it is asked again every 100 ms (not every interval) until it does, or leaves the view.
+   */
+  async #pollUntilHeard(address: string): Promise<void> {
+    while (this.#running && this.#targets.includes(address) && !this.#reports.has(address)) {
+      await this.#poll(address);
+      if (!this.#reports.has(address)) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   async #poll(address: string): Promise<void> {

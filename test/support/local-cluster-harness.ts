@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,10 +7,20 @@ import { LocalCluster, type LocalClusterOptions } from "../../src/local/local-cl
 
 export const agentEntry = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 
-/** A state folder under /tmp that mariadbd (user mysql) can traverse. */
+const stateDirs: string[] = [];
+// A cluster's state folder holds close to 1 GB (datadirs, gcache): kept when a test file
+// fails, for its logs, and removed when every test of the file passed, so that a full run
+// does not fill the disk. GALERA_PILOT_KEEP_TEST_STATE=1 keeps them all.
+process.once("exit", (code) => {
+  if (code !== 0 || process.env["GALERA_PILOT_KEEP_TEST_STATE"]) return;
+  for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A state folder under /tmp that mariadbd (user mysql) can traverse; removed after a passing test file. */
 export function makeStateDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `gp-${prefix}-`));
   chmodSync(dir, 0o755);
+  stateDirs.push(dir);
   return dir;
 }
 

@@ -1,0 +1,135 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BadInputError, ExitCode, GaleraPilotError } from "../errors.js";
+import { defaultStateDir } from "../local/cluster-layout.js";
+import { controlRequest, type LocalClusterStatus } from "../local/control-server.js";
+import { allFaultKinds, type FaultKind } from "../verify/fault-schedule.js";
+import { runVerify, type VerifyReport, type VerifySettings } from "../verify/verify-run.js";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const verifyUsage = `verify (a data-loss checker for the local cluster; docs/verify.md):
+  galera-pilot verify [--profile ci|standard|soak] [--cycles N] [--faults K1,K2…] [--seed N]
+                      [--report FILE] [--json] [--state-dir DIR]
+  Faults: ${allFaultKinds.join(", ")}.
+  Exit code: 0 nothing lost and every node equal, 7 a problem was found (see the report).`;
+
+/** Found lost writes, divergence, or a cluster that did not recover. */
+export const verifyFailedExit = 7;
+
+const profiles: Record<string, Omit<VerifySettings, "seed">> = {
+  // CI: one of each fault family that matters most, kept under five minutes.
+  ci: {
+    profile: "ci",
+    cycles: 4,
+    kinds: ["kill-one", "isolate-one", "kill-all", "restart-random"],
+    settleMs: 4000,
+    recoveryTimeoutMs: 180_000,
+  },
+  standard: {
+    profile: "standard",
+    cycles: allFaultKinds.length,
+    kinds: allFaultKinds,
+    settleMs: 5000,
+    recoveryTimeoutMs: 180_000,
+  },
+  soak: { profile: "soak", cycles: 50, kinds: allFaultKinds, settleMs: 5000, recoveryTimeoutMs: 300_000 },
+};
+
+export async function verifyCommand(argv: readonly string[], env: Env): Promise<number> {
+  let stateDir = env["GALERA_PILOT_STATE_DIR"] ?? defaultStateDir;
+  let profileName = "standard";
+  let cycles: number | null = null;
+  let kinds: FaultKind[] | null = null;
+  let seed = Date.now() % 1_000_000;
+  let reportPath: string | null = null;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new BadInputError(`verify: ${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--state-dir") stateDir = value();
+    else if (arg === "--profile") {
+      profileName = value();
+      if (!profiles[profileName])
+        throw new BadInputError(`verify --profile must be ci, standard or soak, got "${profileName}"`);
+    } else if (arg === "--cycles") {
+      const raw = value();
+      if (!/^[1-9]\d{0,3}$/.test(raw))
+        throw new BadInputError(`verify --cycles must be a whole number from 1 to 9999, got "${raw}"`);
+      cycles = Number(raw);
+    } else if (arg === "--faults") {
+      const list = value().split(",").filter(Boolean);
+      const unknown = list.filter((k) => !allFaultKinds.includes(k as FaultKind));
+      if (unknown.length || list.length === 0) {
+        throw new BadInputError(
+          `verify --faults: unknown fault "${unknown.join(",")}"; choose from ${allFaultKinds.join(", ")}`,
+        );
+      }
+      kinds = list as FaultKind[];
+    } else if (arg === "--seed") {
+      const raw = value();
+      if (!/^\d{1,9}$/.test(raw))
+        throw new BadInputError(`verify --seed must be a whole number, got "${raw}"`);
+      seed = Number(raw);
+    } else if (arg === "--report") reportPath = value();
+    else if (arg === "--json") json = true;
+    else throw new BadInputError(`verify: unknown argument "${arg}"; see galera-pilot --help`);
+  }
+  const base = profiles[profileName]!;
+  const settings: VerifySettings = {
+    ...base,
+    kinds: kinds ?? base.kinds,
+    cycles: cycles ?? (kinds ? kinds.length : base.cycles),
+    seed,
+  };
+  const controlSocket = join(stateDir, "runner.sock");
+  let status: LocalClusterStatus;
+  try {
+    const answer = await controlRequest(controlSocket, "GET", "/status");
+    status = answer.body as LocalClusterStatus;
+  } catch (error) {
+    throw new GaleraPilotError(
+      `verify needs the local cluster running (no runner at ${controlSocket}); start it with npm start`,
+      ExitCode.badInput,
+      { cause: error },
+    );
+  }
+  if (!status.proxy)
+    throw new BadInputError("verify needs the local cluster's router (HAProxy); it has none");
+  const report = await runVerify(
+    {
+      controlSocket,
+      clientConfig: status.clientConfig,
+      writer: status.proxy.writer,
+      reader: status.proxy.reader,
+    },
+    settings,
+    (line) => (json ? undefined : console.log(`[verify] ${line}`)),
+  );
+  const path = reportPath ?? join(stateDir, "verify-report.json");
+  writeFileSync(path, JSON.stringify(report, null, 2) + "\n");
+  console.log(json ? JSON.stringify(report, null, 2) : formatVerifySummary(report, path));
+  return report.verdict === "pass" ? ExitCode.ok : verifyFailedExit;
+}
+
+export function formatVerifySummary(r: VerifyReport, path: string): string {
+  const lines = [
+    `${r.verdict === "pass" ? "PASS" : "FAIL"}: ${r.profile} profile, seed ${r.seed}, ${r.faults.length} faults on ${r.nodes.join(", ")} in ${(r.durationMs / 1000).toFixed(0)} s`,
+    `appends: ${r.appends.acknowledged} acknowledged, ${r.appends.indeterminate} indeterminate (${r.appends.indeterminateCommitted} of them committed), ${r.appends.rejected} refused; lost ${r.appends.lost}`,
+    `bank: ${r.bank.acknowledged} of ${r.bank.transfers} transfers acknowledged; ${r.bank.reads} reads of the total, ${r.bank.wrongTotals.length} wrong`,
+    "faults:",
+    ...r.faults.map(
+      (f) =>
+        `  ${f.at}  ${f.kind.padEnd(14)} ${f.targets.join(",").padEnd(10)} writer ${(f.writerBefore ?? "-").padEnd(4)} ${f.recoveredAfterMs === null ? "did not recover" : `recovered in ${(f.recoveredAfterMs / 1000).toFixed(1)} s`}`,
+    ),
+    ...(r.problems.length
+      ? ["problems:", ...r.problems.map((p) => `  - ${p}`)]
+      : ["no acknowledged write lost; every node holds the same data"]),
+    `report: ${path}`,
+  ];
+  return lines.join("\n");
+}

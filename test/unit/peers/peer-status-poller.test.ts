@@ -1,0 +1,39 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { PeerStatusPoller } from "../../../src/peers/peer-status-poller.js";
+
+describe("PeerStatusPoller", () => {
+  it("asks a member new to the view again every 100 ms until it answers, not once per interval", async () => {
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests++;
+      if (requests <= 2) {
+        res.writeHead(503).end();
+        return;
+      }
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ node: "n2", answeredAt: "x" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const poller = new PeerStatusPoller(10_000, (member) =>
+      member === "self" ? null : `http://127.0.0.1:${port}/status`,
+    );
+    try {
+      poller.start();
+      poller.setMembers(["self", "n2:3306"]);
+      const started = Date.now();
+      while (!poller.get("n2:3306") && Date.now() - started < 3000) await sleep(20);
+      assert.ok(poller.get("n2:3306"), "no report within 3 s although the interval is 10 s");
+      assert.equal(requests, 3);
+      assert.ok(Date.now() - started < 2000);
+    } finally {
+      poller.stop();
+      server.close();
+    }
+  });
+});
