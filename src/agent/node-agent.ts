@@ -254,7 +254,7 @@ export class NodeAgent {
       this.#peers = await discoverPeers(this.options, this.log);
       await checkPorts(this.options);
       const datadir = inspect(this.options, serverUser);
-      checkDatadirUsable(this.options, datadir);
+      checkDatadirUsable(this.options, datadir, serverUser);
       // Peers of another cluster name never let this node in (Galera drops the handshake and
       // mariadbd times out, again and again): refused before the datadir is initialised.
       await this.#gatherPeerStates(this.#peers);

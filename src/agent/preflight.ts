@@ -195,6 +195,33 @@ export function checkWritable(path: string, what: string, setting: string): void
   }
 }
 
+/**
+ * mariadbd runs as the server's user: every existing folder above the datadir and the run
+ * directory must let that user through (x), or mariadb-install-db and mariadbd fail half-way
+ * (a datadir under /root, a 0700 state folder).
+ */
+export function checkTraversable(path: string, what: string, setting: string, user: OsUser): void {
+  let dir = dirname(path);
+  const blocked: string[] = [];
+  for (;;) {
+    if (existsSync(dir)) {
+      const stat = statSync(dir);
+      const bit =
+        user.uid === 0 ? 0o111 : stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o010 : 0o001;
+      if ((stat.mode & bit) === 0) blocked.push(dir);
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  const top = blocked.at(-1);
+  if (top !== undefined) {
+    throw new BadInputError(
+      `${what} ${path} is inside ${top}, which ${user.name} (the user mariadbd runs as) cannot enter (mode ${(statSync(top).mode & 0o777).toString(8)}); ${untouched}; run chmod o+x ${top}, or point ${setting} elsewhere`,
+    );
+  }
+}
+
 /** MiB */
 const MiB = 1024 * 1024;
 /** What mariadb-install-db writes (measured: 114 MiB with the 96 MiB redo log of 10.11), rounded up. */

@@ -14,6 +14,7 @@ import {
   checkPortFree,
   checkServerFiles,
   checkTlsFiles,
+  checkTraversable,
   checkWritable,
   defaultGcacheBytes,
   findOnPath,
@@ -73,9 +74,11 @@ export function checkLocalFiles(options: AgentOptions, serverUser: OsUser): void
  * What would fail a start half-way, or never end: a read-only datadir or run directory, too
  * little free space, and a seed alone with data but no Galera position.
  */
-export function checkDatadirUsable(options: AgentOptions, datadir: DatadirFacts): void {
+export function checkDatadirUsable(options: AgentOptions, datadir: DatadirFacts, serverUser: OsUser): void {
   checkWritable(options.datadir, "datadir", "GALERA_PILOT_DATADIR");
   checkWritable(options.runDir, "run directory", "GALERA_PILOT_RUN_DIR");
+  checkTraversable(options.datadir, "datadir", "GALERA_PILOT_DATADIR", serverUser);
+  checkTraversable(options.runDir, "run directory", "GALERA_PILOT_RUN_DIR", serverUser);
   const gcacheSize = options.providerOptions["gcache.size"];
   checkFreeSpace(
     options.datadir,

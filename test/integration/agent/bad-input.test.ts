@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { runToCompletion } from "../../../src/mysqld/child-exit.js";
 import { lookUpOsUser } from "../../../src/mysqld/os-user.js";
 import { fingerprint } from "../../support/datadir-fingerprint.js";
+import { installDatadir } from "../../support/install-datadir.js";
 import { startDnsmasq, type RunningDnsmasq } from "../../support/dnsmasq.js";
 import { makeStateDir } from "../../support/local-cluster-harness.js";
 import { errorLines, runCli } from "../../support/run-cli.js";
@@ -54,13 +55,7 @@ describe("given bad input", { timeout: 600_000 }, () => {
     const mysqlUser = lookUpOsUser("mysql");
     mkdirSync(populated, { recursive: true });
     chownSync(populated, mysqlUser.uid, mysqlUser.gid);
-    const install = await runToCompletion("mariadb-install-db", [
-      "--no-defaults",
-      "--user=mysql",
-      `--datadir=${populated}`,
-      "--skip-test-db",
-    ]);
-    assert.equal(install.exitCode, 0, install.stderr);
+    await installDatadir(populated);
     mkdirSync(secrets);
     writeFileSync(join(secrets, "empty"), "");
     writeFileSync(join(secrets, "root"), "root-pw\n");
@@ -101,6 +96,9 @@ describe("given bad input", { timeout: 600_000 }, () => {
     mkdirSync(dirs["not a MariaDB datadir"]);
     writeFileSync(join(dirs["not a MariaDB datadir"], "notes.txt"), "somebody's files\n");
     chownSync(dirs["not a MariaDB datadir"], mysqlUser.uid, mysqlUser.gid);
+    // A state folder only root can enter (mode 0700): mysql cannot reach a datadir inside it.
+    mkdirSync(join(base, "private"), { mode: 0o700 });
+    dirs["inside a folder mysql cannot enter"] = join(base, "private", "data");
     dirs["a file"] = join(base, "a-file");
     writeFileSync(dirs["a file"], "not a directory\n");
     // Root ignores mode bits, but not a read-only mount.
@@ -432,6 +430,14 @@ describe("given bad input", { timeout: 600_000 }, () => {
       datadirs: ["not a MariaDB datadir"],
       error: /holds files but no mysql\/ system schema/,
       exit: 3,
+    },
+    {
+      name: "a datadir inside a folder mysql cannot enter",
+      args: ["seed"],
+      datadirs: ["inside a folder mysql cannot enter"],
+      error:
+        /datadir .*private\/data is inside .*private, which mysql .* cannot enter \(mode 700\).*chmod o\+x/,
+      exit: 2,
     },
     {
       name: "a datadir that is a file",

@@ -1,11 +1,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chownSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { runToCompletion } from "../../../src/mysqld/child-exit.js";
 import { lookUpOsUser } from "../../../src/mysqld/os-user.js";
 import { fingerprint } from "../../support/datadir-fingerprint.js";
+import { installDatadir } from "../../support/install-datadir.js";
 import { probe } from "../../support/http-probe.js";
 import { makeStateDir } from "../../support/local-cluster-harness.js";
 import { errorLines, runCli, spawnCli, type CliResult } from "../../support/run-cli.js";
@@ -110,15 +110,7 @@ describe("given a running cluster and a node that does not fit it", { timeout: 6
   it("when a node's datadir belongs to another cluster, then it refuses in one line, exits 3, and the datadir is byte-identical", async () => {
     const datadir = join(base, "foreign-data");
     const mysql = lookUpOsUser("mysql");
-    mkdirSync(datadir);
-    chownSync(datadir, mysql.uid, mysql.gid);
-    const install = await runToCompletion("mariadb-install-db", [
-      "--no-defaults",
-      "--user=mysql",
-      `--datadir=${datadir}`,
-      "--skip-test-db",
-    ]);
-    assert.equal(install.exitCode, 0, install.stderr);
+    await installDatadir(datadir);
     writeFileSync(
       join(datadir, "grastate.dat"),
       "# GALERA saved state\nversion: 2.1\nuuid:    2ac6dfbe-e8fb-11f1-aee4-d2bbb464c24e\nseqno:   41\nsafe_to_bootstrap: 0\n",
