@@ -15,6 +15,11 @@ export const ExitCode = {
   refused: 3,
   /** Peers could not be discovered (DNS or another discovery backend). */
   discoveryUnavailable: 4,
+  /**
+   * This node does not fit the cluster its peers form: another cluster name, a TLS
+   * certificate the peers do not trust, an SST password the datadir does not hold.
+   */
+  rejectedByCluster: 5,
   /** A bug: an error of no known kind. */
   unexpected: 70,
 } as const;
@@ -54,5 +59,15 @@ export class RefusedError extends GaleraPilotError {
 export class ServerFailedError extends GaleraPilotError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, ExitCode.serverFailed, options);
+  }
+}
+
+/**
+ * This node's settings do not fit its cluster or its datadir (found from the peers' reports
+ * or from mariadbd's own log): restarting would fail the same way, so the agent exits.
+ */
+export class ClusterMismatchError extends GaleraPilotError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.rejectedByCluster, options);
   }
 }

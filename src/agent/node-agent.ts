@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import mysql from "mysql2/promise";
 import type { Server } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentOptions } from "../cli/agent-options.js";
 import { decideRecovery, keepsBootstrapIntent, type RecoveryDecision } from "../decide/recovery-decision.js";
 import type { NodeReport, RecoveryFacts } from "../decide/recovery-facts.js";
-import { ExitCode, RefusedError } from "../errors.js";
+import { ClusterMismatchError, ExitCode, RefusedError } from "../errors.js";
 import { healthAnswers, type HealthAnswers } from "../health/health-policy.js";
 import { memberKnowledge } from "../health/member-knowledge.js";
 import { mayClaimWriter } from "../health/writer-election.js";
@@ -27,7 +29,15 @@ import { version } from "../version.js";
 import type { Logger } from "./logger.js";
 import { reportFromSample, type DecisionRecord, type NodeStatusReport } from "./node-status.js";
 import { derivePhase, type PhaseFacts } from "./phase.js";
-import { checkPorts, discoverPeers, inspect, writeServerConfig } from "./prepare-node.js";
+import {
+  checkDatadirUsable,
+  checkLocalFiles,
+  checkPorts,
+  discoverPeers,
+  inspect,
+  writeServerConfig,
+} from "./prepare-node.js";
+import { recogniseRefusal } from "../mysqld/server-log.js";
 import { runPaths, sstUserName } from "./run-paths.js";
 
 /** mariadbd exiting this soon after its start, this many times in a row, ends the agent. */
@@ -100,6 +110,7 @@ export class NodeAgent {
 
   #onSample(s: WsrepSample): void {
     const synced = s.error === null && s.clusterStatus === "Primary" && s.localState === 4;
+    if (synced && !this.#sstChecked) void this.#checkSstPassword();
     if (synced) {
       this.#syncedSinceStart = true;
       this.#fresh = false;
@@ -239,9 +250,14 @@ export class NodeAgent {
     const serverUser = lookUpOsUser(this.options.serverUser);
     try {
       // Everything that can be wrong with the input is found before anything is written.
+      checkLocalFiles(this.options, serverUser);
       this.#peers = await discoverPeers(this.options, this.log);
       await checkPorts(this.options);
       const datadir = inspect(this.options, serverUser);
+      checkDatadirUsable(this.options, datadir, serverUser);
+      // Peers of another cluster name never let this node in (Galera drops the handshake and
+      // mariadbd times out, again and again): refused before the datadir is initialised.
+      await this.#gatherPeerStates(this.#peers);
       writeServerConfig(this.options, serverUser, this.#peers);
       this.#server = await startHealthServer({
         address: this.options.healthAddress,
@@ -301,6 +317,49 @@ export class NodeAgent {
   }
 
   #stopExitCode: number = ExitCode.ok;
+  /** An error found while mariadbd runs that ends the agent (the SST password check). */
+  #fatal: ClusterMismatchError | null = null;
+  #wakeFatal: (() => void) | null = null;
+  #sstChecked = false;
+
+  #fatalWanted(): Promise<"fatal"> {
+    return new Promise((resolve) => {
+      if (this.#fatal) return resolve("fatal");
+      this.#wakeFatal = () => resolve("fatal");
+    });
+  }
+
+  /**
+   * The SST user must log in with XTRABACKUP_PASSWORD: a donor runs mariabackup with it, and
+   * a datadir initialised with another password fails every joiner's SST (the joiner only
+   * sees "SST failed"). Checked once mariadbd answers, on each start.
+   */
+  async #checkSstPassword(): Promise<void> {
+    if (this.#sstChecked) return;
+    this.#sstChecked = true;
+    let connection: mysql.Connection | null = null;
+    try {
+      connection = await mysql.createConnection({
+        socketPath: runPaths(this.options.runDir).socket,
+        user: sstUserName,
+        password: this.options.sstPassword.reveal(),
+        connectTimeout: 5000,
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "ER_ACCESS_DENIED_ERROR") {
+        this.#fatal = new ClusterMismatchError(
+          `XTRABACKUP_PASSWORD is not the password of the SST user "${sstUserName}" in this datadir, so this node could never serve a state transfer: every joiner asking it would fail; it left the cluster cleanly and its datadir is intact; set the password the datadir was initialised with, or change it with ALTER USER '${sstUserName}'@'localhost' IDENTIFIED BY … on the cluster`,
+        );
+        this.#wakeFatal?.();
+      } else {
+        // Not a verdict on the password (the server is going away, say): checked again next start.
+        this.#sstChecked = false;
+      }
+    } finally {
+      await connection?.end().catch(() => undefined);
+    }
+  }
 
   /** Sleeps, or returns early with "stop" when a stop is requested. */
   async #pause(ms: number): Promise<"slept" | "stop"> {
@@ -343,6 +402,7 @@ export class NodeAgent {
         gvw && gvw !== "empty" ? { myUuid: gvw.myUuid, members: gvw.members.map((m) => m.uuid) } : null,
       bootstrapIntentAt: this.#intentAt,
       reportedAt: now,
+      clusterName: this.options.clusterName,
     };
   }
 
@@ -364,10 +424,20 @@ export class NodeAgent {
         });
       }),
     );
-    return peers.flatMap((p) => {
+    const reports = peers.flatMap((p) => {
       const report = this.#peerStates.get(p.address)?.report;
-      return report ? [report] : [];
+      return report ? [{ peer: p, report }] : [];
     });
+    const stranger = reports.find(
+      ({ report }) =>
+        typeof report.clusterName === "string" && report.clusterName !== this.options.clusterName,
+    );
+    if (stranger) {
+      throw new ClusterMismatchError(
+        `peer ${stranger.report.name} (${stranger.peer.address}) belongs to cluster "${stranger.report.clusterName}" but this node is set to "${this.options.clusterName}", and Galera never lets a node of another cluster name join; mariadbd was not started with it and the datadir was not changed by galera-pilot; set the same GALERA_PILOT_CLUSTER_NAME on every node, or point this node at its own cluster's peers`,
+      );
+    }
+    return reports.map(({ report }) => report);
   }
 
   /**
@@ -395,7 +465,7 @@ export class NodeAgent {
       if (early.action === "refuse") {
         this.#record(early, true);
         this.#lifecycle = "refused";
-        throw new RefusedError(early.reason);
+        throw new RefusedError(`${early.reason}; mariadbd was not started and the datadir was not changed`);
       }
     }
     this.#recovered = await recoverPosition(this.options.mysqldPath, paths.config, serverUser.name);
@@ -422,7 +492,7 @@ export class NodeAgent {
           return "bootstrap";
         case "refuse":
           this.#lifecycle = "refused";
-          throw new RefusedError(decision.reason);
+          throw new RefusedError(`${decision.reason}; mariadbd was not started`);
         default:
           this.#lifecycle = "waiting";
           if ((await this.#pause(this.options.sampleIntervalMs)) === "stop") return "stop";
@@ -496,8 +566,18 @@ export class NodeAgent {
       if (donors.length > 0) args.push(`--wsrep-sst-donor=${donors.join(",")},`);
     }
     args.push(`--wsrep-start-position=${recovered.uuid}:${recovered.seqno}`, ...this.options.mysqldArgs);
-    const child = spawn(this.options.mysqldPath, args, { stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(this.options.mysqldPath, args, { stdio: ["ignore", "inherit", "pipe"] });
     const exited = waitForExit(child, Date.now());
+    // mariadbd's log goes on to the agent's stderr, line by line, read on the way for the
+    // errors that mean its peers refuse it (a restart would fail the same way).
+    let refusal: string | null = null;
+    if (child.stderr) {
+      createInterface({ input: child.stderr, crlfDelay: Infinity }).on("line", (line) => {
+        process.stderr.write(`${line}\n`);
+        refusal ??= recogniseRefusal(line);
+      });
+    }
+    this.#sstChecked = false;
     this.#child = child;
     this.#syncedSinceStart = false;
     this.#syncedSince = null;
@@ -508,8 +588,24 @@ export class NodeAgent {
     this.#sampler.start();
     try {
       const stuck = this.#stuckDisconnected();
-      const first = await Promise.race([exited, this.#stopWanted(), stuck.promise]);
+      const first = await Promise.race([exited, this.#stopWanted(), stuck.promise, this.#fatalWanted()]);
       stuck.cancel();
+      if (first === "fatal") {
+        const fatal = this.#fatal!;
+        this.#lifecycle = "stopping";
+        await this.#drain();
+        await stopChild(child, exited, this.options.stopTimeoutMs);
+        this.#lifecycle = "refused";
+        throw fatal;
+      }
+      if (first !== "stop" && first !== "stuck" && refusal !== null && !this.#syncedSinceStart) {
+        // Let the pipe deliver mariadbd's last lines before deciding.
+        await sleep(100);
+        this.#lifecycle = "refused";
+        throw new ClusterMismatchError(
+          `mariadbd could not join: ${refusal}; it ${describeExit(first)} and is not restarted, since it would be refused again; nothing of the cluster reached its datadir; give this node a certificate and key issued by the cluster's CA, and that CA (GALERA_PILOT_TLS_CERT, _KEY, _CA)`,
+        );
+      }
       if (first === "stuck") {
         this.log.warn(
           `mariadbd has been running for ${disconnectedRestartMs / 1000} s without a connection to the cluster (Galera says so after a failed IST/SST: "node restart required"): restarting it`,

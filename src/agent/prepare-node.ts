@@ -1,12 +1,25 @@
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { AgentOptions } from "../cli/agent-options.js";
+import { BadInputError, RefusedError } from "../errors.js";
+import { ZERO_UUID } from "../mysqld/grastate.js";
 import { inspectDatadir, type DatadirFacts } from "../mysqld/datadir.js";
 import type { OsUser } from "../mysqld/os-user.js";
 import { renderServerConfig } from "../mysqld/server-config.js";
 import { DnsDiscovery } from "../peers/dns-discovery.js";
 import { formatEndpoint, type PeerEndpoint } from "../peers/discovery.js";
 import type { Logger } from "./logger.js";
-import { checkPortFree } from "./preflight.js";
+import {
+  checkFreeSpace,
+  checkPortFree,
+  checkServerFiles,
+  checkTlsFiles,
+  checkTraversable,
+  checkWritable,
+  defaultGcacheBytes,
+  findOnPath,
+  parseGaleraSize,
+} from "./preflight.js";
 import { runPaths, sstUserName } from "./run-paths.js";
 
 /**
@@ -44,6 +57,48 @@ export async function checkPorts(options: AgentOptions): Promise<void> {
   await checkPortFree(options.healthAddress, options.ports.health, "health");
 }
 
+/** The programs and files the start will read: mariadbd, the Galera library, the TLS files. */
+export function checkLocalFiles(options: AgentOptions, serverUser: OsUser): void {
+  checkServerFiles(options.mysqldPath, options.galeraLibrary);
+  if (options.tls) {
+    checkTlsFiles(options.tls, serverUser);
+    if (options.sstMethod === "rsync" && findOnPath("stunnel") === null) {
+      throw new BadInputError(
+        "TLS with the rsync SST needs stunnel, which is not installed; nothing was started and the datadir was not touched; install stunnel4 or use GALERA_PILOT_SST_METHOD=mariabackup",
+      );
+    }
+  }
+}
+
+/**
+ * What would fail a start half-way, or never end: a read-only datadir or run directory, too
+ * little free space, and a seed alone with data but no Galera position.
+ */
+export function checkDatadirUsable(options: AgentOptions, datadir: DatadirFacts, serverUser: OsUser): void {
+  checkWritable(options.datadir, "datadir", "GALERA_PILOT_DATADIR");
+  checkWritable(options.runDir, "run directory", "GALERA_PILOT_RUN_DIR");
+  checkTraversable(options.datadir, "datadir", "GALERA_PILOT_DATADIR", serverUser);
+  checkTraversable(options.runDir, "run directory", "GALERA_PILOT_RUN_DIR", serverUser);
+  const gcacheSize = options.providerOptions["gcache.size"];
+  checkFreeSpace(
+    options.datadir,
+    { empty: datadir.empty, gcachePresent: existsSync(join(options.datadir, "galera.cache")) },
+    (gcacheSize === undefined ? null : parseGaleraSize(gcacheSize)) ?? defaultGcacheBytes,
+  );
+  const noPosition = datadir.grastate === null || datadir.grastate.uuid === ZERO_UUID;
+  const alone = options.hosts.length === 0 && options.discovery === null;
+  if (!datadir.empty && noPosition && options.mode === "seed" && alone) {
+    const what = datadir.grastateEmpty
+      ? "an empty grastate.dat"
+      : datadir.grastate === null
+        ? "no grastate.dat"
+        : "a grastate.dat of a node that never joined a cluster";
+    throw new RefusedError(
+      `datadir ${options.datadir} holds data but ${what}, so it has no Galera position, and this seed has no peers to take the cluster's data from: it would wait forever; nothing was changed; restore grastate.dat from a backup, give the seed its peers (GALERA_PILOT_PEERS) so it rejoins by SST, or empty the datadir to start a new cluster`,
+    );
+  }
+}
+
 /** Reads the datadir (no change) and checks what would make a start fail half-way. */
 export function inspect(options: AgentOptions, serverUser: OsUser): DatadirFacts {
   return inspectDatadir(options.datadir, serverUser);
@@ -59,6 +114,9 @@ export function writeServerConfig(
   peers: readonly PeerEndpoint[],
 ): void {
   const paths = runPaths(options.runDir);
+  // The parents keep the usual mode: a recursive mkdir with 0750 would make them untraversable
+  // for mysql, and a datadir beside the run directory (…/n1/data, …/n1/run) unusable.
+  mkdirSync(dirname(options.runDir), { recursive: true });
   mkdirSync(options.runDir, { recursive: true, mode: 0o750 });
   chownSync(options.runDir, serverUser.uid, serverUser.gid);
   const config = renderServerConfig({
@@ -82,6 +140,7 @@ export function writeServerConfig(
     providerOptions: options.providerOptions,
     galeraLibrary: options.galeraLibrary,
     sstRateLimit: options.sstRateLimit,
+    tls: options.tls,
   });
   writeFileSync(paths.config, config, { mode: 0o600 });
   chmodSync(paths.config, 0o600);

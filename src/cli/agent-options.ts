@@ -4,8 +4,8 @@ import { BadInputError } from "../errors.js";
 import { parseHostList, type HostSpec } from "../peers/host-list.js";
 import { readSecret, requireSecret } from "../config/read-secret.js";
 import type { Secret } from "../config/secret.js";
-import type { DurabilityProfile } from "../mysqld/server-config.js";
-import { localAddresses } from "../peers/dns-discovery.js";
+import { checkProviderOptions, type DurabilityProfile, type TlsFiles } from "../mysqld/server-config.js";
+import { checkDnsServers, localAddresses } from "../peers/dns-discovery.js";
 import type { HealthOptions } from "../health/health-policy.js";
 import type { Discovery } from "../peers/discovery.js";
 import { discoveryFromSettings } from "../peers/discovery-from-settings.js";
@@ -56,6 +56,8 @@ export interface AgentOptions {
   forceBootstrapAfterMs: number | null;
   /** A discovery backend other than DNS over the host list (GALERA_PILOT_DISCOVERY), or null. */
   discovery: Discovery | null;
+  /** TLS for Galera replication, IST and SST (GALERA_PILOT_TLS_CA/_CERT/_KEY), or null. */
+  tls: TlsFiles | null;
 }
 
 interface Setting {
@@ -148,6 +150,17 @@ export const settings = {
     env: "GALERA_PILOT_READ_ONLY_AVAILABLE",
     help: "a read-only node answers 200: no (default) | yes",
   },
+  tlsCa: {
+    flag: "--tls-ca",
+    env: "GALERA_PILOT_TLS_CA",
+    help: "PEM CA certificate that signs every node's certificate; with --tls-cert and --tls-key: TLS for replication, IST and SST",
+  },
+  tlsCert: { flag: "--tls-cert", env: "GALERA_PILOT_TLS_CERT", help: "this node's PEM certificate" },
+  tlsKey: {
+    flag: "--tls-key",
+    env: "GALERA_PILOT_TLS_KEY",
+    help: "this node's PEM private key (no passphrase)",
+  },
   syncingAnswer: {
     flag: "--syncing-answer",
     env: "GALERA_PILOT_SYNCING_ANSWER",
@@ -187,7 +200,9 @@ function splitFlags(argv: readonly string[]): { flags: Map<SettingKey, string>; 
     if (eq !== -1) value = arg.slice(eq + 1);
     else value = argv[++i];
     if (value === undefined) {
-      throw new BadInputError(`option ${flag} needs a value; nothing was started`);
+      throw new BadInputError(
+        `option ${flag} needs a value; nothing was started; give it as ${flag} VALUE or ${flag}=VALUE before the mode`,
+      );
     }
     flags.set(key, value);
   }
@@ -345,6 +360,46 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
         .map((s) => s.trim())
         .filter(Boolean)
     : undefined;
+  if (dnsServers) checkDnsServers(dnsServers);
+  const healthAddress = get("healthAddress") ?? "0.0.0.0";
+  if (!isIP(healthAddress)) {
+    throw new BadInputError(
+      `${settings.healthAddress.flag} / ${settings.healthAddress.env} must be an IP address, got "${healthAddress}"; nothing was started`,
+    );
+  }
+  const sstRateLimit = get("sstRateLimit") ?? null;
+  if (sstRateLimit !== null && !/^[1-9][0-9]*[kmgKMG]?$/.test(sstRateLimit)) {
+    throw new BadInputError(
+      `${settings.sstRateLimit.flag} / ${settings.sstRateLimit.env} must be bytes per second with an optional k, m or g (e.g. 50m), got "${sstRateLimit}"; nothing was started`,
+    );
+  }
+  const providerOptions = parseProviderOptions(get("providerOptions") ?? "");
+  try {
+    checkProviderOptions(providerOptions);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new BadInputError(`${settings.providerOptions.env}: ${reason}; nothing was started`);
+  }
+  const tlsFiles = [get("tlsCa"), get("tlsCert"), get("tlsKey")];
+  if (tlsFiles.some((f) => f !== undefined) && !tlsFiles.every((f) => f !== undefined && f !== "")) {
+    throw new BadInputError(
+      `TLS needs all three of ${settings.tlsCa.env}, ${settings.tlsCert.env} and ${settings.tlsKey.env} (or --tls-ca, --tls-cert, --tls-key), got ${tlsFiles.filter((f) => f).length}; nothing was started; set all three or none`,
+    );
+  }
+  const [tlsCa, tlsCert, tlsKey] = tlsFiles;
+  const tls = tlsCa && tlsCert && tlsKey ? { ca: tlsCa, cert: tlsCert, key: tlsKey } : null;
+  const datadir = get("datadir") ?? "/var/lib/mysql";
+  const runDir = get("runDir") ?? "/run/galera-pilot";
+  for (const [key, path] of [
+    ["datadir", datadir],
+    ["runDir", runDir],
+  ] as const) {
+    if (!path.startsWith("/") || /[\n\0]/.test(path)) {
+      throw new BadInputError(
+        `${settings[key].flag} / ${settings[key].env} must be an absolute path, got ${JSON.stringify(path)}; nothing was started`,
+      );
+    }
+  }
   const galeraPort = parsePort("galeraPort", get("galeraPort") ?? "4567");
   return {
     mode,
@@ -358,8 +413,8 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     nodeName,
     address,
     clusterName,
-    datadir: get("datadir") ?? "/var/lib/mysql",
-    runDir: get("runDir") ?? "/run/galera-pilot",
+    datadir,
+    runDir,
     ports: {
       mysql: parsePort("port", get("port") ?? "3306"),
       galera: galeraPort,
@@ -367,16 +422,16 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
       sst: parsePort("sstPort", get("sstPort") ?? "4444"),
       health: parsePort("healthPort", get("healthPort") ?? "8080"),
     },
-    healthAddress: get("healthAddress") ?? "0.0.0.0",
+    healthAddress,
     durability,
     sstMethod,
     dnsServers,
-    providerOptions: parseProviderOptions(get("providerOptions") ?? ""),
+    providerOptions,
     mysqldPath: get("mysqld") ?? "/usr/sbin/mariadbd",
     galeraLibrary: get("galeraLibrary") ?? "/usr/lib/galera/libgalera_smm.so",
     serverUser: get("serverUser") ?? "mysql",
     stopTimeoutMs: Number(stopTimeoutRaw) * 1000,
-    sstRateLimit: get("sstRateLimit") ?? null,
+    sstRateLimit,
     drainMs: parseWholeNumber("drain", get("drain") ?? "3", 0, 3600) * 1000,
     sampleIntervalMs: parseWholeNumber("sampleInterval", get("sampleInterval") ?? "1000", 100, 60_000),
     health: {
@@ -396,5 +451,6 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
       get("forceBootstrapAfter") === undefined
         ? null
         : parseWholeNumber("forceBootstrapAfter", get("forceBootstrapAfter")!, 0, 31_536_000) * 1000,
+    tls,
   };
 }

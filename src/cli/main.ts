@@ -38,7 +38,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(version);
     return ExitCode.ok;
   }
-  if (first === "seed" || first === "node") {
+  // Agent options come before the mode; the other commands take theirs after their name.
+  if (first === "seed" || first === "node" || argv[0]?.startsWith("--")) {
     const options = parseAgentOptions(argv, env);
     const agent = new NodeAgent(options, createLogger(options.nodeName));
     process.on("SIGTERM", () => agent.requestStop("SIGTERM"));
@@ -75,8 +76,9 @@ async function main(argv: string[]): Promise<number> {
       }
       return localRestartRolling(flags);
     default:
-      console.error(`galera-pilot: unknown command "${command}"\n\n${usage}\n\n${localUsage}`);
-      return ExitCode.badInput;
+      throw new BadInputError(
+        `unknown command "${command}": say seed, node, local up, status, stop, kill, start, drain, scale, restart, down, haproxy, marathon or k8s; nothing was started; see galera-pilot --help`,
+      );
   }
 }
 

@@ -31,6 +31,8 @@ export interface NodeReport {
   bootstrapIntentAt: number | null;
   /** ms, when this report was received. */
   reportedAt: number;
+  /** The node's wsrep_cluster_name (agents before this field did not send it). */
+  clusterName?: string;
 }
 
 export interface RecoveryFacts {

@@ -34,6 +34,15 @@ export interface ServerConfigInput {
   galeraLibrary: string;
   /** Donor-side SST rate limit for mariabackup (pv -L syntax: "10m" = 10 MiB/s); null = none. */
   sstRateLimit?: string | null;
+  /** TLS for Galera replication, IST and SST: PEM files readable by the server's user; null = none. */
+  tls?: TlsFiles | null;
+}
+
+/** The CA that signs every node's certificate, this node's certificate, and its key: PEM paths. */
+export interface TlsFiles {
+  ca: string;
+  cert: string;
+  key: string;
 }
 
 export const DEFAULT_GALERA_LIBRARY = "/usr/lib/galera/libgalera_smm.so";
@@ -59,7 +68,17 @@ const MAX_CONNECTIONS = 300;
 export const MAX_OPTION_LINE_BYTES = 4094;
 
 /** Provider options the agent owns: its decisions assume these values. */
-const OWNED_PROVIDER_OPTIONS = ["gmcast.listen_addr", "ist.recv_addr", "pc.recovery", "base_host"];
+const OWNED_PROVIDER_OPTIONS = [
+  "gmcast.listen_addr",
+  "ist.recv_addr",
+  "pc.recovery",
+  "base_host",
+  // TLS is set with the agent's --tls-* settings, which also check the files and cover SST.
+  "socket.ssl",
+  "socket.ssl_ca",
+  "socket.ssl_cert",
+  "socket.ssl_key",
+];
 
 /** An option line: name=value, or the bare name of a flag when value is null. */
 type Option = [name: string, value: string | null];
@@ -130,6 +149,18 @@ export function renderServerConfig(input: ServerConfigInput): string {
     // mariabackup's SST script pipes the donor's stream through `pv -L` (Debian's pv).
     sst.push(`rlimit=${input.sstRateLimit}`);
   }
+  if (input.tls) {
+    // The SST scripts' socat (mariabackup) or stunnel (rsync) TLS: encrypt=3 is "key and
+    // certificate", tca makes each side verify the other's chain; VERIFY_CA checks the chain
+    // only, since nodes are reached by address and certificates need not name it.
+    sst.push(
+      "encrypt=3",
+      `tca=${quote(input.tls.ca, "tca")}`,
+      `tcert=${quote(input.tls.cert, "tcert")}`,
+      `tkey=${quote(input.tls.key, "tkey")}`,
+      "ssl-mode=VERIFY_CA",
+    );
+  }
   return [
     "# Rendered by galera-pilot at each start; edits here are lost.",
     "[mysqld]",
@@ -183,8 +214,28 @@ function providerOptions(input: ServerConfigInput, node: string): string {
   ];
   // MariaDB's own IPv6 tests also give Galera its host in brackets; IPv4 needs nothing more.
   if (isIPv6(node)) ours.unshift(["base_host", `[${node}]`]);
+  if (input.tls) {
+    // Galera's own TLS for replication and IST: every peer must present a certificate of this CA.
+    for (const [key, path] of [
+      ["socket.ssl_ca", input.tls.ca],
+      ["socket.ssl_cert", input.tls.cert],
+      ["socket.ssl_key", input.tls.key],
+    ] as const) {
+      if (/[;=\\\n\0"]/.test(path)) {
+        throw new BadInputError(`TLS file path ${JSON.stringify(path)} contains ; = \\ " or a newline`);
+      }
+      ours.push([key, path]);
+    }
+    ours.push(["socket.ssl", "YES"]);
+  }
 
-  const extra = Object.entries(input.providerOptions).map(([key, value]): [string, string] => {
+  const extra = checkProviderOptions(input.providerOptions);
+  return [...ours, ...extra].map(([key, value]) => `${key}=${value}`).join(";");
+}
+
+/** Extra provider options as rendered; throws on one the agent owns or Galera would misread. */
+export function checkProviderOptions(providerOptions: Record<string, string>): [string, string][] {
+  return Object.entries(providerOptions).map(([key, value]): [string, string] => {
     if (OWNED_PROVIDER_OPTIONS.includes(key)) {
       throw new BadInputError(`provider option ${key} is set by galera-pilot itself; use its own setting`);
     }
@@ -197,7 +248,6 @@ function providerOptions(input: ServerConfigInput, node: string): string {
     }
     return [key, value.trim()];
   });
-  return [...ours, ...extra].map(([key, value]) => `${key}=${value}`).join(";");
 }
 
 /** "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 address. */

@@ -192,7 +192,7 @@ export function localAddresses(): string[] {
   return [...new Set(addresses)].sort(compareAddresses);
 }
 
-function checkDnsServers(servers: string[]): void {
+export function checkDnsServers(servers: string[]): void {
   for (const server of servers) {
     try {
       new Resolver().setServers([server]);

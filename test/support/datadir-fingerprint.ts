@@ -9,6 +9,10 @@ import { join } from "node:path";
 export function fingerprint(root: string): string {
   if (!existsSync(root)) return "absent";
   const hash = createHash("sha256");
+  const top = lstatSync(root);
+  // A datadir setting that names a file: its mode, owner and content.
+  if (!top.isDirectory())
+    return hash.update(`${top.mode}\0${top.uid}\0`).update(readFileSync(root)).digest("hex");
   const walk = (dir: string, rel: string): void => {
     for (const entry of readdirSync(dir).sort()) {
       const path = join(dir, entry);

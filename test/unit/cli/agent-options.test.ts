@@ -159,3 +159,19 @@ describe("parseAgentOptions", () => {
     badInput(["--provider-options=novalue", "seed"], env, /key=value/);
   });
 });
+
+describe("parseAgentOptions: TLS", () => {
+  it("reads the three TLS files from flags or variables", () => {
+    const o = parseAgentOptions(["--tls-ca", "/p/ca.pem", "seed"], {
+      ...secrets,
+      GALERA_PILOT_TLS_CERT: "/p/n1.pem",
+      GALERA_PILOT_TLS_KEY: "/p/n1.key",
+    });
+    assert.deepEqual(o.tls, { ca: "/p/ca.pem", cert: "/p/n1.pem", key: "/p/n1.key" });
+    assert.equal(parseAgentOptions(["seed"], secrets).tls, null);
+  });
+
+  it("refuses some but not all of them", () => {
+    badInput(["seed"], { ...secrets, GALERA_PILOT_TLS_KEY: "/p/n1.key" }, /TLS needs all three .* got 1/);
+  });
+});

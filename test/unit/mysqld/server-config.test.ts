@@ -299,3 +299,48 @@ void describe("quoteOptionValue", () => {
     });
   });
 });
+
+void describe("renderServerConfig with TLS", () => {
+  const tls = { ca: "/etc/galera/ca.pem", cert: "/etc/galera/n2.pem", key: "/etc/galera/n2.key" };
+
+  void it("gives Galera its socket.ssl_* options and the SST scripts their [sst] encrypt settings", () => {
+    const text = renderServerConfig(n2OfThreeOnLoopback({ tls }));
+    const options = readBack(text).find((l) => l.startsWith("--wsrep_provider_options="));
+    assert.equal(
+      options,
+      "--wsrep_provider_options=gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;socket.ssl_ca=/etc/galera/ca.pem;socket.ssl_cert=/etc/galera/n2.pem;socket.ssl_key=/etc/galera/n2.key;socket.ssl=YES",
+    );
+    const sst = execFileSync(
+      "my_print_defaults",
+      [`--defaults-file=${join(scratch, `my-${fileCount - 1}.cnf`)}`, "sst"],
+      { encoding: "utf8" },
+    );
+    assert.deepEqual(sst.split("\n").slice(0, -1), [
+      "--sockopt=bind=127.0.0.3",
+      "--encrypt=3",
+      "--tca=/etc/galera/ca.pem",
+      "--tcert=/etc/galera/n2.pem",
+      "--tkey=/etc/galera/n2.key",
+      "--ssl-mode=VERIFY_CA",
+    ]);
+  });
+
+  void it("renders no TLS setting without TLS files", () => {
+    const text = renderServerConfig(n2OfThreeOnLoopback());
+    assert.doesNotMatch(text, /ssl|encrypt|tca/);
+  });
+
+  void it("refuses socket.ssl options given as provider options: the TLS settings check their files", () => {
+    assert.throws(
+      () => renderServerConfig(n2OfThreeOnLoopback({ providerOptions: { "socket.ssl_key": "/k" } })),
+      /socket\.ssl_key is set by galera-pilot itself/,
+    );
+  });
+
+  void it("refuses a TLS path Galera's option list would split", () => {
+    assert.throws(
+      () => renderServerConfig(n2OfThreeOnLoopback({ tls: { ...tls, key: "/etc/a;b.key" } })),
+      (error: unknown) => error instanceof BadInputError && /TLS file path/.test(error.message),
+    );
+  });
+});
