@@ -82,6 +82,9 @@ const healthPort = 8080;
 export async function localUp(flags: LocalFlags): Promise<number> {
   const startedAt = Date.now();
   const say = (line: string): void => console.log(`[local] ${line}`);
+  // Whoever read our output went away (a closed pipe): keep supervising the cluster rather
+  // than die on EPIPE and leave its nodes without a supervisor. Ctrl-C or `down` still stop it.
+  process.stdout.on("error", () => undefined);
   const warning = sizeWarning(flags.nodes);
   if (warning) say(`warning: ${warning}`);
   let router: LocalRouter | null = null;
