@@ -448,8 +448,9 @@ their default sampling interval (${DEFAULT_SAMPLE_INTERVAL_MS} ms):
 
 ${evsTable}
 
-Each run starts a client that writes through its side's writer port (one INSERT at a time on a kept connection, reconnecting after an error, as a pool
-does), kills the node taking the writes (-9: agent and mariadbd) after 2 s, keeps it down
+Each run starts a client that writes through its side's writer port (one INSERT at a time on
+a kept connection, reconnecting after an error, as a pool does), kills the node taking the
+writes (-9: agent and mariadbd) after 2 s, keeps it down
 until writes resumed, then starts it again and waits until it rejoined (IST) and every node
 is synced. The figure is **the longest gap between two acknowledged writes** of the run.
 ${r.rounds} rounds, each running both sides, the first side alternating. Medians with (min–max).
