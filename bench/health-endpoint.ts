@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import mysql from "mysql2/promise";
+import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/cli/agent-options.js";
 import { formatSpread, markdownTable, spread, type Spread } from "./report.js";
 import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
 
@@ -34,7 +35,7 @@ const roundsEnv = "GALERA_PILOT_BENCH_HEALTH_ROUNDS";
 const serverCore = 0;
 const loadCore = 1;
 /** The agent's sampler: two statements (SHOW GLOBAL STATUS, SELECT @@read_only) per interval. */
-const samplerStatementsPerSecond = 2;
+const samplerStatementsPerSecond = (2 * 1000) / DEFAULT_SAMPLE_INTERVAL_MS;
 
 export type Target = "bare" | "agent" | "sql";
 export type Load = "c16" | "c1";
@@ -635,7 +636,7 @@ ${perRound}
 
 SQL statements per request: mariadbd's \`Questions\` counter read right before and right
 after each measured run, summed over the rounds, over wrk's request count. The agent's
-statements are its sampler's (two a second, whatever the load), not its requests'. ${errors}
+statements are its sampler's (${samplerStatementsPerSecond} a second, whatever the load), not its requests'. ${errors}
 
 CPU µs per request: the user + system CPU time of the server's process during the measured
 run (/proc/PID/stat), over its requests; for the SQL server, mariadbd's too: the work a

@@ -881,7 +881,7 @@ Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd
 Reproduce with \`${r.command}\` (\`npm run bench\` runs it with the others).
 
 A 3-node cluster of the local runner (127.0.50.2–4, every agent as \`node\` with the full
-peer list, default 1 s sampling interval) is crashed once by kill -9 of every agent and
+peer list, the default sampling interval) is crashed once by kill -9 of every agent and
 mariadbd in the middle of a write load, and the crashed datadirs are copied (cp -a); it is
 then recovered once (a warm-up), stopped cleanly n3, n2, n1 (n1 leaves last) and copied
 again. Every run restores one of the two copies at the same paths and is timed **from the

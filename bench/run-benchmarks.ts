@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { healthEndpointBenchmark } from "./health-endpoint.js";
 import { recoveryBenchmark } from "./recovery.js";
+import { failoverBenchmark } from "./failover.js";
+import { sysbenchRoutingBenchmark } from "./sysbench-routing.js";
+import { durabilityBenchmark } from "./durability.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -31,6 +34,9 @@ export interface BenchmarkOutput {
 const benchmarks: Record<string, (machine: Machine) => Promise<BenchmarkOutput>> = {
   "health-endpoint": healthEndpointBenchmark,
   recovery: recoveryBenchmark,
+  failover: failoverBenchmark,
+  "sysbench-routing": sysbenchRoutingBenchmark,
+  durability: durabilityBenchmark,
 };
 
 function machine(): Machine {

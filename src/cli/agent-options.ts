@@ -10,6 +10,12 @@ import type { HealthOptions } from "../health/health-policy.js";
 import type { Discovery } from "../peers/discovery.js";
 import { discoveryFromSettings } from "../peers/discovery-from-settings.js";
 
+/**
+ * Between two samples of the node's state. It bounds how soon the agents see a new view, so
+ * it is part of the failover time (docs/routing.md); 500 ms costs four short status queries a second.
+ */
+export const DEFAULT_SAMPLE_INTERVAL_MS = 500;
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 export type AgentMode = "seed" | "node";
@@ -138,7 +144,7 @@ export const settings = {
   sampleInterval: {
     flag: "--sample-interval",
     env: "GALERA_PILOT_SAMPLE_INTERVAL",
-    help: "milliseconds between state samples, default 1000",
+    help: "milliseconds between state samples, default 500",
   },
   donorAvailable: {
     flag: "--donor-available",
@@ -433,7 +439,12 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     stopTimeoutMs: Number(stopTimeoutRaw) * 1000,
     sstRateLimit,
     drainMs: parseWholeNumber("drain", get("drain") ?? "3", 0, 3600) * 1000,
-    sampleIntervalMs: parseWholeNumber("sampleInterval", get("sampleInterval") ?? "1000", 100, 60_000),
+    sampleIntervalMs: parseWholeNumber(
+      "sampleInterval",
+      get("sampleInterval") ?? String(DEFAULT_SAMPLE_INTERVAL_MS),
+      100,
+      60_000,
+    ),
     health: {
       availableWhenDonor: parseYesNo("donorAvailable", get("donorAvailable") ?? "yes"),
       availableWhenReadOnly: parseYesNo("readOnlyAvailable", get("readOnlyAvailable") ?? "no"),

@@ -30,7 +30,7 @@ export function haproxyCommand(argv: readonly string[]): number {
     reader: { address: "0.0.0.0", port: 3307 },
     sqlPort: 3306,
     healthPort: 8080,
-    checkIntervalMs: 1000,
+    checkIntervalMs: null as number | null,
     statsSocket: "/run/haproxy/galera-pilot.sock",
   };
   let hosts: string[] | null = null;
@@ -64,7 +64,16 @@ export function haproxyCommand(argv: readonly string[]): number {
       writer: options.writer,
       reader: options.reader,
       statsSocket: options.statsSocket,
-      checkIntervalMs: options.checkIntervalMs,
+      // --check-interval sets the interval between checks of passing servers in both backends;
+      // the fast and down intervals, rise and fall keep their defaults.
+      ...(options.checkIntervalMs === null
+        ? {}
+        : {
+            checks: {
+              writer: { interMs: options.checkIntervalMs },
+              reader: { interMs: options.checkIntervalMs },
+            },
+          }),
       writerCheckPath: "/writer",
       readerCheckPath: "/ready",
     }),

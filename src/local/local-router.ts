@@ -63,7 +63,6 @@ export class LocalRouter {
       writer: { address: this.#options.address, port: writerPort },
       reader: { address: this.#options.address, port: readerPort },
       statsSocket: this.statsSocket,
-      checkIntervalMs: 1000,
       writerCheckPath: "/writer",
       readerCheckPath: "/ready",
       statsPage: { address: this.#options.address, port: statsPagePort },

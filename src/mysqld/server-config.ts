@@ -80,6 +80,97 @@ const OWNED_PROVIDER_OPTIONS = [
   "socket.ssl_key",
 ];
 
+/**
+ * Galera's failure detector, tuned for a LAN (Galera's defaults in brackets): a member that
+ * sends nothing — not even the keepalive it sends when idle — for evs.suspect_timeout is
+ * suspected, and dropped from the view once every other member suspects it too;
+ * evs.inactive_timeout drops it without that agreement. Until the new view is installed every
+ * write of the cluster waits: the suspect timeout is the floor of a crash's write stall.
+ * Shorter means a shorter stall after a crash, and a member that goes silent that long under
+ * load (CPU starvation, a stalled host, a congested network) evicted for nothing and
+ * rejoining by IST. docs/routing.md has the table, the measurements and the trade-offs.
+ * The values meet both Galera's documented order (keepalive_period ≤ inactive_check_period ≤
+ * suspect_timeout ≤ inactive_timeout ≤ install_timeout) and the checks galera-4 makes at
+ * start (checkEvsTimings).
+ */
+export const failoverProviderOptions: Readonly<Record<EvsTiming, string>> = {
+  "evs.keepalive_period": "PT0.25S", // [PT1S]
+  "evs.inactive_check_period": "PT0.25S", // [PT0.5S]
+  "evs.suspect_timeout": "PT1S", // [PT5S]
+  "evs.inactive_timeout": "PT3S", // [PT15S]
+  "evs.install_timeout": "PT3S", // [PT7.5S]
+  // While members agree on a new view they send only join messages, one per join_retrans_period:
+  // at Galera's 1 s a live member looks silent for a whole suspect timeout and is suspected in
+  // turn, which costs another round (seen in the logs: +1 s per failover).
+  "evs.join_retrans_period": "PT0.25S", // [PT1S]
+};
+
+/** Galera's own values of the same options (galera-4 26.4), for the classic setup and the docs. */
+export const galeraDefaultEvsOptions: Readonly<Record<EvsTiming, string>> = {
+  "evs.keepalive_period": "PT1S",
+  "evs.inactive_check_period": "PT0.5S",
+  "evs.suspect_timeout": "PT5S",
+  "evs.inactive_timeout": "PT15S",
+  "evs.install_timeout": "PT7.5S",
+  "evs.join_retrans_period": "PT1S",
+};
+
+export type EvsTiming =
+  | "evs.keepalive_period"
+  | "evs.inactive_check_period"
+  | "evs.suspect_timeout"
+  | "evs.inactive_timeout"
+  | "evs.install_timeout"
+  | "evs.join_retrans_period";
+
+/**
+ * Seconds of an ISO 8601 duration as Galera writes them ("PT0.5S", "PT1M", "P1D"), or null
+ * when the text is not one (Galera then judges it).
+ */
+export function durationSeconds(text: string): number | null {
+  const t = text.trim();
+  const m =
+    /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(t);
+  if (!m || t === "P" || t.endsWith("T")) return null;
+  const [d, h, min, sec] = [m[1], m[2], m[3], m[4]].map((x) => (x === undefined ? 0 : Number(x)));
+  return d! * 86_400 + h! * 3600 + min! * 60 + sec!;
+}
+
+/**
+ * Refuses evs timings galera-4 would refuse at start, or that defeat each other, naming the
+ * pair: galera-4 checks the first three (gcomm/src/evs_proto.cpp); the fourth is its
+ * documentation's rule; the fifth is ours, from the failover measurements (docs/routing.md).
+ * Values it cannot read are left to Galera.
+ */
+export function checkEvsTimings(options: ReadonlyMap<string, string>): void {
+  const s = (key: EvsTiming): { key: EvsTiming; value: string; seconds: number } | null => {
+    const value = options.get(key);
+    const seconds = value === undefined ? null : durationSeconds(value);
+    return seconds === null ? null : { key, value: value!, seconds };
+  };
+  const keepalive = s("evs.keepalive_period");
+  const check = s("evs.inactive_check_period");
+  const suspect = s("evs.suspect_timeout");
+  const inactive = s("evs.inactive_timeout");
+  const install = s("evs.install_timeout");
+  const joinRetrans = s("evs.join_retrans_period");
+  const refused = "galera-4 refuses to start otherwise";
+  const rules: [typeof keepalive, number, typeof keepalive, string, string][] = [
+    [check, 2, suspect, "at most half of", refused],
+    [keepalive, 3, suspect, "at most a third of", refused],
+    [install, 1, inactive, "at most", refused],
+    [suspect, 1, inactive, "at most", "inactive_timeout is the hard limit behind suspect_timeout"],
+    [joinRetrans, 2, suspect, "at most half of", "members agreeing on a view would suspect each other"],
+  ];
+  for (const [a, factor, b, words, why] of rules) {
+    if (a && b && a.seconds * factor > b.seconds) {
+      throw new BadInputError(
+        `provider option ${a.key}=${a.value} must be ${words} ${b.key}=${b.value} (${why}); set both`,
+      );
+    }
+  }
+}
+
 /** An option line: name=value, or the bare name of a flag when value is null. */
 type Option = [name: string, value: string | null];
 
@@ -230,12 +321,14 @@ function providerOptions(input: ServerConfigInput, node: string): string {
   }
 
   const extra = checkProviderOptions(input.providerOptions);
-  return [...ours, ...extra].map(([key, value]) => `${key}=${value}`).join(";");
+  return [...ours, ...failoverDefaultsNotGiven(extra), ...extra]
+    .map(([key, value]) => `${key}=${value}`)
+    .join(";");
 }
 
 /** Extra provider options as rendered; throws on one the agent owns or Galera would misread. */
 export function checkProviderOptions(providerOptions: Record<string, string>): [string, string][] {
-  return Object.entries(providerOptions).map(([key, value]): [string, string] => {
+  const extra = Object.entries(providerOptions).map(([key, value]): [string, string] => {
     if (OWNED_PROVIDER_OPTIONS.includes(key)) {
       throw new BadInputError(`provider option ${key} is set by galera-pilot itself; use its own setting`);
     }
@@ -248,6 +341,14 @@ export function checkProviderOptions(providerOptions: Record<string, string>): [
     }
     return [key, value.trim()];
   });
+  checkEvsTimings(new Map([...failoverDefaultsNotGiven(extra), ...extra]));
+  return extra;
+}
+
+/** Our failure-detector defaults, each one only where the user did not give it: theirs win. */
+function failoverDefaultsNotGiven(extra: readonly [string, string][]): [string, string][] {
+  const given = new Set(extra.map(([key]) => key));
+  return Object.entries(failoverProviderOptions).filter(([key]) => !given.has(key));
 }
 
 /** "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 address. */

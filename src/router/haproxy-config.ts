@@ -11,8 +11,11 @@ export interface HaproxyConfigInput {
   writer: { address: string; port: number };
   reader: { address: string; port: number };
   statsSocket: string;
-  /** How often each node's health is checked, in milliseconds. */
-  checkIntervalMs: number;
+  /**
+   * Health check timings of each backend; a field left out keeps its default
+   * (defaultCheckTimings). See docs/routing.md for the trade-offs.
+   */
+  checks?: { writer?: Partial<CheckTimings>; reader?: Partial<CheckTimings> };
   /** Health path of the writer backend: only the node it answers 200 on takes writes. */
   writerCheckPath: string;
   /** Health path of the reader backend. */
@@ -32,6 +35,44 @@ export interface HaproxyConfigInput {
   enteringServers?: readonly string[];
 }
 
+/** HAProxy's check timings of one backend (`default-server inter … fastinter … downinter … rise … fall …`). */
+export interface CheckTimings {
+  /** Between checks of a server that is UP and passing. */
+  interMs: number;
+  /** Between checks of a server in transition: UP but failing, or DOWN but passing. */
+  fastinterMs: number;
+  /** Between checks of a server that is DOWN. */
+  downinterMs: number;
+  /** Consecutive passes that bring a DOWN server UP. */
+  rise: number;
+  /** Consecutive failures that take an UP server DOWN. */
+  fall: number;
+}
+
+/**
+ * Our defaults, chosen for a LAN (docs/routing.md has the table and the measurements).
+ * Writer: a dead writer is DOWN after one check interval plus one fast interval (fall 2);
+ * the node elected next is UP at its first 200, checked every 250 ms while DOWN (rise 1).
+ * rise 1 is safe here only because the agents' election never has two nodes answer 200 on
+ * /writer at once; a check that lies once cannot bring a second writer in.
+ * Reader: a node must pass twice to enter the read pool, so a node flapping between
+ * Synced and not does not take reads at each flap.
+ */
+export const defaultCheckTimings: Readonly<Record<"writer" | "reader", Readonly<CheckTimings>>> = {
+  writer: { interMs: 1000, fastinterMs: 250, downinterMs: 250, rise: 1, fall: 2 },
+  reader: { interMs: 1000, fastinterMs: 250, downinterMs: 1000, rise: 2, fall: 2 },
+};
+
+/** The `default-server` line of a backend with these timings. */
+export function defaultServerLine(t: CheckTimings): string {
+  for (const [name, value] of Object.entries(t)) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new Error(`HAProxy check ${name} must be a whole number ≥ 1, got ${String(value)}`);
+    }
+  }
+  return `    default-server inter ${t.interMs} fastinter ${t.fastinterMs} downinter ${t.downinterMs} rise ${t.rise} fall ${t.fall} on-marked-down shutdown-sessions`;
+}
+
 /**
  * Renders haproxy.cfg for the cluster: a writer frontend and a reader frontend in TCP mode,
  * each backend checked over HTTP on the agents' health port. `on-marked-down
@@ -41,10 +82,10 @@ export interface HaproxyConfigInput {
 export function renderHaproxyConfig(input: HaproxyConfigInput): string {
   const server = (n: RouterBackendNode): string =>
     `    server ${n.name} ${n.address}:${n.sqlPort} check addr ${n.address} port ${n.healthPort}${input.enteringServers?.includes(n.name) ? " weight 0" : ""}`;
-  const checks = (path: string): string[] => [
+  const checks = (path: string, backend: "writer" | "reader"): string[] => [
     `    option httpchk GET ${path}`,
     "    http-check expect status 200",
-    `    default-server inter ${input.checkIntervalMs} fall 2 rise 2 on-marked-down shutdown-sessions`,
+    defaultServerLine({ ...defaultCheckTimings[backend], ...input.checks?.[backend] }),
   ];
   return [
     "# Rendered by galera-pilot; edits here are lost.",
@@ -66,7 +107,7 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     "    default_backend galera_writer",
     "",
     "backend galera_writer",
-    ...checks(input.writerCheckPath),
+    ...checks(input.writerCheckPath, "writer"),
     ...input.nodes.map(server),
     "",
     "frontend galera_readers",
@@ -75,7 +116,7 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     "",
     "backend galera_readers",
     "    balance leastconn",
-    ...checks(input.readerCheckPath),
+    ...checks(input.readerCheckPath, "reader"),
     ...input.nodes.map(server),
     "",
     ...(input.statsPage

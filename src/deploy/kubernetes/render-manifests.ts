@@ -27,6 +27,7 @@ import type {
 } from "@kubernetes/client-node";
 
 import type { K8sRenderOptions } from "./k8s-options.js";
+import { defaultCheckTimings, defaultServerLine } from "../../router/haproxy-config.js";
 
 export const ports = { mysql: 3306, galera: 4567, ist: 4568, sst: 4444, health: 8080 } as const;
 /** The agent drains 3 s, then gives mariadbd 120 s to leave the cluster (docs/cli.md). */
@@ -146,7 +147,7 @@ export function renderWriterHaproxyConfig(options: K8sRenderOptions): string {
     "backend galera_writer",
     "    option httpchk GET /writer",
     "    http-check expect status 200",
-    "    default-server inter 1000 fall 2 rise 2 on-marked-down shutdown-sessions",
+    defaultServerLine(defaultCheckTimings.writer),
     ...servers,
     "",
   ].join("\n");

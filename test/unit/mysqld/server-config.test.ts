@@ -7,6 +7,9 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { BadInputError } from "../../../src/errors.js";
 import {
+  durationSeconds,
+  failoverProviderOptions,
+  galeraDefaultEvsOptions,
   DEFAULT_GALERA_LIBRARY,
   MAX_OPTION_LINE_BYTES,
   quoteOptionValue,
@@ -59,7 +62,7 @@ void describe("renderServerConfig", () => {
   void it("renders a loopback node of a three-node cluster", () => {
     const input = n2OfThreeOnLoopback({
       errorLog: "/var/log/galera-pilot/n2.err",
-      providerOptions: { "gcache.size": "256M", "evs.keepalive_period": "PT1S" },
+      providerOptions: { "gcache.size": "256M", "evs.suspect_timeout": "PT2S" },
     });
     assert.equal(
       renderServerConfig(input),
@@ -85,7 +88,7 @@ wsrep_cluster_address="gcomm://127.0.0.2:4567,127.0.0.3:4567,127.0.0.4:4567"
 wsrep_node_name="n2"
 wsrep_node_address="127.0.0.3"
 wsrep_node_incoming_address="127.0.0.3:3306"
-wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;gcache.size=256M;evs.keepalive_period=PT1S"
+wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.inactive_timeout=PT3S;evs.install_timeout=PT3S;evs.join_retrans_period=PT0.25S;gcache.size=256M;evs.suspect_timeout=PT2S"
 wsrep_sst_receive_address="127.0.0.3:4444"
 wsrep_sst_method=mariabackup
 wsrep_sst_auth="sst:s3cret"
@@ -117,7 +120,7 @@ sockopt="bind=127.0.0.3"
       "--wsrep_node_name=n2",
       "--wsrep_node_address=127.0.0.3",
       "--wsrep_node_incoming_address=127.0.0.3:3306",
-      "--wsrep_provider_options=gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE",
+      "--wsrep_provider_options=gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.suspect_timeout=PT1S;evs.inactive_timeout=PT3S;evs.install_timeout=PT3S;evs.join_retrans_period=PT0.25S",
       "--wsrep_sst_receive_address=127.0.0.3:4444",
       "--wsrep_sst_method=rsync",
       "--wsrep_sst_auth=sst:s3cret",
@@ -171,7 +174,7 @@ sockopt="bind=127.0.0.3"
       'wsrep_node_name="n2"',
       'wsrep_node_address="::1"',
       'wsrep_node_incoming_address="[::1]:3306"',
-      'wsrep_provider_options="base_host=[::1];gmcast.listen_addr=tcp://[::1]:4567;ist.recv_addr=[::1]:4568;pc.recovery=TRUE"',
+      'wsrep_provider_options="base_host=[::1];gmcast.listen_addr=tcp://[::1]:4567;ist.recv_addr=[::1]:4568;pc.recovery=TRUE;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.suspect_timeout=PT1S;evs.inactive_timeout=PT3S;evs.install_timeout=PT3S;evs.join_retrans_period=PT0.25S"',
       'wsrep_sst_receive_address="[::1]:4444"',
     ]);
   });
@@ -215,6 +218,89 @@ sockopt="bind=127.0.0.3"
     for (const [providerOptions, message] of cases) {
       assert.throws(() => renderServerConfig(n2OfThreeOnLoopback({ providerOptions })), { message });
     }
+  });
+
+  void it("renders our LAN failure-detector timings, in Galera's documented order", () => {
+    const options = providerOptionsOf(renderServerConfig(n2OfThreeOnLoopback()));
+    const timings = [
+      "evs.keepalive_period",
+      "evs.inactive_check_period",
+      "evs.suspect_timeout",
+      "evs.inactive_timeout",
+      "evs.install_timeout",
+    ].map((key) => durationSeconds(options.get(key) ?? "")!);
+    assert.deepEqual(timings, [0.25, 0.25, 1, 3, 3]);
+    assert.equal(options.get("evs.join_retrans_period"), "PT0.25S");
+    // keepalive_period ≤ inactive_check_period ≤ suspect_timeout ≤ inactive_timeout ≤ install_timeout
+    assert.deepEqual(
+      timings,
+      [...timings].sort((a, b) => a - b),
+    );
+    // galera-4's own start-up checks (gcomm/src/evs_proto.cpp).
+    assert.ok(timings[1]! <= timings[2]! / 2 && timings[0]! <= timings[2]! / 3);
+    assert.ok(timings[4]! <= timings[3]! && timings[4]! >= 2 * timings[0]!);
+    assert.deepEqual(
+      Object.keys(failoverProviderOptions).sort(),
+      Object.keys(galeraDefaultEvsOptions).sort(),
+    );
+  });
+
+  void it("lets the user's provider options replace any of our evs timings, each rendered once", () => {
+    const options = providerOptionsOf(
+      renderServerConfig(
+        n2OfThreeOnLoopback({
+          providerOptions: { ...galeraDefaultEvsOptions, "gcache.size": "1G" },
+        }),
+      ),
+    );
+    for (const [key, value] of Object.entries(galeraDefaultEvsOptions)) assert.equal(options.get(key), value);
+    assert.equal(options.get("gcache.size"), "1G");
+    const text = renderServerConfig(
+      n2OfThreeOnLoopback({ providerOptions: { "evs.suspect_timeout": "PT3S" } }),
+    );
+    assert.equal(text.match(/evs\.suspect_timeout=/g)?.length, 1);
+    assert.equal(providerOptionsOf(text).get("evs.keepalive_period"), "PT0.25S");
+  });
+
+  void it("refuses evs timings Galera would refuse at start, naming the pair", () => {
+    const cases: [Record<string, string>, string][] = [
+      [
+        { "evs.keepalive_period": "PT1S" },
+        "provider option evs.keepalive_period=PT1S must be at most a third of evs.suspect_timeout=PT1S (galera-4 refuses to start otherwise); set both",
+      ],
+      [
+        { "evs.suspect_timeout": "PT10S" },
+        "provider option evs.suspect_timeout=PT10S must be at most evs.inactive_timeout=PT3S (inactive_timeout is the hard limit behind suspect_timeout); set both",
+      ],
+      [
+        { "evs.inactive_check_period": "PT0.6S" },
+        "provider option evs.inactive_check_period=PT0.6S must be at most half of evs.suspect_timeout=PT1S (galera-4 refuses to start otherwise); set both",
+      ],
+      [
+        { "evs.join_retrans_period": "PT1S" },
+        "provider option evs.join_retrans_period=PT1S must be at most half of evs.suspect_timeout=PT1S (members agreeing on a view would suspect each other); set both",
+      ],
+      [
+        { "evs.install_timeout": "PT1M" },
+        "provider option evs.install_timeout=PT1M must be at most evs.inactive_timeout=PT3S (galera-4 refuses to start otherwise); set both",
+      ],
+    ];
+    for (const [providerOptions, message] of cases) {
+      assert.throws(() => renderServerConfig(n2OfThreeOnLoopback({ providerOptions })), { message });
+    }
+    // Galera's own defaults pass, though they do not follow its documented order.
+    assert.doesNotThrow(() =>
+      renderServerConfig(n2OfThreeOnLoopback({ providerOptions: { ...galeraDefaultEvsOptions } })),
+    );
+  });
+
+  void it("reads ISO 8601 durations as Galera writes them", () => {
+    assert.equal(durationSeconds("PT0.5S"), 0.5);
+    assert.equal(durationSeconds("PT1M"), 60);
+    assert.equal(durationSeconds("PT1M30S"), 90);
+    assert.equal(durationSeconds("P1D"), 86_400);
+    assert.equal(durationSeconds("PT"), null);
+    assert.equal(durationSeconds("5"), null);
   });
 
   void it("refuses an SST user with a colon, which the SST scripts would split", () => {
@@ -308,7 +394,7 @@ void describe("renderServerConfig with TLS", () => {
     const options = readBack(text).find((l) => l.startsWith("--wsrep_provider_options="));
     assert.equal(
       options,
-      "--wsrep_provider_options=gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;socket.ssl_ca=/etc/galera/ca.pem;socket.ssl_cert=/etc/galera/n2.pem;socket.ssl_key=/etc/galera/n2.key;socket.ssl=YES",
+      "--wsrep_provider_options=gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;socket.ssl_ca=/etc/galera/ca.pem;socket.ssl_cert=/etc/galera/n2.pem;socket.ssl_key=/etc/galera/n2.key;socket.ssl=YES;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.suspect_timeout=PT1S;evs.inactive_timeout=PT3S;evs.install_timeout=PT3S;evs.join_retrans_period=PT0.25S",
     );
     const sst = execFileSync(
       "my_print_defaults",
@@ -344,3 +430,9 @@ void describe("renderServerConfig with TLS", () => {
     );
   });
 });
+
+/** The provider options of a rendered config, as a map. */
+function providerOptionsOf(text: string): Map<string, string> {
+  const line = /^wsrep_provider_options="(.*)"$/m.exec(text)![1]!;
+  return new Map(line.split(";").map((pair) => pair.split("=") as [string, string]));
+}

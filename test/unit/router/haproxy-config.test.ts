@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runToCompletion } from "../../../src/mysqld/child-exit.js";
-import { renderHaproxyConfig } from "../../../src/router/haproxy-config.js";
+import { defaultCheckTimings, renderHaproxyConfig } from "../../../src/router/haproxy-config.js";
 
 const input = {
   nodes: [
@@ -14,7 +14,6 @@ const input = {
   writer: { address: "127.0.0.1", port: 3306 },
   reader: { address: "127.0.0.1", port: 3307 },
   statsSocket: "/tmp/haproxy.sock",
-  checkIntervalMs: 1000,
   writerCheckPath: "/writer",
   readerCheckPath: "/ready",
   statsPage: { address: "127.0.0.1", port: 8404 },
@@ -43,7 +42,7 @@ frontend galera_writer
 backend galera_writer
     option httpchk GET /writer
     http-check expect status 200
-    default-server inter 1000 fall 2 rise 2 on-marked-down shutdown-sessions
+    default-server inter 1000 fastinter 250 downinter 250 rise 1 fall 2 on-marked-down shutdown-sessions
     server n1 127.0.0.2:3306 check addr 127.0.0.2 port 8080
     server n2 127.0.0.3:3306 check addr 127.0.0.3 port 8080
 
@@ -55,7 +54,7 @@ backend galera_readers
     balance leastconn
     option httpchk GET /ready
     http-check expect status 200
-    default-server inter 1000 fall 2 rise 2 on-marked-down shutdown-sessions
+    default-server inter 1000 fastinter 250 downinter 1000 rise 2 fall 2 on-marked-down shutdown-sessions
     server n1 127.0.0.2:3306 check addr 127.0.0.2 port 8080
     server n2 127.0.0.3:3306 check addr 127.0.0.3 port 8080
 
@@ -79,6 +78,28 @@ listen stats
     assert.match(text, /^defaults\n(?:.*\n)*? {4}load-server-state-from-file global\n/m);
     assert.match(text, /^ {4}server n2 127\.0\.0\.3:3306 check addr 127\.0\.0\.3 port 8080 weight 0$/m);
     assert.match(text, /^ {4}server n1 127\.0\.0\.2:3306 check addr 127\.0\.0\.2 port 8080$/m);
+  });
+
+  it("takes each backend's check timings from the input, field by field, the rest from the defaults", () => {
+    const text = renderHaproxyConfig({
+      ...input,
+      checks: { writer: { interMs: 2000, rise: 2 }, reader: { fall: 3 } },
+    });
+    const lines = text.split("\n").filter((l) => l.includes("default-server"));
+    assert.deepEqual(lines, [
+      "    default-server inter 2000 fastinter 250 downinter 250 rise 2 fall 2 on-marked-down shutdown-sessions",
+      "    default-server inter 1000 fastinter 250 downinter 1000 rise 2 fall 3 on-marked-down shutdown-sessions",
+    ]);
+    assert.deepEqual(defaultCheckTimings.writer, {
+      interMs: 1000,
+      fastinterMs: 250,
+      downinterMs: 250,
+      rise: 1,
+      fall: 2,
+    });
+    assert.throws(() => renderHaproxyConfig({ ...input, checks: { writer: { fall: 0 } } }), {
+      message: "HAProxy check fall must be a whole number ≥ 1, got 0",
+    });
   });
 
   it("is accepted by the real haproxy -c", async () => {

@@ -127,6 +127,11 @@ void describe("k8s render with the defaults", () => {
     assert.notDeepEqual(write.spec?.selector, sts.spec?.selector.matchLabels);
     const config = find<V1ConfigMap>(objects, "ConfigMap", "galera-haproxy").data?.["haproxy.cfg"] ?? "";
     assert.match(config, /option httpchk GET \/writer/);
+    // The same writer check timings as the rendered router's (docs/routing.md).
+    assert.match(
+      config,
+      /^ {4}default-server inter 1000 fastinter 250 downinter 250 rise 1 fall 2 on-marked-down shutdown-sessions$/m,
+    );
     for (const i of [0, 1, 2]) {
       assert.match(
         config,

@@ -1,0 +1,487 @@
+// Issue P's failover benchmark: how long writes through the router's writer port stop after
+// kill -9 of the node taking them, with our defaults and with a classic setup, each on its
+// own 3-node cluster, rounds interleaved.
+//
+//   ours:    the rendered HAProxy config (writer backend checked on /writer, our check
+//            timings) and our evs timings (failoverProviderOptions).
+//   classic: the 2015 seed's way of adding HAProxy: every node checked on `/` with HAProxy's
+//            own default timings (inter 2 s, fall 3, rise 2), one server taking writes and the
+//            two others `backup` (so writes go to one node at a time), Galera's default evs
+//            timings.
+//
+// Both clusters run side by side, the classic one with Galera's default evs timings given as
+// the user's provider options (GALERA_PILOT_PROVIDER_OPTIONS, which win over ours); every
+// node's effective options are read back. (They cannot be switched at runtime on one cluster:
+// galera-4 refuses to change evs.inactive_check_period on a running node.) A client writes through the side's writer port, one
+// INSERT at a time on a kept connection (reconnecting after an error, as a pool does); the
+// node taking writes is killed (-9, agent and mariadbd) and kept down until writes resumed,
+// then started again and given time to rejoin before the next run.
+import { setTimeout as sleep } from "node:timers/promises";
+import mysql from "mysql2/promise";
+import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/cli/agent-options.js";
+import { renderHaproxyConfig } from "../src/router/haproxy-config.js";
+import type { HaproxyProcess } from "../src/router/haproxy-process.js";
+import {
+  durationSeconds,
+  failoverProviderOptions,
+  galeraDefaultEvsOptions,
+} from "../src/mysqld/server-config.js";
+import {
+  allSynced,
+  electedWriter,
+  globalValue,
+  progress,
+  providerOptions,
+  serverStates,
+  sqlOn,
+  startBenchCluster,
+  type BenchCluster,
+} from "./cluster-support.js";
+import { formatSpread, markdownTable, median, spread, type Spread } from "./report.js";
+import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
+
+const firstAddress = { ours: "127.0.60.2", classic: "127.0.60.12" } as const;
+const routerAddress = { ours: "127.0.60.1", classic: "127.0.60.11" } as const;
+const routerPort = 3306;
+const defaultRounds = 5;
+const roundsEnv = "GALERA_PILOT_BENCH_FAILOVER_ROUNDS";
+const goalSeconds = 2;
+const goalRatio = 0.3;
+
+type Side = "ours" | "classic";
+
+export interface FailoverRun {
+  side: Side;
+  round: number;
+  position: 1 | 2;
+  killed: string;
+  resumedOn: string;
+  /** The longest gap between two acknowledged writes of the run: the write unavailability. */
+  gapMs: number;
+  /** kill → first acknowledged write after it. */
+  resumedAfterMs: number;
+  /** kill → a survivor reports a 2-member primary view (Galera dropped the dead node). */
+  viewAfterMs: number | null;
+  /** kill → the side's HAProxy has the killed server DOWN in its writer backend. */
+  downAfterMs: number | null;
+  /** kill → the side's HAProxy routes new connections to another server (killed one DOWN, another UP). */
+  upAfterMs: number | null;
+  /** Statements sent and answered with an error (a write in flight on the killed node). */
+  failedStatements: number;
+}
+
+function classicConfig(b: BenchCluster, statsSocket: string): string {
+  const servers = b.cluster.layout.map(
+    (n, i) =>
+      `    server ${n.name} ${n.address}:3306 check addr ${n.address} port 8080${i === 0 ? "" : " backup"}`,
+  );
+  return [
+    "global",
+    `    stats socket ${statsSocket} mode 600 level admin`,
+    "    maxconn 2000",
+    "",
+    "defaults",
+    "    mode tcp",
+    "    timeout connect 3s",
+    "    timeout client 1h",
+    "    timeout server 1h",
+    "",
+    "frontend classic_writer",
+    `    bind ${routerAddress.classic}:${routerPort}`,
+    "    default_backend classic_writer",
+    "",
+    "backend classic_writer",
+    "    option httpchk GET /",
+    "    http-check expect status 200",
+    "    default-server inter 2000 fall 3 rise 2",
+    ...servers,
+    "",
+  ].join("\n");
+}
+
+function oursConfig(b: BenchCluster, statsSocket: string): string {
+  return renderHaproxyConfig({
+    nodes: b.cluster.layout.map((n) => ({
+      name: n.name,
+      address: n.address,
+      sqlPort: 3306,
+      healthPort: 8080,
+    })),
+    writer: { address: routerAddress.ours, port: routerPort },
+    reader: { address: routerAddress.ours, port: routerPort + 1 },
+    statsSocket,
+    writerCheckPath: "/writer",
+    readerCheckPath: "/ready",
+  });
+}
+
+/** Checks that every node of the side runs with the side's evs timings. */
+async function checkEvs(b: BenchCluster, options: Readonly<Record<string, string>>): Promise<void> {
+  const seconds = (x: string | undefined): number => durationSeconds(x ?? "") ?? Number.NaN;
+  for (const n of b.cluster.layout) {
+    const now = await providerOptions(n.socket);
+    for (const [k, v] of Object.entries(options)) {
+      if (seconds(now.get(k)) !== seconds(v)) {
+        throw new Error(`${n.name}: ${k} is ${now.get(k) ?? "unset"}, expected ${v}`);
+      }
+    }
+  }
+}
+
+/** Writes through the writer port until stopped; one statement at a time on a kept connection. */
+function writeLoop(credentials: { user: string; password: string }, host: string) {
+  const acks: { at: number; node: string }[] = [];
+  let failed = 0;
+  let running = true;
+  const loop = (async () => {
+    let c: mysql.Connection | null = null;
+    while (running) {
+      try {
+        c ??= await mysql.createConnection({
+          host,
+          port: routerPort,
+          ...credentials,
+          database: "gp_bench",
+          connectTimeout: 2000,
+        });
+      } catch {
+        await sleep(20);
+        continue;
+      }
+      try {
+        await c.query({ sql: "INSERT INTO failover (node) VALUES (@@wsrep_node_name)", timeout: 15_000 });
+        const [rows] = await c.query("SELECT @@wsrep_node_name AS node");
+        acks.push({ at: Date.now(), node: (rows as { node: string }[])[0]!.node });
+      } catch {
+        failed++;
+        c.destroy();
+        c = null;
+      }
+      await sleep(10);
+    }
+    c?.destroy();
+  })();
+  return {
+    acks,
+    failed: () => failed,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+async function runOnce(
+  b: BenchCluster,
+  side: Side,
+  proxy: HaproxyProcess,
+  backend: string,
+): Promise<Omit<FailoverRun, "round" | "position">> {
+  const { cluster } = b;
+  // The node taking writes: the elected writer (ours), the non-backup server (classic), once it is UP.
+  const deadline = Date.now() + 120_000;
+  let target: string | null = null;
+  while (target === null) {
+    if (Date.now() > deadline) throw new Error(`${side}: no server UP in ${backend} for 120 s`);
+    const status = await cluster.status();
+    const states = await serverStates(proxy, backend);
+    const up = [...states].filter(([, s]) => s === "UP").map(([n]) => n);
+    const wanted = side === "ours" ? status.filter((n) => n.writer).map((n) => n.name) : ["n1"];
+    if (allSynced(status) && up.length >= 1 && wanted.length === 1 && up.includes(wanted[0]!)) {
+      if (side === "classic" || up.length === 1) target = wanted[0]!;
+    }
+    if (target === null) await sleep(250);
+  }
+  await checkEvs(b, side === "ours" ? failoverProviderOptions : galeraDefaultEvsOptions);
+
+  const survivors = cluster.layout.filter((n) => n.name !== target);
+  const loop = writeLoop(b.credentials, routerAddress[side]);
+  await sleep(2000);
+  if (!loop.acks.some((a) => a.node === target)) {
+    await loop.stop();
+    throw new Error(`${side}: writes did not land on ${target} before the kill`);
+  }
+  const killedAt = Date.now();
+  await cluster.killNode(target, { restart: false });
+
+  // Watch Galera's view on the survivors and HAProxy's writer backend while writes resume.
+  let viewAt: number | null = null;
+  let downAt: number | null = null;
+  let upAt: number | null = null;
+  const resumed = (): boolean => loop.acks.some((a) => a.at > killedAt && a.node !== target);
+  const until = Date.now() + 60_000;
+  while (!(resumed() && viewAt !== null && upAt !== null) && Date.now() < until) {
+    const t = Date.now();
+    if (viewAt === null) {
+      const sizes = await Promise.all(
+        survivors.map((n) => globalValue(n.socket, "STATUS", "wsrep_cluster_size").catch(() => "")),
+      );
+      if (sizes.includes("2")) viewAt = Date.now();
+    }
+    // "UP 1/2" is a server still UP while failing checks; "DOWN…" is down.
+    const states = await serverStates(proxy, backend);
+    if (downAt === null && states.get(target)?.startsWith("DOWN")) downAt = Date.now();
+    // HAProxy sends new connections elsewhere: ours, once the next writer is UP; classic, once
+    // the killed server is DOWN (its backups are UP all along).
+    if (upAt === null && downAt !== null && [...states].some(([n, s]) => n !== target && s === "UP")) {
+      upAt = Date.now();
+    }
+    await sleep(Math.max(0, 25 - (Date.now() - t)));
+  }
+  await sleep(1000);
+  await loop.stop();
+  const acks = loop.acks;
+  const after = acks.find((a) => a.at > killedAt && a.node !== target);
+  if (!after) throw new Error(`${side}: writes did not resume within 60 s after kill -9 of ${target}`);
+  let gapMs = 0;
+  for (let i = 1; i < acks.length; i++) gapMs = Math.max(gapMs, acks[i]!.at - acks[i - 1]!.at);
+
+  progress(`${side}: ${target} back: starting it and waiting for 3 of 3 synced`);
+  cluster.startNode(target);
+  await cluster.waitFor(allSynced, 300_000, `${target} rejoined, 3 of 3 synced`);
+  return {
+    side,
+    killed: target,
+    resumedOn: after.node,
+    gapMs,
+    resumedAfterMs: after.at - killedAt,
+    viewAfterMs: viewAt === null ? null : viewAt - killedAt,
+    downAfterMs: downAt === null ? null : downAt - killedAt,
+    upAfterMs: upAt === null ? null : upAt - killedAt,
+    failedStatements: loop.failed(),
+  };
+}
+
+export interface FailoverBenchResult {
+  date: string;
+  rounds: number;
+  command: string;
+  evs: { ours: Record<string, string>; classic: Record<string, string> };
+  haproxy: { ours: string; classic: string };
+  runs: FailoverRun[];
+  failures: { round: number; side: Side; error: string }[];
+  summary: Record<
+    Side,
+    Record<"gapMs" | "resumedAfterMs" | "viewAfterMs" | "downAfterMs" | "upAfterMs", Spread>
+  >;
+  pairedRatios: Spread;
+  goals: { goal: string; met: boolean; detail: string }[];
+}
+
+export async function benchFailover(): Promise<FailoverBenchResult> {
+  const rounds = Number(process.env[roundsEnv] ?? defaultRounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${roundsEnv} must be a whole number ≥ 1`);
+  const clusters: Partial<Record<Side, BenchCluster>> = {};
+  try {
+    clusters.ours = await startBenchCluster("failover-ours", firstAddress.ours);
+    clusters.classic = await startBenchCluster("failover-classic", firstAddress.classic, {
+      GALERA_PILOT_PROVIDER_OPTIONS: Object.entries(galeraDefaultEvsOptions)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(";"),
+    });
+    const b = { ours: clusters.ours, classic: clusters.classic };
+    const proxies = {
+      ours: await b.ours.haproxy("ours", (socket) => oursConfig(b.ours, socket)),
+      classic: await b.classic.haproxy("classic", (socket) => classicConfig(b.classic, socket)),
+    };
+    const backends = { ours: "galera_writer", classic: "classic_writer" };
+    for (const side of ["ours", "classic"] as const) {
+      const writer = await electedWriter(b[side].cluster);
+      await sqlOn(
+        b[side].cluster.layout.find((n) => n.name === writer)!.socket,
+        "CREATE DATABASE IF NOT EXISTS gp_bench",
+        "CREATE TABLE IF NOT EXISTS gp_bench.failover (id BIGINT AUTO_INCREMENT PRIMARY KEY, node VARCHAR(16), at TIMESTAMP(3) DEFAULT CURRENT_TIMESTAMP(3))",
+      );
+    }
+    const runs: FailoverRun[] = [];
+    const failures: FailoverBenchResult["failures"] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const order: Side[] = round % 2 === 1 ? ["ours", "classic"] : ["classic", "ours"];
+      for (const [i, side] of order.entries()) {
+        let run: Omit<FailoverRun, "round" | "position">;
+        try {
+          run = await runOnce(b[side], side, proxies[side], backends[side]);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          failures.push({ round, side, error: message });
+          progress(`round ${round} ${side} FAILED, repeating it once: ${message}`);
+          await b[side].cluster
+            .waitFor(allSynced, 300_000, "3 of 3 synced before the repeat")
+            .catch(() => undefined);
+          run = await runOnce(b[side], side, proxies[side], backends[side]);
+        }
+        runs.push({ ...run, round, position: i === 0 ? 1 : 2 });
+        progress(
+          `round ${round}/${rounds} ${side}: killed ${run.killed}; longest write gap ${(run.gapMs / 1000).toFixed(2)} s; ` +
+            `view ${fmt(run.viewAfterMs)}, down ${fmt(run.downAfterMs)}, up ${fmt(run.upAfterMs)}, resumed ${fmt(run.resumedAfterMs)} on ${run.resumedOn}`,
+        );
+      }
+    }
+    const of = (side: Side) => runs.filter((r) => r.side === side);
+    const sp = (side: Side, key: "gapMs" | "resumedAfterMs" | "viewAfterMs" | "downAfterMs" | "upAfterMs") =>
+      spread(of(side).flatMap((r) => (r[key] === null ? [] : [r[key]])));
+    const summary = Object.fromEntries(
+      (["ours", "classic"] as const).map((side) => [
+        side,
+        {
+          gapMs: sp(side, "gapMs"),
+          resumedAfterMs: sp(side, "resumedAfterMs"),
+          viewAfterMs: sp(side, "viewAfterMs"),
+          downAfterMs: sp(side, "downAfterMs"),
+          upAfterMs: sp(side, "upAfterMs"),
+        },
+      ]),
+    ) as FailoverBenchResult["summary"];
+    const pairedRatios = spread(
+      of("ours").flatMap((o) => {
+        const c = runs.find((r) => r.side === "classic" && r.round === o.round);
+        return c ? [o.gapMs / c.gapMs] : [];
+      }),
+    );
+    const ours = summary.ours.gapMs;
+    const classic = summary.classic.gapMs;
+    const goals = [
+      {
+        goal: `write unavailability after kill -9 of the writer ≤ ${goalSeconds} s (median of the rounds)`,
+        met: ours.median <= goalSeconds * 1000,
+        detail: `${formatSpread(secs(ours), 2)} s; worst round ${(ours.max / 1000).toFixed(2)} s`,
+      },
+      {
+        goal: `≤ ${goalRatio}× the classic setup's (median of the rounds' ratios)`,
+        met: pairedRatios.median <= goalRatio,
+        detail: `${formatSpread(pairedRatios, 2)}×; ratio of the medians ${(median(of("ours").map((r) => r.gapMs)) / median(of("classic").map((r) => r.gapMs))).toFixed(2)}× (${(ours.median / 1000).toFixed(2)} s vs ${(classic.median / 1000).toFixed(2)} s)`,
+      },
+    ];
+    return {
+      date: new Date().toISOString(),
+      rounds,
+      command:
+        process.env[roundsEnv] !== undefined
+          ? `${roundsEnv}=${rounds} npm run bench -- failover`
+          : "npm run bench -- failover",
+      evs: { ours: { ...failoverProviderOptions }, classic: { ...galeraDefaultEvsOptions } },
+      haproxy: { ours: oursConfig(b.ours, "SOCKET"), classic: classicConfig(b.classic, "SOCKET") },
+      runs,
+      failures,
+      summary,
+      pairedRatios,
+      goals,
+    };
+  } finally {
+    progress("stopping");
+    for (const c of Object.values(clusters)) await c.close();
+    progress("stopped");
+  }
+}
+
+function fmt(ms: number | null): string {
+  return ms === null ? "—" : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function secs(s: Spread): Spread {
+  return { median: s.median / 1000, min: s.min / 1000, max: s.max / 1000, n: s.n };
+}
+
+export async function failoverBenchmark(m: Machine): Promise<BenchmarkOutput> {
+  const r = await benchFailover();
+  const sp = (x: Spread): string => (x.n === 0 ? "—" : formatSpread(secs(x), 2));
+  const rows: [keyof FailoverBenchResult["summary"]["ours"], string][] = [
+    ["gapMs", "**longest gap between acknowledged writes**"],
+    ["resumedAfterMs", "kill → first acknowledged write on another node"],
+    ["viewAfterMs", "kill → Galera drops the dead node (a survivor's view has 2 members)"],
+    ["downAfterMs", "kill → HAProxy has the killed server DOWN"],
+    ["upAfterMs", "kill → HAProxy routes new connections to another node"],
+  ];
+  const summaryTable = markdownTable(
+    ["seconds, median (min–max)", "ours", "classic"],
+    rows.map(([key, label]) => [label, sp(r.summary.ours[key]), sp(r.summary.classic[key])]),
+  );
+  const runsTable = markdownTable(
+    [
+      "round",
+      "side",
+      "first",
+      "killed",
+      "resumed on",
+      "gap s",
+      "view s",
+      "down s",
+      "up s",
+      "failed statements",
+    ],
+    r.runs.map((x) => [
+      String(x.round),
+      x.side,
+      x.position === 1 ? "yes" : "no",
+      x.killed,
+      x.resumedOn,
+      (x.gapMs / 1000).toFixed(2),
+      fmt(x.viewAfterMs).replace(" s", ""),
+      fmt(x.downAfterMs).replace(" s", ""),
+      fmt(x.upAfterMs).replace(" s", ""),
+      String(x.failedStatements),
+    ]),
+  );
+  const evsTable = markdownTable(
+    ["evs option", "ours", "classic (Galera's default)"],
+    Object.keys(r.evs.ours).map((k) => [`\`${k}\``, r.evs.ours[k]!, r.evs.classic[k]!]),
+  );
+  const goalLines = r.goals
+    .map((g) => `- ${g.goal}: ${g.met ? "**met**" : "**NOT met**"}, ${g.detail}.`)
+    .join("\n");
+  const section = `## Failover: writes after kill -9 of the writer (issue P)
+
+Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}.
+Reproduce with \`${r.command}\` (\`npm run bench\` runs it with the others).
+
+Two 3-node clusters of the local runner side by side, each with its HAProxy, agents with
+their default sampling interval (${DEFAULT_SAMPLE_INTERVAL_MS} ms):
+
+- **ours** (127.0.60.2–4): the rendered server config (our evs timings) and the rendered
+  HAProxy config (\`galera-pilot haproxy render\`): the writer backend checked on \`/writer\`
+  (the single elected writer) with \`inter 1000 fastinter 250 downinter 250 rise 1 fall 2\`.
+- **classic** (127.0.60.12–14): the 2015 seed's way of adding HAProxy: every node checked on
+  \`/\` with HAProxy's default timings (\`inter 2000 fall 3 rise 2\`), n1 taking writes and n2,
+  n3 \`backup\` (one writer at a time); Galera's default evs timings, given to the agents as
+  the user's provider options (\`GALERA_PILOT_PROVIDER_OPTIONS\`, which win over ours). Every
+  node's effective options are read back before each run.
+
+${evsTable}
+
+Each run starts a client that writes through its side's writer port (one INSERT at a time on
+a kept connection, reconnecting after an error, as a pool does), kills the node taking the
+writes (-9: agent and mariadbd) after 2 s, keeps it down
+until writes resumed, then starts it again and waits until it rejoined (IST) and every node
+is synced. The figure is **the longest gap between two acknowledged writes** of the run.
+${r.rounds} rounds, each running both sides, the first side alternating. Medians with (min–max).
+
+${summaryTable}
+
+Every run (\`failed statements\`: statements sent and answered with an error — the one in
+flight on the killed node, or a timed-out one):
+
+${runsTable}
+
+${r.failures.length === 0 ? "No run failed." : `Runs that failed and were repeated: ${r.failures.map((f) => `round ${f.round} ${f.side}: ${f.error.split("\n")[0]}`).join("; ")}.`}
+
+Where the time goes: the survivors cannot commit anything until Galera drops the dead
+member from the view (its suspect timeout, then an agreement and a new view); then the next
+writer's agent sees the new view at its next sample (up to ${DEFAULT_SAMPLE_INTERVAL_MS} ms) and claims the role, and
+HAProxy's next check of it (every 250 ms while it is DOWN) brings it UP. In the classic
+setup the backup takes writes only once HAProxy marked n1 DOWN (three failed checks 2 s
+apart) and its writes commit only once Galera dropped n1 (5 s suspect timeout): the later
+of the two.
+
+Goals:
+
+${goalLines}
+`;
+  const summary = [
+    summaryTable,
+    "",
+    runsTable,
+    "",
+    ...r.goals.map((g) => `${g.met ? "met    " : "NOT MET"}  ${g.goal}: ${g.detail}`),
+  ].join("\n");
+  return { summary, section, json: { machine: m, ...r } };
+}

@@ -1,0 +1,282 @@
+// Issue P's routing benchmark: sysbench through HAProxy's writer port vs direct to the same
+// node (the elected writer), same tables, threads and duration, rounds interleaved with the
+// order rotated. Also counts Galera view changes (wsrep_cluster_conf_id) during the load: our
+// short evs timings must not evict a node that is merely busy.
+import { renderHaproxyConfig } from "../src/router/haproxy-config.js";
+import {
+  downTransitions,
+  electedWriter,
+  globalValue,
+  parseSysbench,
+  progress,
+  sqlOn,
+  startBenchCluster,
+  sysbench,
+  type SysbenchResult,
+} from "./cluster-support.js";
+import { formatSpread, markdownTable, spread, type Spread } from "./report.js";
+import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
+
+const firstAddress = "127.0.61.2";
+const routerAddress = "127.0.61.1";
+const routerPort = 3306;
+const defaultRounds = 3;
+const roundsEnv = "GALERA_PILOT_BENCH_SYSBENCH_ROUNDS";
+const tests = ["oltp_write_only", "oltp_read_write"] as const;
+
+const load = { tables: 4, tableSize: 10_000, threads: 4, seconds: 20 };
+const goalPercent = 90;
+
+type Test = (typeof tests)[number];
+type Target = "router" | "direct";
+
+export interface SysbenchRun extends SysbenchResult {
+  test: Test;
+  target: Target;
+  round: number;
+  position: number;
+  /** Galera view changes seen by the writer node during the run. */
+  viewChanges: number;
+  /** Servers HAProxy marked DOWN during the run (both backends): health answers that flapped. */
+  routerDowns: number;
+}
+
+export interface SysbenchRoutingResult {
+  date: string;
+  rounds: number;
+  command: string;
+  load: typeof load;
+  writer: string;
+  runs: SysbenchRun[];
+  byTest: Record<
+    Test,
+    { router: Spread; direct: Spread; pairedPercent: Spread; p95: Record<Target, Spread> }
+  >;
+  viewChanges: number;
+  routerDowns: number;
+  goals: { goal: string; met: boolean; detail: string }[];
+}
+
+export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
+  const rounds = Number(process.env[roundsEnv] ?? defaultRounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${roundsEnv} must be a whole number ≥ 1`);
+  const b = await startBenchCluster("sysbench-routing", firstAddress);
+  try {
+    const router = await b.haproxy("router", (statsSocket) =>
+      renderHaproxyConfig({
+        nodes: b.cluster.layout.map((n) => ({
+          name: n.name,
+          address: n.address,
+          sqlPort: 3306,
+          healthPort: 8080,
+        })),
+        writer: { address: routerAddress, port: routerPort },
+        reader: { address: routerAddress, port: routerPort + 1 },
+        statsSocket,
+        writerCheckPath: "/writer",
+        readerCheckPath: "/ready",
+      }),
+    );
+    const routerDowns = async (): Promise<number> =>
+      (await downTransitions(router, "galera_writer")) + (await downTransitions(router, "galera_readers"));
+    const writer = await electedWriter(b.cluster);
+    const node = b.cluster.layout.find((n) => n.name === writer)!;
+    const endpoints: Record<Target, { host: string; port: number }> = {
+      router: { host: routerAddress, port: routerPort },
+      direct: { host: node.address, port: 3306 },
+    };
+    await sqlOn(node.socket, "CREATE DATABASE IF NOT EXISTS sbtest");
+    const common = [`--tables=${load.tables}`, `--table-size=${load.tableSize}`];
+    progress(`preparing sysbench tables on ${writer}`);
+    await sysbench(b.stateDir, { ...endpoints.direct, ...b.credentials }, [
+      "oltp_common",
+      ...common,
+      "prepare",
+    ]);
+    // Warm-up through the router: the buffer pools, HAProxy's first connections.
+    await sysbench(b.stateDir, { ...endpoints.router, ...b.credentials }, [
+      "oltp_read_write",
+      ...common,
+      `--threads=${load.threads}`,
+      "--time=10",
+      "run",
+    ]);
+    const runs: SysbenchRun[] = [];
+    let position = 0;
+    for (let round = 1; round <= rounds; round++) {
+      for (const test of tests) {
+        const order: Target[] =
+          (round + tests.indexOf(test)) % 2 === 1 ? ["router", "direct"] : ["direct", "router"];
+        for (const target of order) {
+          const confBefore = Number(await globalValue(node.socket, "STATUS", "wsrep_cluster_conf_id"));
+          const downsBefore = await routerDowns();
+          const out = await sysbench(b.stateDir, { ...endpoints[target], ...b.credentials }, [
+            test,
+            ...common,
+            `--threads=${load.threads}`,
+            `--time=${load.seconds}`,
+            "--rand-type=uniform",
+            "run",
+          ]);
+          const confAfter = Number(await globalValue(node.socket, "STATUS", "wsrep_cluster_conf_id"));
+          const downs = (await routerDowns()) - downsBefore;
+          const r = parseSysbench(out);
+          runs.push({
+            ...r,
+            test,
+            target,
+            round,
+            position: ++position,
+            viewChanges: confAfter - confBefore,
+            routerDowns: downs,
+          });
+          progress(
+            `round ${round}/${rounds} ${test} ${target}: ${r.tps.toFixed(1)} tps, p95 ${r.latencyP95Ms} ms, ${r.errors} errors, ${confAfter - confBefore} view changes, ${downs} servers marked DOWN`,
+          );
+        }
+      }
+    }
+    const byTest = Object.fromEntries(
+      tests.map((test) => {
+        const of = (target: Target) => runs.filter((r) => r.test === test && r.target === target);
+        const paired = of("router").flatMap((r) => {
+          const d = of("direct").find((x) => x.round === r.round);
+          return d ? [(100 * r.tps) / d.tps] : [];
+        });
+        return [
+          test,
+          {
+            router: spread(of("router").map((r) => r.tps)),
+            direct: spread(of("direct").map((r) => r.tps)),
+            pairedPercent: spread(paired),
+            p95: {
+              router: spread(of("router").map((r) => r.latencyP95Ms)),
+              direct: spread(of("direct").map((r) => r.latencyP95Ms)),
+            },
+          },
+        ];
+      }),
+    ) as SysbenchRoutingResult["byTest"];
+    const viewChanges = runs.reduce((n, r) => n + r.viewChanges, 0);
+    const downs = runs.reduce((n, r) => n + r.routerDowns, 0);
+    const goals = [
+      ...tests.map((test) => {
+        const x = byTest[test];
+        return {
+          goal: `${test} through the router ≥ ${goalPercent} % of direct (transactions/s, median of the rounds' ratios)`,
+          met: x.pairedPercent.median >= goalPercent,
+          detail: `${formatSpread(x.pairedPercent, 1)} %; ratio of the medians ${((100 * x.router.median) / x.direct.median).toFixed(1)} %`,
+        };
+      }),
+      {
+        goal: "no Galera view change during the load (our evs timings evict no busy node)",
+        met: viewChanges === 0,
+        detail: `${viewChanges} view changes in ${runs.length} runs of ${load.seconds} s`,
+      },
+      {
+        goal: "no server marked DOWN by HAProxy during the load (our check timings and sampling interval see no false failure)",
+        met: downs === 0,
+        detail: `${downs} in ${runs.length} runs of ${load.seconds} s`,
+      },
+    ];
+    return {
+      date: new Date().toISOString(),
+      rounds,
+      command:
+        process.env[roundsEnv] !== undefined
+          ? `${roundsEnv}=${rounds} npm run bench -- sysbench-routing`
+          : "npm run bench -- sysbench-routing",
+      load,
+      writer,
+      runs,
+      byTest,
+      viewChanges,
+      routerDowns: downs,
+      goals,
+    };
+  } finally {
+    progress("stopping");
+    await b.close();
+    progress("stopped");
+  }
+}
+
+export async function sysbenchRoutingBenchmark(m: Machine): Promise<BenchmarkOutput> {
+  const r = await benchSysbenchRouting();
+  const summaryTable = markdownTable(
+    [
+      "test",
+      "router tps",
+      "direct tps",
+      "router ÷ direct, each round",
+      "ratio of the medians",
+      "p95 ms: router",
+      "p95 ms: direct",
+    ],
+    tests.map((test) => {
+      const x = r.byTest[test];
+      return [
+        `\`${test}\``,
+        formatSpread(x.router, 1),
+        formatSpread(x.direct, 1),
+        `**${formatSpread(x.pairedPercent, 1)} %**`,
+        `${((100 * x.router.median) / x.direct.median).toFixed(1)} %`,
+        formatSpread(x.p95.router, 2),
+        formatSpread(x.p95.direct, 2),
+      ];
+    }),
+  );
+  const runsTable = markdownTable(
+    ["round", "test", "target", "order", "tps", "p95 ms", "errors", "view changes", "servers marked DOWN"],
+    r.runs.map((x) => [
+      String(x.round),
+      x.test,
+      x.target,
+      String(x.position),
+      x.tps.toFixed(1),
+      x.latencyP95Ms.toFixed(2),
+      String(x.errors),
+      String(x.viewChanges),
+      String(x.routerDowns),
+    ]),
+  );
+  const goalLines = r.goals
+    .map((g) => `- ${g.goal}: ${g.met ? "**met**" : "**NOT met**"}, ${g.detail}.`)
+    .join("\n");
+  const section = `## sysbench through the router vs direct (issue P)
+
+Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}.
+Reproduce with \`${r.command}\` (\`npm run bench\` runs it with the others).
+
+A 3-node cluster of the local runner (127.0.61.2–4, default \`strict\` durability, our evs
+timings) with the rendered HAProxy config in front (127.0.61.1:3306, TCP mode). sysbench
+${"`"}--tables=${r.load.tables} --table-size=${r.load.tableSize} --threads=${r.load.threads} --time=${r.load.seconds} --rand-type=uniform${"`"}
+as the application user over TCP, either through HAProxy's writer port or direct to the
+node HAProxy sends writes to (the elected writer, ${r.writer}), same tables, after a 10 s
+warm-up. ${r.rounds} rounds; each runs both tests on both targets, the target order
+alternating between tests and rounds. Medians with (min–max). Everything — the three
+mariadbd, HAProxy, sysbench — shares the machine's ${m.cores} cores, so the proxy's CPU is
+taken from the servers and the load generator.
+
+${summaryTable}
+
+Every run, in the order measured (\`view changes\`: \`wsrep_cluster_conf_id\` on the writer
+after the run minus before, any would be a node evicted and rejoining under load; \`servers
+marked DOWN\`: HAProxy's \`chkdown\` counters of both backends after the run minus before,
+any would be a health answer that flapped under load):
+
+${runsTable}
+
+Goals:
+
+${goalLines}
+`;
+  const summary = [
+    summaryTable,
+    "",
+    runsTable,
+    "",
+    ...r.goals.map((g) => `${g.met ? "met    " : "NOT MET"}  ${g.goal}: ${g.detail}`),
+  ].join("\n");
+  return { summary, section, json: { machine: m, ...r } };
+}
