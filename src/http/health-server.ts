@@ -186,12 +186,15 @@ export class HealthServer {
     this.#options.log.error(`the health listener on ${where} crashed (${error.message}): starting it again`);
     this.#startWorker().then(
       () => this.#options.log.info(`the health listener on ${where} answers again`),
-      (restartError: Error) =>
+      (restartError: Error) => {
+        // close() during the restart ends the new worker too: that is no failure.
+        if (this.#closing) return;
         this.#options.onFailure(
           new Error(
             `the health listener on ${where} crashed (${error.message}) and could not listen again (${restartError.message})`,
           ),
-        ),
+        );
+      },
     );
   }
 }
