@@ -1,4 +1,4 @@
-// The health listener's worker thread (started by health-listener.ts). It owns the public
+// The health listener's worker thread (started by health-server.ts). It owns the public
 // health port. /, /ready, /live and /writer are answered here from the answers the main
 // thread last posted, so a flood of health checks never competes with the agent's own I/O
 // (mariadbd's piped output, the sampler's connection, the peer poller) in one isolate,
@@ -17,7 +17,7 @@ import {
   type WorkerSetup,
 } from "./health-routes.js";
 
-if (!parentPort) throw new Error("health-worker.js runs only as a worker thread (health-listener.ts)");
+if (!parentPort) throw new Error("health-worker.js runs only as a worker thread (health-server.ts)");
 const port = parentPort;
 const setup = workerData as WorkerSetup;
 let posted = setup.posted;
