@@ -616,8 +616,9 @@ handler's own latency plus whatever else the machine runs on that core). Every c
 median of the rounds, with (min–max).
 
 - **bare node:http**: answers 200 with the agent's headers and body, nothing else: the ceiling.
-- **agent**: \`GET /ready\` of the agent, answered from its last background sample (the answers
-  are reused for 100 ms of the same sample).
+- **agent**: \`GET /ready\` of the agent, answered by the worker thread that owns its health
+  port, from the answers its main thread computes from the last background sample and posts
+  (on every sample, lifecycle change and every 100 ms).
 - **SQL per request**: galera-healthcheck's way: a mysql2 pool of 8 over the unix socket,
   \`SHOW GLOBAL STATUS LIKE 'wsrep_local_state'\` on every request, 200 when it is 4.
 

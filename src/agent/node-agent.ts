@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import mysql from "mysql2/promise";
-import type { Server } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentOptions } from "../cli/agent-options.js";
 import { decideRecovery, keepsBootstrapIntent, type RecoveryDecision } from "../decide/recovery-decision.js";
@@ -10,7 +9,8 @@ import { ClusterMismatchError, ExitCode, RefusedError } from "../errors.js";
 import { healthAnswers, type HealthAnswers } from "../health/health-policy.js";
 import { memberKnowledge } from "../health/member-knowledge.js";
 import { mayClaimWriter } from "../health/writer-election.js";
-import { startHealthServer } from "../http/health-server.js";
+import { HealthServer } from "../http/health-server.js";
+import { answersDeadline, type PostedAnswers } from "../http/health-routes.js";
 import { AgentMetrics } from "../http/metrics.js";
 import { stopChild, waitForExit, type ChildExit } from "../mysqld/child-exit.js";
 import { initialiseDatadir } from "../mysqld/initialise.js";
@@ -45,8 +45,11 @@ const fastFailureMs = 30_000;
 const fastFailureLimit = 3;
 /** A joiner Disconnected from the cluster this long is restarted (Galera will not rejoin it). */
 const disconnectedRestartMs = 20_000;
-/** Health answers are reused this long (same sample, same lifecycle); far below any staleness bound. */
-const answersReuseMs = 100;
+/**
+ * Health answers are recomputed and posted to the listener this often, and reused this long
+ * by /status and /metrics (same sample, same lifecycle); far below any staleness bound.
+ */
+const answersRefreshMs = 100;
 /** A member of the view whose agent has not answered this long stops holding the writer election back. */
 const minAbandonAfterMs = 10_000;
 
@@ -63,7 +66,7 @@ export class NodeAgent {
   readonly #sampler: Sampler;
   readonly #peerPoller: PeerStatusPoller;
   readonly #metrics: AgentMetrics;
-  #lifecycle: PhaseFacts["lifecycle"] = "preparing";
+  #lifecycleNow: PhaseFacts["lifecycle"] = "preparing";
   #syncedSinceStart = false;
   #syncedSince: number | null = null;
   /** When this node last became writer-eligible (Synced, Primary, ready), by this node's clock. */
@@ -82,9 +85,13 @@ export class NodeAgent {
   /** The last answer of each peer's state API, by host. */
   #peerStates = new Map<string, { report: NodeReport | null; problem: PeerStateProblem | null }>();
   #child: ChildProcess | null = null;
-  #stopSignal: NodeJS.Signals | null = null;
+  /** Why the agent is leaving (a signal, or a failure of its health listener), once it is. */
+  #stopReason: string | null = null;
+  /** The health listener could not be kept up: the agent leaves and exits non-zero. */
+  #listenerFailure: Error | null = null;
   #wakeStop: (() => void) | null = null;
-  #server: Server | null = null;
+  #server: HealthServer | null = null;
+  #refreshTimer: NodeJS.Timeout | null = null;
 
   constructor(options: AgentOptions, log: Logger) {
     this.options = options;
@@ -108,6 +115,16 @@ export class NodeAgent {
     });
   }
 
+  get #lifecycle(): PhaseFacts["lifecycle"] {
+    return this.#lifecycleNow;
+  }
+
+  /** Every lifecycle change reaches the health listener at once (draining, above all). */
+  set #lifecycle(lifecycle: PhaseFacts["lifecycle"]) {
+    this.#lifecycleNow = lifecycle;
+    this.#postAnswers();
+  }
+
   #onSample(s: WsrepSample): void {
     const synced = s.error === null && s.clusterStatus === "Primary" && s.localState === 4;
     if (synced && !this.#sstChecked) void this.#checkSstPassword();
@@ -126,10 +143,40 @@ export class NodeAgent {
         this.#knownMembers.add(`${host}:${this.options.ports.galera}`);
       }
     }
-    // Keeps the eligible-since time close to the sample that changed it, asked or not.
-    this.answers();
+    // Keeps the eligible-since time close to the sample that changed it, and the listener's
+    // answers on the new sample.
+    this.#postAnswers();
   }
 
+  /**
+   * Recomputes the health answers and posts them to the listener's worker, with the time
+   * after which it must stop serving them (#answersValidUntil).
+   */
+  #postAnswers(now = Date.now()): void {
+    this.#server?.post(this.#postedAnswers(now));
+  }
+
+  #postedAnswers(now: number): PostedAnswers {
+    return { answers: this.#refreshAnswers(now), validUntil: this.#answersValidUntil(now) };
+  }
+
+  /**
+   * Until when the listener may serve answers computed now (health-routes.ts): no later
+   * than the sample they used stays fresh, nor than this thread may stay silent. Past it,
+   * every health path, /live too, answers 503.
+   */
+  #answersValidUntil(now: number): number {
+    const sample = this.#sampler.latest;
+    const fromSample =
+      (this.#lifecycle === "running" || this.#lifecycle === "draining") && this.#sampleFresh(sample, now);
+    return answersDeadline({
+      now,
+      sampleIntervalMs: this.options.sampleIntervalMs,
+      freshSampleTakenAt: fromSample ? sample.takenAt : null,
+    });
+  }
+
+  /** The staleness rule: a sample older than three sampling intervals counts as unknown. */
   #sampleFresh(sample: WsrepSample, now: number): boolean {
     return now - sample.takenAt <= 3 * this.options.sampleIntervalMs;
   }
@@ -166,23 +213,32 @@ export class NodeAgent {
   }
 
   /**
-   * The health answers, recomputed at most every answersReuseMs for the same sample and
-   * lifecycle: under a load of health checks the election would otherwise run per request.
-   * A new sample, or a lifecycle change such as draining, is seen at once.
+   * The health answers, recomputed at most every answersRefreshMs for the same sample and
+   * lifecycle: /status and /metrics read them too. A new sample, or a lifecycle change such
+   * as draining, is seen at once.
    */
   answers(now = Date.now()): HealthAnswers {
     const cached = this.#answersCache;
-    const sampleAt = this.#sampler.latest.takenAt;
     if (
       cached &&
       cached.lifecycle === this.#lifecycle &&
-      cached.sampleAt === sampleAt &&
-      now - cached.at < answersReuseMs
+      cached.sampleAt === this.#sampler.latest.takenAt &&
+      now - cached.at < answersRefreshMs
     ) {
       return cached.value;
     }
+    return this.#refreshAnswers(now);
+  }
+
+  /** Computes the answers now, whatever the cache holds, and caches them. */
+  #refreshAnswers(now: number): HealthAnswers {
     const value = this.#computeAnswers(now);
-    this.#answersCache = { at: now, lifecycle: this.#lifecycle, sampleAt, value };
+    this.#answersCache = {
+      at: now,
+      lifecycle: this.#lifecycle,
+      sampleAt: this.#sampler.latest.takenAt,
+      value,
+    };
     return value;
   }
 
@@ -232,16 +288,29 @@ export class NodeAgent {
 
   /** Asks the agent to leave: drain, then stop mariadbd cleanly. */
   requestStop(signal: NodeJS.Signals): void {
-    if (this.#stopSignal) return;
-    this.#stopSignal = signal;
+    if (this.#stopReason) return;
+    this.#stopReason = signal;
     this.log.info(`received ${signal}: leaving the cluster cleanly`);
+    this.#wakeStop?.();
+  }
+
+  /**
+   * The health listener is down for good: routers and schedulers can no longer see this
+   * node, so it leaves the cluster cleanly and the agent exits non-zero for its supervisor
+   * (the scheduler, or the local runner) to start it again.
+   */
+  #onListenerFailure(error: Error): void {
+    this.#listenerFailure ??= error;
+    this.log.error(`${error.message}: leaving the cluster cleanly and exiting`);
+    if (this.#stopReason) return;
+    this.#stopReason = "health listener failure";
     this.#wakeStop?.();
   }
 
   /** Resolves when requestStop is called (at once if it already was). */
   #stopWanted(): Promise<"stop"> {
     return new Promise((resolve) => {
-      if (this.#stopSignal) return resolve("stop");
+      if (this.#stopReason) return resolve("stop");
       this.#wakeStop = () => resolve("stop");
     });
   }
@@ -259,16 +328,21 @@ export class NodeAgent {
       // mariadbd times out, again and again): refused before the datadir is initialised.
       await this.#gatherPeerStates(this.#peers);
       writeServerConfig(this.options, serverUser, this.#peers);
-      this.#server = await startHealthServer({
+      this.#server = await HealthServer.start({
         address: this.options.healthAddress,
         port: this.options.ports.health,
         status: () => this.status(),
-        answers: () => this.answers(),
         metrics: () => this.#metrics.text(),
         peerState: () => this.selfReport(),
         clusterSecret: this.options.clusterSecret,
+        initial: this.#postedAnswers(Date.now()),
+        log: this.log,
+        onFailure: (error) => this.#onListenerFailure(error),
       });
-      if (this.#stopSignal) return ExitCode.ok;
+      // Time alone changes answers too (a sample going stale, a silent member released from
+      // the writer election), and the listener must hear from this thread to keep serving.
+      this.#refreshTimer = setInterval(() => this.#postAnswers(), answersRefreshMs);
+      if (this.#stopReason) return this.#exitCode(ExitCode.ok);
       this.#fresh = datadir.empty;
       if (datadir.empty) {
         this.log.info(`initialising the empty datadir ${this.options.datadir}`);
@@ -283,13 +357,18 @@ export class NodeAgent {
         });
       }
       this.#peerPoller.start();
-      return await this.#superviseServer(serverUser);
+      return this.#exitCode(await this.#superviseServer(serverUser));
     } finally {
+      if (this.#refreshTimer) clearInterval(this.#refreshTimer);
       await this.#sampler.stop();
       this.#peerPoller.stop();
-      this.#server?.close();
-      this.#server?.closeAllConnections();
+      await this.#server?.close();
     }
+  }
+
+  /** A failed health listener makes the exit non-zero, however cleanly mariadbd left. */
+  #exitCode(code: number): number {
+    return this.#listenerFailure && code === ExitCode.ok ? ExitCode.unexpected : code;
   }
 
   /** Start mariadbd, and start it again when it exits on its own, until asked to stop. */
@@ -473,7 +552,7 @@ export class NodeAgent {
     const waitingSince = Date.now();
     let lastLogged = 0;
     for (;;) {
-      if (this.#stopSignal) return "stop";
+      if (this.#stopReason) return "stop";
       const reports = await this.#gatherPeerStates(peers);
       const now = Date.now();
       const decision = decideRecovery(this.#recoveryFacts(reports, peers, now, waitingSince));

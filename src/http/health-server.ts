@@ -1,103 +1,200 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Worker } from "node:worker_threads";
 import type { NodeStatusReport } from "../agent/node-status.js";
+import type { Logger } from "../agent/logger.js";
 import type { Secret } from "../config/secret.js";
-import type { HealthAnswers } from "../health/health-policy.js";
 import { answerHeader, requestHeader, signAnswer, verifyRequest } from "../peers/peer-auth.js";
 import { peerStatePath } from "../peers/peer-state-client.js";
+import {
+  textAnswer,
+  type FromWorker,
+  type HttpAnswer,
+  type PostedAnswers,
+  type ToWorker,
+  type WorkerSetup,
+} from "./health-routes.js";
 
 export interface HealthServerOptions {
   address: string;
   port: number;
-  /** The node's status and health answers, computed from memory: never touches the database. */
+  /** The node's status, computed from memory: never touches the database. */
   status: () => NodeStatusReport;
-  answers: () => HealthAnswers;
   metrics: () => Promise<string>;
   /** The peer state API: this node's report for the recovery decisions of its peers. */
   peerState: () => unknown;
   clusterSecret: Secret;
+  /** The health answers served until the first post(). */
+  initial: PostedAnswers;
+  log: Logger;
+  /**
+   * The listener could not be kept up (its worker crashed too often, or could not listen
+   * again): the agent must stop rather than keep running with its health port dead.
+   */
+  onFailure: (error: Error) => void;
 }
 
-const textType = "text/plain; charset=utf-8";
-
-function send(res: ServerResponse, code: number, body: string, type = textType): void {
-  res.writeHead(code, {
-    "content-type": type,
-    "cache-control": "no-store",
-    "content-length": Buffer.byteLength(body),
-  });
-  res.end(body);
-}
-
-const reasons: Record<number, string> = { 200: "ok\n", 503: "unavailable\n" };
+/** The worker is started again after a crash, unless it crashed this often lately. */
+const crashLimit = 3;
+const crashWindowMs = 60_000;
+const keepAliveTimeoutMs = 5_000;
 
 /**
- * The agent's HTTP server (port 8080 by default). Every health route reads the same
- * computation (health-policy.ts has the table); none opens a database connection.
- * - GET /         the seed's check: 200 synced and writable, 100 not synced yet, 503 otherwise
- * - GET /ready    200 when / is 200; 503 otherwise (routers' read pools, Kubernetes readiness)
- * - GET /live     200 while the agent works (Kubernetes liveness: lets a long SST finish)
- * - GET /writer   200 on the cluster's single writer only
+ * The answers of the routes the main thread owns, for requests the listener's worker hands
+ * over (health-worker.ts answers /, /ready, /live and /writer itself):
  * - GET /status   JSON NodeStatusReport (docs/http-api.md)
  * - GET /metrics  Prometheus text
  * - GET /peer/state  this node's recovery report, only for a request proving the cluster
- *   secret; the answer is signed for the request's nonce (peer-auth.ts)
+ *   secret; the answer is signed for the request's nonce (peer-auth.ts). The secret stays
+ *   in this thread: the worker forwards the request header, never holds the secret.
+ * Synchronous but for /metrics, so a failing status computation fails as loudly as before.
  */
-export function handleRequest(options: HealthServerOptions, req: IncomingMessage, res: ServerResponse): void {
-  const path = (req.url ?? "/").split("?")[0];
-  if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n");
+export function mainThreadAnswer(
+  options: Pick<HealthServerOptions, "status" | "metrics" | "peerState" | "clusterSecret">,
+  path: string,
+  auth: string | null,
+): HttpAnswer | Promise<HttpAnswer> {
   switch (path) {
-    case "/": {
-      const code = options.answers().root;
-      // A bare "100 Continue" as the final answer, as the seed's Go server sent it for
-      // Marathon's ignoreHttp1xx. Node's response API treats 1xx as interim: write it raw.
-      if (code === 100) return void req.socket.end("HTTP/1.1 100 Continue\r\n\r\n");
-      return send(res, code, reasons[code]!);
-    }
-    case "/ready": {
-      const code = options.answers().ready;
-      return send(res, code, reasons[code]!);
-    }
-    case "/live": {
-      const code = options.answers().live;
-      return send(res, code, reasons[code]!);
-    }
-    case "/writer": {
-      const code = options.answers().writer;
-      return send(res, code, code === 200 ? "writer\n" : "not the writer\n");
-    }
     case "/status":
-      return send(res, 200, JSON.stringify(options.status()) + "\n", "application/json");
+      return textAnswer(200, JSON.stringify(options.status()) + "\n", "application/json");
     case "/metrics":
-      options.metrics().then(
-        (text) => send(res, 200, text, "text/plain; version=0.0.4; charset=utf-8"),
-        () => send(res, 500, "metrics failed\n"),
+      return options.metrics().then(
+        (text) => textAnswer(200, text, "text/plain; version=0.0.4; charset=utf-8"),
+        () => textAnswer(500, "metrics failed\n"),
       );
-      return;
     case peerStatePath: {
-      const nonce = verifyRequest(
-        options.clusterSecret,
-        peerStatePath,
-        req.headers[requestHeader] as string | undefined,
-      );
-      if (nonce === null) return send(res, 401, "the request does not prove the cluster secret\n");
+      const nonce = verifyRequest(options.clusterSecret, peerStatePath, auth ?? undefined);
+      if (nonce === null) return textAnswer(401, "the request does not prove the cluster secret\n");
       const body = JSON.stringify(options.peerState());
-      res.setHeader(answerHeader, signAnswer(options.clusterSecret, nonce, body));
-      return send(res, 200, body, "application/json");
+      return {
+        ...textAnswer(200, body, "application/json"),
+        extraHeaders: { [answerHeader]: signAnswer(options.clusterSecret, nonce, body) },
+      };
     }
     default:
-      return send(res, 404, "not found\n");
+      return textAnswer(404, "not found\n");
   }
 }
 
-export async function startHealthServer(options: HealthServerOptions): Promise<Server> {
-  const server = createServer((req, res) => handleRequest(options, req, res));
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.address, () => {
-      server.off("error", reject);
-      resolve();
+/**
+ * The agent's HTTP server (port 8080 by default), one public port. A worker thread owns the
+ * listener and answers the health paths from the answers this thread posts (post() on
+ * every change, and often enough that they never expire while this thread is well); it
+ * hands every other request back here (mainThreadAnswer). A worker that dies is started
+ * again on the same address and port; after crashLimit crashes within crashWindowMs, or
+ * when it cannot listen again, onFailure is called.
+ */
+export class HealthServer {
+  readonly #options: HealthServerOptions;
+  #posted: PostedAnswers;
+  #worker: Worker | null = null;
+  #closing = false;
+  /** The port listened on: options.port, or the one the system chose for port 0. */
+  #port: number;
+  #crashes: number[] = [];
+
+  private constructor(options: HealthServerOptions) {
+    this.#options = options;
+    this.#posted = options.initial;
+    this.#port = options.port;
+  }
+
+  /** Listens on options.address:port; rejects as a listen would (e.g. EADDRINUSE). */
+  static async start(options: HealthServerOptions): Promise<HealthServer> {
+    const server = new HealthServer(options);
+    await server.#startWorker();
+    return server;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  /** The current worker thread: for observing restarts. */
+  get worker(): Worker | null {
+    return this.#worker;
+  }
+
+  /** Makes these the answers the health paths serve, until posted.validUntil. */
+  post(posted: PostedAnswers): void {
+    this.#posted = posted;
+    this.#tell({ kind: "answers", posted });
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.#worker?.terminate();
+  }
+
+  #tell(message: ToWorker): void {
+    this.#worker?.postMessage(message);
+  }
+
+  #startWorker(): Promise<void> {
+    const setup: WorkerSetup = {
+      address: this.#options.address,
+      // A worker started again listens where the first one did.
+      port: this.#port,
+      keepAliveTimeoutMs,
+      posted: this.#posted,
+      authHeader: requestHeader,
+    };
+    const worker = new Worker(new URL("./health-worker.js", import.meta.url), { workerData: setup });
+    this.#worker = worker;
+    return new Promise((resolve, reject) => {
+      let listening = false;
+      let lastError: Error | null = null;
+      worker.on("message", (message: FromWorker) => {
+        switch (message.kind) {
+          case "listening":
+            listening = true;
+            this.#port = message.port;
+            return resolve();
+          case "listen-failed":
+            return reject(
+              Object.assign(new Error(message.message), message.code === null ? {} : { code: message.code }),
+            );
+          case "request":
+            return void Promise.resolve(mainThreadAnswer(this.#options, message.path, message.auth)).then(
+              (answer) => this.#tell({ kind: "reply", id: message.id, answer }),
+            );
+        }
+      });
+      worker.on("error", (error) => (lastError = error));
+      worker.once("exit", (code) => {
+        if (!listening) {
+          return reject(
+            lastError ?? new Error(`the health listener's worker exited with ${code} before listening`),
+          );
+        }
+        if (this.#closing) return;
+        this.#onCrash(lastError ?? new Error(`it exited with ${code}`));
+      });
     });
-  });
-  return server;
+  }
+
+  #onCrash(error: Error): void {
+    const now = Date.now();
+    this.#crashes = [...this.#crashes.filter((at) => now - at < crashWindowMs), now];
+    const where = `${this.#options.address}:${this.#port}`;
+    if (this.#crashes.length >= crashLimit) {
+      this.#options.onFailure(
+        new Error(
+          `the health listener on ${where} crashed ${this.#crashes.length} times within ${crashWindowMs / 1000} s (last: ${error.message}): giving up`,
+        ),
+      );
+      return;
+    }
+    this.#options.log.error(`the health listener on ${where} crashed (${error.message}): starting it again`);
+    this.#startWorker().then(
+      () => this.#options.log.info(`the health listener on ${where} answers again`),
+      (restartError: Error) => {
+        // close() during the restart ends the new worker too: that is no failure.
+        if (this.#closing) return;
+        this.#options.onFailure(
+          new Error(
+            `the health listener on ${where} crashed (${error.message}) and could not listen again (${restartError.message})`,
+          ),
+        );
+      },
+    );
+  }
 }
