@@ -4,10 +4,18 @@ import { join } from "node:path";
 export const sstUserName = "sst";
 
 /** Paths inside the agent's run directory. */
-export function runPaths(runDir: string): { config: string; socket: string; pidFile: string } {
+export function runPaths(runDir: string): {
+  config: string;
+  socket: string;
+  pidFile: string;
+  stateTransferMarker: string;
+} {
   return {
     config: join(runDir, "my.cnf"),
     socket: join(runDir, "mysqld.sock"),
     pidFile: join(runDir, "mysqld.pid"),
+    // Written before a joiner starts, removed once it is Synced: a datadir left half-filled by
+    // a failed state transfer is then known as ours (src/mysqld/datadir.ts).
+    stateTransferMarker: join(runDir, "state-transfer-pending"),
   };
 }

@@ -26,8 +26,9 @@ const ignorableEntries = new Set(["lost+found"]);
 /**
  * Reads a datadir without changing it, and checks what would make a start unsafe or fail
  * half-way: wrong owner, not a directory, unreadable or corrupt grastate.dat.
+ * `stateTransferPending`: this agent started a joiner on this datadir and it never synced.
  */
-export function inspectDatadir(path: string, serverUser: OsUser): DatadirFacts {
+export function inspectDatadir(path: string, serverUser: OsUser, stateTransferPending = false): DatadirFacts {
   if (!existsSync(path)) return { path, empty: true, grastate: null, grastateEmpty: false, gvwstate: null };
   const stat = statSync(path);
   if (!stat.isDirectory()) {
@@ -44,6 +45,12 @@ export function inspectDatadir(path: string, serverUser: OsUser): DatadirFacts {
     );
   }
   if (!entries.includes("mysql")) {
+    // This agent was filling the datadir by a state transfer that did not finish (its marker
+    // says so; mariabackup's SST failed this way with two joiners on one donor): the files are
+    // the transfer's leftovers, not someone's data. Position unknown: it joins by a new SST,
+    // which replaces them, and never bootstraps.
+    if (stateTransferPending)
+      return { path, empty: false, grastate: null, grastateEmpty: true, gvwstate: null };
     throw new RefusedError(
       `datadir ${path} holds files but no mysql/ system schema, so it is neither empty nor a MariaDB datadir; nothing was changed; empty it or point GALERA_PILOT_DATADIR elsewhere`,
     );
