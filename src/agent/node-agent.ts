@@ -2,7 +2,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Server } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentOptions } from "../cli/agent-options.js";
-import { decideRecovery, keepsBootstrapIntent, type RecoveryDecision } from "../decide/recovery-decision.js";
+import { knownPosition } from "../decide/known-position.js";
+import {
+  decideRecovery,
+  intentSettleMs,
+  keepsBootstrapIntent,
+  type RecoveryDecision,
+} from "../decide/recovery-decision.js";
 import type { NodeReport, RecoveryFacts } from "../decide/recovery-facts.js";
 import { ExitCode, RefusedError } from "../errors.js";
 import { healthAnswers, type HealthAnswers } from "../health/health-policy.js";
@@ -39,6 +45,8 @@ const disconnectedRestartMs = 20_000;
 const answersReuseMs = 100;
 /** A member of the view whose agent has not answered this long stops holding the writer election back. */
 const minAbandonAfterMs = 10_000;
+/** While it decides, the agent asks its peers and decides again this often (at most the sampling interval). */
+const decisionPollMs = 150;
 
 /**
  * The node agent: checks its input once, then runs mariadbd, restarting it (with backoff)
@@ -388,23 +396,33 @@ export class NodeAgent {
     // found. grastate.dat's UUID is enough to tell (its seqno may still be unknown).
     const grastate = this.#datadir.grastate;
     this.#recovered = grastate ? { uuid: grastate.uuid, seqno: grastate.seqno, gtid: null } : null;
+    let reports: NodeReport[] | null = null;
     if (grastate && !this.#fresh) {
-      const early = decideRecovery(
-        this.#recoveryFacts(await this.#gatherPeerStates(peers), peers, Date.now(), Date.now()),
-      );
+      reports = await this.#gatherPeerStates(peers);
+      const early = decideRecovery(this.#recoveryFacts(reports, peers, Date.now(), Date.now()));
       if (early.action === "refuse") {
         this.#record(early, true);
         this.#lifecycle = "refused";
         throw new RefusedError(early.reason);
       }
     }
-    this.#recovered = await recoverPosition(this.options.mysqldPath, paths.config, serverUser.name);
-    this.log.info(`recovered position ${this.#recovered.uuid}:${this.#recovered.seqno}`);
+    // After a clean shutdown grastate.dat holds the position; only seqno -1 needs InnoDB's word.
+    const known = knownPosition(grastate);
+    if (known.known) {
+      this.#recovered = { ...known.position, gtid: null };
+    } else {
+      this.#recovered = await recoverPosition(this.options.mysqldPath, paths.config, serverUser.name);
+      // The peers' answers above are older than a full mariadbd start: ask again.
+      reports = null;
+    }
+    this.log.info(
+      `recovered position ${this.#recovered.uuid}:${this.#recovered.seqno} ${known.known ? known.reason : "with --wsrep-recover"}`,
+    );
     const waitingSince = Date.now();
     let lastLogged = 0;
     for (;;) {
       if (this.#stopSignal) return "stop";
-      const reports = await this.#gatherPeerStates(peers);
+      reports ??= await this.#gatherPeerStates(peers);
       const now = Date.now();
       const decision = decideRecovery(this.#recoveryFacts(reports, peers, now, waitingSince));
       if (keepsBootstrapIntent(decision, this.options.nodeName)) this.#intentAt ??= now;
@@ -425,7 +443,8 @@ export class NodeAgent {
           throw new RefusedError(decision.reason);
         default:
           this.#lifecycle = "waiting";
-          if ((await this.#pause(this.options.sampleIntervalMs)) === "stop") return "stop";
+          reports = null;
+          if ((await this.#pause(this.#decisionIntervalMs)) === "stop") return "stop";
       }
     }
   }
@@ -459,18 +478,21 @@ export class NodeAgent {
     return 3 * this.options.sampleIntervalMs + 1000;
   }
 
-  /**
-   * How long a bootstrap intent stands before the announcer acts. Where two nodes may claim
-   * at once on partial knowledge — a seed alone, a forced bootstrap, a brand-new cluster —
-   * it must exceed twice the report TTL plus one interval, so the lower-ranked claimant sees
-   * the other's intent and yields (shown by the simulations in
-   * test/unit/decide/recovery-properties.test.ts). A recovery in which every expected node
-   * reported has one deterministic winner; one interval lets its intent be seen.
-   */
+  /** How often the peers are asked while deciding. */
+  get #decisionIntervalMs(): number {
+    return Math.min(decisionPollMs, this.options.sampleIntervalMs);
+  }
+
+  /** How long a bootstrap intent stands before the announcer acts: see intentSettleMs (pure). */
   #intentSettleMs(): number {
-    const contested =
-      this.options.mode === "seed" || this.options.forceBootstrapAfterMs !== null || this.#fresh;
-    return contested ? 2 * this.#reportTtlMs + this.options.sampleIntervalMs : this.options.sampleIntervalMs;
+    return intentSettleMs({
+      mode: this.options.mode,
+      forceConfigured: this.options.forceBootstrapAfterMs !== null,
+      fresh: this.#fresh,
+      reportTtlMs: this.#reportTtlMs,
+      intervalMs: this.options.sampleIntervalMs,
+      decisionIntervalMs: this.#decisionIntervalMs,
+    });
   }
 
   /** Keeps the decision for /status; logs it when it changed, or again after a while. Returns whether it logged. */
