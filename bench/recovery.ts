@@ -63,7 +63,7 @@ export interface OursBreakdown {
   node: string;
   /** Last agent spawned → the node's first log line ("peers from …"): Node start, option checks. */
   agentStartMs: number;
-  /** → "recovered position": ports check, config, HTTP server, a first peer ask, --wsrep-recover. */
+  /** → "recovered position": ports check, config, HTTP server, a first peer ask, --wsrep-recover (after a crash). */
   recoverMs: number;
   /** → the first decision to start or to announce a bootstrap: peer exchange and any waiting rounds. */
   decideMs: number;
@@ -792,7 +792,10 @@ export async function recoveryBenchmark(m: Machine): Promise<BenchmarkOutput> {
 
   const stages: [Exclude<keyof OursBreakdown, "node" | "decisions">, string][] = [
     ["agentStartMs", "agent start: last agent spawned → its first log line"],
-    ["recoverMs", "→ position recovered: checks, HTTP server, first peer ask, `mariadbd --wsrep-recover`"],
+    [
+      "recoverMs",
+      "→ position known: checks, HTTP server, first peer ask, then `mariadbd --wsrep-recover` (kill -9) or grastate.dat (clean)",
+    ],
     ["decideMs", "→ decision to start (or to announce): peer exchange, waiting rounds"],
     ["settleMs", "→ bootstrap intent settled"],
     ["launchMs", "→ mariadbd spawned"],
@@ -890,16 +893,19 @@ moment the last of the three nodes is started until an INSERT succeeds** on a no
 ${r.rounds} ${r.rounds === 1 ? "round" : "rounds"}; each runs both scenarios, both sides back to back on the same data, ours
 first in odd rounds and the baseline first in even ones. Medians with (min–max).
 
-- **ours, kill -9 of all**: the three agents started back to back; each recovers its position,
-  asks its peers, decides \`await-pc-recovery\` and starts mariadbd; Galera's pc.recovery
-  restores the primary once all three are up.
+- **ours, kill -9 of all**: the three agents started back to back; each recovers its position
+  with \`mariadbd --wsrep-recover\` (grastate.dat says seqno -1), asks its peers, decides
+  \`await-pc-recovery\` and starts mariadbd; Galera's pc.recovery restores the primary once
+  all three are up.
 - **raw Galera by hand (the floor)**: \`mariadbd --wsrep-recover\` on the three nodes in
   parallel, then the three \`mariadbd --defaults-file=<node>/run/my.cnf
   --wsrep-start-position=…\` back to back; the clock starts at the last of these. The second
   row also counts its --wsrep-recover, as three people (or systemd's \`galera_recovery\`)
   would spend it.
-- **ours, clean full shutdown**: the three agents started back to back; they exchange
-  positions, n1 announces, bootstraps after its intent stood one interval, the others join.
+- **ours, clean full shutdown**: the three agents started back to back; each reads its
+  position from grastate.dat (no --wsrep-recover), they exchange positions (asked every
+  150 ms), n1 announces, bootstraps after its intent stood one decision round (150 ms), the
+  others join.
 - **the ideal script**: knows n1 left last; starts \`mariadbd … --wsrep-new-cluster\` on n1,
   then the other two, back to back, no --wsrep-recover.
 
