@@ -743,7 +743,7 @@ function goals(summaries: readonly ScenarioSummary[]): RecoveryBenchResult["goal
 export async function recoveryBenchmark(m: Machine): Promise<BenchmarkOutput> {
   const r = await benchRecovery();
   const sec = (ms: number): string => (ms / 1000).toFixed(2);
-  const sp = (x: Spread): string => `${sec(x.median)} (${sec(x.min)}–${sec(x.max)})`;
+  const sp = (x: Spread): string => (x.n === 0 ? "—" : `${sec(x.median)} (${sec(x.min)}–${sec(x.max)})`);
   const crash = r.summaries.find((x) => x.scenario === "crash")!;
   const clean = r.summaries.find((x) => x.scenario === "clean")!;
 

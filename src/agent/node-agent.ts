@@ -383,7 +383,7 @@ export class NodeAgent {
    * start: join (or let Galera's pc.recovery act) or bootstrap. While waiting, / answers 100
    * and /status says what for. Each new decision is logged as one sentence.
    */
-  async #decide(serverUser: OsUser): Promise<"join" | "bootstrap" | "stop"> {
+  async #decide(serverUser: OsUser): Promise<StartKind | "stop"> {
     this.#lifecycle = "preparing";
     this.#datadir = inspect(this.options, serverUser);
     for (const leftover of removeCrashLeftovers(this.options.datadir))
@@ -411,6 +411,8 @@ export class NodeAgent {
     if (known.known) {
       this.#recovered = { ...known.position, gtid: null };
     } else {
+      // mysql2 is loaded while the child recovers, when nobody waits on this agent's answers.
+      void Sampler.loadDriver().catch(() => undefined);
       this.#recovered = await recoverPosition(this.options.mysqldPath, paths.config, serverUser.name);
       // The peers' answers above are older than a full mariadbd start: ask again.
       reports = null;
@@ -431,7 +433,7 @@ export class NodeAgent {
       switch (decision.action) {
         case "join":
         case "await-pc-recovery":
-          return "join";
+          return decision.action;
         case "bootstrap":
         case "bootstrap-new-cluster":
           if (decision.action === "bootstrap" && markSafeToBootstrap(this.options.datadir)) {
@@ -507,12 +509,14 @@ export class NodeAgent {
   }
 
   /** Runs mariadbd once: until it exits on its own, or until a stop (drain, then SIGTERM). */
-  async #runServer(serverUser: OsUser, decision: "join" | "bootstrap"): Promise<ChildExit | "stopped"> {
+  async #runServer(serverUser: OsUser, decision: StartKind): Promise<ChildExit | "stopped"> {
     const paths = runPaths(this.options.runDir);
     const recovered = this.#recovered!;
     const args = [`--defaults-file=${paths.config}`, `--user=${serverUser.name}`];
     if (decision === "bootstrap") args.push("--wsrep-new-cluster");
-    else {
+    // No peer was in a primary component (else the decision would be to join it), so none is
+    // a synced donor to ask for: pc.recovery restores the primary, and Galera picks donors.
+    else if (decision === "join") {
       const donors = await this.#preferredDonors();
       // A trailing comma: any other node when these cannot serve.
       if (donors.length > 0) args.push(`--wsrep-sst-donor=${donors.join(",")},`);
@@ -611,6 +615,9 @@ export class NodeAgent {
     await sleep(this.options.drainMs);
   }
 }
+
+/** How mariadbd is started: joining a primary, awaiting Galera's pc.recovery, or bootstrapping. */
+type StartKind = "join" | "await-pc-recovery" | "bootstrap";
 
 function dedupe(peers: PeerEndpoint[]): PeerEndpoint[] {
   const seen = new Map(peers.map((p) => [formatEndpoint(p), p]));
