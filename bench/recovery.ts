@@ -63,7 +63,9 @@ export interface OursBreakdown {
   node: string;
   /** Last agent spawned → the node's first log line ("peers from …"): Node start, option checks. */
   agentStartMs: number;
-  /** → "recovered position": ports check, config, HTTP server, a first peer ask, --wsrep-recover (after a crash). */
+  /** → "recovering the position" (or, with no --wsrep-recover, "recovered position"): ports check, config, HTTP server, a first peer ask. */
+  prepareMs: number;
+  /** → "recovered position": `mariadbd --wsrep-recover` after a crash; nothing after a clean stop. */
   recoverMs: number;
   /** → the first decision to start or to announce a bootstrap: peer exchange and any waiting rounds. */
   decideMs: number;
@@ -302,6 +304,7 @@ async function waitWritable(
 
 interface AgentEvents {
   peersAt: number | null;
+  recoveringAt: number | null;
   recoveredAt: number | null;
   decisions: { at: number; action: string }[];
   startedAt: number | null;
@@ -310,13 +313,20 @@ interface AgentEvents {
 const agentLine = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) galera-pilot\[[^\]]+\] \w+: (.*)$/;
 
 export function parseAgentEvents(text: string): AgentEvents {
-  const events: AgentEvents = { peersAt: null, recoveredAt: null, decisions: [], startedAt: null };
+  const events: AgentEvents = {
+    peersAt: null,
+    recoveringAt: null,
+    recoveredAt: null,
+    decisions: [],
+    startedAt: null,
+  };
   for (const line of text.split("\n")) {
     const m = agentLine.exec(line);
     if (!m) continue;
     const at = Date.parse(m[1]!);
     const message = m[2]!;
     if (message.startsWith("peers from ")) events.peersAt ??= at;
+    else if (message.startsWith("recovering the position")) events.recoveringAt ??= at;
     else if (message.startsWith("recovered position ")) events.recoveredAt ??= at;
     else if (message.startsWith("mariadbd started")) events.startedAt ??= at;
     else {
@@ -369,7 +379,8 @@ export function breakdown(
   return {
     node,
     agentStartMs: e.peersAt - lastSpawnAt,
-    recoverMs: e.recoveredAt - e.peersAt,
+    prepareMs: (e.recoveringAt ?? e.recoveredAt) - e.peersAt,
+    recoverMs: e.recoveredAt - (e.recoveringAt ?? e.recoveredAt),
     decideMs: firstGo.at - e.recoveredAt,
     settleMs,
     launchMs: e.startedAt! - last.at,
@@ -713,6 +724,7 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
     beforeSpawn: spread(ours.map((r) => r.writableMs - r.ours!.serverMs)),
     breakdown: {
       agentStartMs: part("agentStartMs"),
+      prepareMs: part("prepareMs"),
       recoverMs: part("recoverMs"),
       decideMs: part("decideMs"),
       settleMs: part("settleMs"),
@@ -811,10 +823,8 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
 
   const stages: [Exclude<keyof OursBreakdown, "node" | "decisions">, string][] = [
     ["agentStartMs", "agent start: last agent spawned → its first log line"],
-    [
-      "recoverMs",
-      "→ position known: checks, HTTP server, first peer ask, then `mariadbd --wsrep-recover` (kill -9) or grastate.dat (clean)",
-    ],
+    ["prepareMs", "→ datadir checked: ports, config, HTTP server, a first peer ask, refusal check"],
+    ["recoverMs", "→ position known: `mariadbd --wsrep-recover` (kill -9); grastate.dat, no child (clean)"],
     ["decideMs", "→ decision to start (or to announce): peer exchange, waiting rounds"],
     ["settleMs", "→ bootstrap intent settled"],
     ["launchMs", "→ mariadbd spawned"],

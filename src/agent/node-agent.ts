@@ -413,6 +413,7 @@ export class NodeAgent {
     } else {
       // mysql2 is loaded while the child recovers, when nobody waits on this agent's answers.
       void Sampler.loadDriver().catch(() => undefined);
+      this.log.info(`recovering the position: ${known.reason}`);
       this.#recovered = await recoverPosition(this.options.mysqldPath, paths.config, serverUser.name);
       // The peers' answers above are older than a full mariadbd start: ask again.
       reports = null;
