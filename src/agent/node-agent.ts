@@ -251,6 +251,9 @@ export class NodeAgent {
       await checkPorts(this.options);
       const datadir = inspect(this.options, serverUser);
       writeServerConfig(this.options, serverUser, this.#peers);
+      // mysql2 is loaded before the peer API answers: loading it later blocks this agent's
+      // event loop for 0.1–0.5 s just when recovering peers ask for its state.
+      await Sampler.loadDriver();
       this.#server = await startHealthServer({
         address: this.options.healthAddress,
         port: this.options.ports.health,
@@ -411,8 +414,6 @@ export class NodeAgent {
     if (known.known) {
       this.#recovered = { ...known.position, gtid: null };
     } else {
-      // mysql2 is loaded while the child recovers, when nobody waits on this agent's answers.
-      void Sampler.loadDriver().catch(() => undefined);
       this.log.info(`recovering the position: ${known.reason}`);
       this.#recovered = await recoverPosition(this.options.mysqldPath, paths.config, serverUser.name);
       // The peers' answers above are older than a full mariadbd start: ask again.

@@ -26,11 +26,7 @@ export class Sampler {
 
   static #driver: Promise<typeof import("mysql2/promise")> | null = null;
 
-  /**
-   * mysql2, loaded once, at the first sample or when the agent asks for it earlier: not at the
-   * agent's start, since loading it costs about 0.1 s of CPU and the agent has no use for it
-   * before mariadbd runs.
-   */
+  /** mysql2, loaded once: at the first sample, or earlier when the agent asks for it. */
   static async loadDriver(): Promise<typeof import("mysql2/promise")> {
     Sampler.#driver ??= import("mysql2/promise").then((m) => m.default);
     return Sampler.#driver;
