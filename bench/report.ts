@@ -36,5 +36,6 @@ export function spread(values: readonly number[]): Spread {
 
 /** "1.23 (1.10–1.40)": the median, then min–max, each with `digits` decimals. */
 export function formatSpread(s: Spread, digits: number): string {
+  if (s.n === 0) return "—";
   return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 }

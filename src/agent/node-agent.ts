@@ -1,9 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import mysql from "mysql2/promise";
+import type { Connection } from "mysql2/promise";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentOptions } from "../cli/agent-options.js";
-import { decideRecovery, keepsBootstrapIntent, type RecoveryDecision } from "../decide/recovery-decision.js";
+import { knownPosition } from "../decide/known-position.js";
+import {
+  decideRecovery,
+  intentSettleMs,
+  keepsBootstrapIntent,
+  type RecoveryDecision,
+} from "../decide/recovery-decision.js";
 import type { NodeReport, RecoveryFacts } from "../decide/recovery-facts.js";
 import { ClusterMismatchError, ExitCode, RefusedError } from "../errors.js";
 import { healthAnswers, type HealthAnswers } from "../health/health-policy.js";
@@ -52,6 +58,8 @@ const disconnectedRestartMs = 20_000;
 const answersRefreshMs = 100;
 /** A member of the view whose agent has not answered this long stops holding the writer election back. */
 const minAbandonAfterMs = 10_000;
+/** While it decides, the agent asks its peers and decides again this often (at most the sampling interval). */
+const decisionPollMs = 150;
 
 /**
  * The node agent: checks its input once, then runs mariadbd, restarting it (with backoff)
@@ -328,6 +336,9 @@ export class NodeAgent {
       // mariadbd times out, again and again): refused before the datadir is initialised.
       await this.#gatherPeerStates(this.#peers);
       writeServerConfig(this.options, serverUser, this.#peers);
+      // mysql2 is loaded before the peer API answers: loading it later blocks this agent's
+      // event loop for 0.1–0.5 s just when recovering peers ask for its state.
+      await Sampler.loadDriver();
       this.#server = await HealthServer.start({
         address: this.options.healthAddress,
         port: this.options.ports.health,
@@ -416,7 +427,8 @@ export class NodeAgent {
   async #checkSstPassword(): Promise<void> {
     if (this.#sstChecked) return;
     this.#sstChecked = true;
-    let connection: mysql.Connection | null = null;
+    let connection: Connection | null = null;
+    const mysql = await Sampler.loadDriver();
     try {
       connection = await mysql.createConnection({
         socketPath: runPaths(this.options.runDir).socket,
@@ -524,7 +536,7 @@ export class NodeAgent {
    * start: join (or let Galera's pc.recovery act) or bootstrap. While waiting, / answers 100
    * and /status says what for. Each new decision is logged as one sentence.
    */
-  async #decide(serverUser: OsUser): Promise<"join" | "bootstrap" | "stop"> {
+  async #decide(serverUser: OsUser): Promise<StartKind | "stop"> {
     this.#lifecycle = "preparing";
     this.#datadir = inspect(this.options, serverUser);
     for (const leftover of removeCrashLeftovers(this.options.datadir))
@@ -537,23 +549,34 @@ export class NodeAgent {
     // found. grastate.dat's UUID is enough to tell (its seqno may still be unknown).
     const grastate = this.#datadir.grastate;
     this.#recovered = grastate ? { uuid: grastate.uuid, seqno: grastate.seqno, gtid: null } : null;
+    let reports: NodeReport[] | null = null;
     if (grastate && !this.#fresh) {
-      const early = decideRecovery(
-        this.#recoveryFacts(await this.#gatherPeerStates(peers), peers, Date.now(), Date.now()),
-      );
+      reports = await this.#gatherPeerStates(peers);
+      const early = decideRecovery(this.#recoveryFacts(reports, peers, Date.now(), Date.now()));
       if (early.action === "refuse") {
         this.#record(early, true);
         this.#lifecycle = "refused";
         throw new RefusedError(`${early.reason}; mariadbd was not started and the datadir was not changed`);
       }
     }
-    this.#recovered = await recoverPosition(this.options.mysqldPath, paths.config, serverUser.name);
-    this.log.info(`recovered position ${this.#recovered.uuid}:${this.#recovered.seqno}`);
+    // After a clean shutdown grastate.dat holds the position; only seqno -1 needs InnoDB's word.
+    const known = knownPosition(grastate);
+    if (known.known) {
+      this.#recovered = { ...known.position, gtid: null };
+    } else {
+      this.log.info(`recovering the position: ${known.reason}`);
+      this.#recovered = await recoverPosition(this.options.mysqldPath, paths.config, serverUser.name);
+      // The peers' answers above are older than a full mariadbd start: ask again.
+      reports = null;
+    }
+    this.log.info(
+      `recovered position ${this.#recovered.uuid}:${this.#recovered.seqno} ${known.known ? known.reason : "with --wsrep-recover"}`,
+    );
     const waitingSince = Date.now();
     let lastLogged = 0;
     for (;;) {
       if (this.#stopReason) return "stop";
-      const reports = await this.#gatherPeerStates(peers);
+      reports ??= await this.#gatherPeerStates(peers);
       const now = Date.now();
       const decision = decideRecovery(this.#recoveryFacts(reports, peers, now, waitingSince));
       if (keepsBootstrapIntent(decision, this.options.nodeName)) this.#intentAt ??= now;
@@ -562,7 +585,7 @@ export class NodeAgent {
       switch (decision.action) {
         case "join":
         case "await-pc-recovery":
-          return "join";
+          return decision.action;
         case "bootstrap":
         case "bootstrap-new-cluster":
           if (decision.action === "bootstrap" && markSafeToBootstrap(this.options.datadir)) {
@@ -574,7 +597,8 @@ export class NodeAgent {
           throw new RefusedError(`${decision.reason}; mariadbd was not started`);
         default:
           this.#lifecycle = "waiting";
-          if ((await this.#pause(this.options.sampleIntervalMs)) === "stop") return "stop";
+          reports = null;
+          if ((await this.#pause(this.#decisionIntervalMs)) === "stop") return "stop";
       }
     }
   }
@@ -608,18 +632,21 @@ export class NodeAgent {
     return 3 * this.options.sampleIntervalMs + 1000;
   }
 
-  /**
-   * How long a bootstrap intent stands before the announcer acts. Where two nodes may claim
-   * at once on partial knowledge — a seed alone, a forced bootstrap, a brand-new cluster —
-   * it must exceed twice the report TTL plus one interval, so the lower-ranked claimant sees
-   * the other's intent and yields (shown by the simulations in
-   * test/unit/decide/recovery-properties.test.ts). A recovery in which every expected node
-   * reported has one deterministic winner; one interval lets its intent be seen.
-   */
+  /** How often the peers are asked while deciding. */
+  get #decisionIntervalMs(): number {
+    return Math.min(decisionPollMs, this.options.sampleIntervalMs);
+  }
+
+  /** How long a bootstrap intent stands before the announcer acts: see intentSettleMs (pure). */
   #intentSettleMs(): number {
-    const contested =
-      this.options.mode === "seed" || this.options.forceBootstrapAfterMs !== null || this.#fresh;
-    return contested ? 2 * this.#reportTtlMs + this.options.sampleIntervalMs : this.options.sampleIntervalMs;
+    return intentSettleMs({
+      mode: this.options.mode,
+      forceConfigured: this.options.forceBootstrapAfterMs !== null,
+      fresh: this.#fresh,
+      reportTtlMs: this.#reportTtlMs,
+      intervalMs: this.options.sampleIntervalMs,
+      decisionIntervalMs: this.#decisionIntervalMs,
+    });
   }
 
   /** Keeps the decision for /status; logs it when it changed, or again after a while. Returns whether it logged. */
@@ -634,12 +661,14 @@ export class NodeAgent {
   }
 
   /** Runs mariadbd once: until it exits on its own, or until a stop (drain, then SIGTERM). */
-  async #runServer(serverUser: OsUser, decision: "join" | "bootstrap"): Promise<ChildExit | "stopped"> {
+  async #runServer(serverUser: OsUser, decision: StartKind): Promise<ChildExit | "stopped"> {
     const paths = runPaths(this.options.runDir);
     const recovered = this.#recovered!;
     const args = [`--defaults-file=${paths.config}`, `--user=${serverUser.name}`];
     if (decision === "bootstrap") args.push("--wsrep-new-cluster");
-    else {
+    // No peer was in a primary component (else the decision would be to join it), so none is
+    // a synced donor to ask for: pc.recovery restores the primary, and Galera picks donors.
+    else if (decision === "join") {
       const donors = await this.#preferredDonors();
       // A trailing comma: any other node when these cannot serve.
       if (donors.length > 0) args.push(`--wsrep-sst-donor=${donors.join(",")},`);
@@ -764,6 +793,9 @@ export class NodeAgent {
     await sleep(this.options.drainMs);
   }
 }
+
+/** How mariadbd is started: joining a primary, awaiting Galera's pc.recovery, or bootstrapping. */
+type StartKind = "join" | "await-pc-recovery" | "bootstrap";
 
 function dedupe(peers: PeerEndpoint[]): PeerEndpoint[] {
   const seen = new Map(peers.map((p) => [formatEndpoint(p), p]));

@@ -4,18 +4,7 @@ import { NodeAgent } from "../agent/node-agent.js";
 import { BadInputError, ExitCode, GaleraPilotError } from "../errors.js";
 import { version } from "../version.js";
 import { parseAgentOptions, usage } from "./agent-options.js";
-import { doctorCommand, doctorUsage } from "./doctor-command.js";
 import { haproxyCommand, haproxyUsage } from "./haproxy-command.js";
-import { verifyCommand, verifyUsage } from "./verify-command.js";
-import {
-  localDown,
-  localNodeAction,
-  localRestartRolling,
-  localScale,
-  localStatus,
-  localUp,
-  parseLocalFlags,
-} from "./local-commands.js";
 
 const localUsage = `local cluster (SPEC §5):
   galera-pilot local up [--nodes N] [--state-dir DIR]   run the cluster in the foreground (npm start)
@@ -31,6 +20,8 @@ async function main(argv: string[]): Promise<number> {
   const env = process.env;
   const first = argv.find((a) => !a.startsWith("--"));
   if (argv[0] === "--help" || argv[0] === "-h" || argv.length === 0) {
+    const { doctorUsage } = await import("./doctor-command.js");
+    const { verifyUsage } = await import("./verify-command.js");
     console.log(`${usage}\n\n${localUsage}\n\n${doctorUsage}\n\n${verifyUsage}\n\n${haproxyUsage}`);
     return argv.length === 0 ? ExitCode.badInput : ExitCode.ok;
   }
@@ -50,8 +41,19 @@ async function main(argv: string[]): Promise<number> {
   if (command === "marathon") return (await import("./marathon-command.js")).marathonCommand(argv.slice(1));
   if (command === "k8s") return (await import("./k8s-command.js")).k8sCommand(argv.slice(1));
   if (command === "haproxy") return haproxyCommand(argv.slice(1));
-  if (command === "doctor") return doctorCommand(argv.slice(1), env);
-  if (command === "verify") return verifyCommand(argv.slice(1), env);
+  // doctor and verify load their modules (mysql2 among them) only when asked for.
+  if (command === "doctor") return (await import("./doctor-command.js")).doctorCommand(argv.slice(1), env);
+  if (command === "verify") return (await import("./verify-command.js")).verifyCommand(argv.slice(1), env);
+  // The local runner's modules load only for its commands: an agent starts sooner without them.
+  const {
+    localDown,
+    localNodeAction,
+    localRestartRolling,
+    localScale,
+    localStatus,
+    localUp,
+    parseLocalFlags,
+  } = await import("./local-commands.js");
   if (command === "local" && argv[1] === "up") return localUp(parseLocalFlags(argv.slice(2), env));
   const flags = parseLocalFlags(argv.slice(1), env);
   switch (command) {

@@ -102,6 +102,41 @@ export function isForced(facts: RecoveryFacts): boolean {
   );
 }
 
+/** What the length of a node's bootstrap-intent settle depends on. */
+export interface SettleInputs {
+  mode: "seed" | "node";
+  /** GALERA_PILOT_FORCE_BOOTSTRAP_AFTER is set: this node may claim on partial knowledge. */
+  forceConfigured: boolean;
+  /** This node's datadir was empty at this start (a brand-new cluster may be claimed). */
+  fresh: boolean;
+  /** RecoveryFacts.reportTtlMs. */
+  reportTtlMs: number;
+  /** The agent's sampling interval. */
+  intervalMs: number;
+  /** How often the agent asks its peers and decides again while it waits. */
+  decisionIntervalMs: number;
+}
+
+/**
+ * How long this node's bootstrap intent stands before it acts (RecoveryFacts.intentSettleMs).
+ *
+ * Contested — a seed, a configured force deadline, an empty datadir — this node may claim on
+ * partial knowledge, at about the time another node does. Then the intent stands longer than
+ * twice the report TTL plus one interval: each claimant sees the other's intent before its own
+ * has settled, and the lower-ranked one yields (the simulations in
+ * test/unit/decide/recovery-properties.test.ts find two bootstraps with less).
+ *
+ * Otherwise the node claims only with every expected node's position in hand (S2), and every
+ * node that holds the same complete set names the same winner, so nothing can outrank it;
+ * a node with less waits for the missing reports, or for a contested claimant's long settle.
+ * One decision round lets the intent be published before the bootstrap; the simulations run
+ * with exactly that.
+ */
+export function intentSettleMs(inputs: SettleInputs): number {
+  const contested = inputs.mode === "seed" || inputs.forceConfigured || inputs.fresh;
+  return contested ? 2 * inputs.reportTtlMs + inputs.intervalMs : inputs.decisionIntervalMs;
+}
+
 /** Whether the node publishes (or keeps) its bootstrap intent after this decision. */
 export function keepsBootstrapIntent(decision: RecoveryDecision, nodeName: string): boolean {
   return decision.bootstrapper === nodeName;

@@ -1,4 +1,4 @@
-import mysql from "mysql2/promise";
+import type { Connection } from "mysql2/promise";
 import { sampledStatusNames, sampleFromStatus, unreachableSample, type WsrepSample } from "./wsrep-sample.js";
 
 export interface SamplerOptions {
@@ -17,12 +17,20 @@ const statusQuery = `SHOW GLOBAL STATUS WHERE Variable_name IN (${sampledStatusN
  * answers read `latest` and never open a connection of their own.
  */
 export class Sampler {
-  #connection: mysql.Connection | null = null;
+  #connection: Connection | null = null;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #latest: WsrepSample;
   #listeners: ((sample: WsrepSample) => void)[] = [];
   readonly options: SamplerOptions;
+
+  static #driver: Promise<typeof import("mysql2/promise")> | null = null;
+
+  /** mysql2, loaded once: at the first sample, or earlier when the agent asks for it. */
+  static async loadDriver(): Promise<typeof import("mysql2/promise")> {
+    Sampler.#driver ??= import("mysql2/promise").then((m) => m.default);
+    return Sampler.#driver;
+  }
 
   constructor(options: SamplerOptions) {
     this.options = options;
@@ -87,8 +95,9 @@ export class Sampler {
     return sample;
   }
 
-  async #connect(): Promise<mysql.Connection> {
+  async #connect(): Promise<Connection> {
     if (this.#connection) return this.#connection;
+    const mysql = await Sampler.loadDriver();
     const connection = await mysql.createConnection({
       socketPath: this.options.socket,
       user: "root",

@@ -4,10 +4,12 @@ import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
 import type { NodeReport, RecoveryFacts } from "../../../src/decide/recovery-facts.js";
 import {
   decideRecovery,
+  intentSettleMs,
   keepsBootstrapIntent,
   presentPeers,
   rankCandidates,
   type RecoveryDecision,
+  type SettleInputs,
 } from "../../../src/decide/recovery-decision.js";
 
 const A = "2ac6dfbe-e8fb-11f1-aee4-d2bbb464c24e";
@@ -620,5 +622,43 @@ describe("decideRecovery: reports that must not count", () => {
   it("the peers' order does not change the decision", () => {
     const [n1, n2, n3] = clusterCleanlyStoppedLastOutIsN3() as [NodeReport, NodeReport, NodeReport];
     assert.deepEqual(decideRecovery(facts(n3, [n1, n2])), decideRecovery(facts(n3, [n2, n1])));
+  });
+});
+
+void describe("intentSettleMs: how long a bootstrap intent stands", () => {
+  const base: SettleInputs = {
+    mode: "node",
+    forceConfigured: false,
+    fresh: false,
+    reportTtlMs: 4000,
+    intervalMs: 1000,
+    decisionIntervalMs: 150,
+  };
+  const table: { situation: string; inputs: SettleInputs; ms: number }[] = [
+    { situation: "node mode, data, no force: one decision round", inputs: base, ms: 150 },
+    { situation: "a seed: twice the TTL plus one interval", inputs: { ...base, mode: "seed" }, ms: 9000 },
+    { situation: "force configured", inputs: { ...base, forceConfigured: true }, ms: 9000 },
+    { situation: "an empty datadir (a new cluster)", inputs: { ...base, fresh: true }, ms: 9000 },
+    {
+      situation: "a seed with force and an empty datadir",
+      inputs: { ...base, mode: "seed", forceConfigured: true, fresh: true },
+      ms: 9000,
+    },
+    {
+      situation: "a longer TTL lengthens only the contested settle",
+      inputs: { ...base, reportTtlMs: 10_000 },
+      ms: 150,
+    },
+  ];
+  for (const row of table) {
+    void it(`${row.situation}: ${row.ms} ms`, () => assert.equal(intentSettleMs(row.inputs), row.ms));
+  }
+
+  void it("a contested settle always exceeds twice the report TTL plus one interval", () => {
+    for (const reportTtlMs of [1000, 4000, 31_000])
+      for (const intervalMs of [100, 1000, 60_000]) {
+        const ms = intentSettleMs({ ...base, fresh: true, reportTtlMs, intervalMs });
+        assert.ok(ms >= 2 * reportTtlMs + intervalMs);
+      }
   });
 });

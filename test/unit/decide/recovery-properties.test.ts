@@ -14,6 +14,7 @@ import type { NodeReport, Position, RecoveryFacts } from "../../../src/decide/re
 import {
   clusterUuidOf,
   decideRecovery,
+  intentSettleMs,
   isForced,
   keepsBootstrapIntent,
   presentPeers,
@@ -230,8 +231,17 @@ function simulate(
   const random = prng(o.seed);
   const delivery = o.delivery;
   const ttlRounds = delivery.kind === "bounded" ? delivery.maxDelay + 1 : delivery.ttlRounds;
-  // Two claims made about the same time must each see the other before settling.
-  const settleRounds = 2 * ttlRounds + 2;
+  // The agent's own settle policy, one round being both the sampling and the decision interval:
+  // long where two claims may be made about the same time, one round otherwise.
+  const settleMs = (t: TruthNode): number =>
+    intentSettleMs({
+      mode: t.mode,
+      forceConfigured: o.forceRounds !== null,
+      fresh: t.fresh,
+      reportTtlMs: ttlRounds * ROUND,
+      intervalMs: ROUND,
+      decisionIntervalMs: ROUND,
+    });
   const runtimes: Runtime[] = world.map((truth) => ({
     truth,
     status: truth.running ? "running" : "deciding",
@@ -284,7 +294,7 @@ function simulate(
         waitingSince: me.truth.startRound * ROUND,
         forceBootstrapAfterMs: o.forceRounds === null ? null : o.forceRounds * ROUND,
         reportTtlMs: ttlRounds * ROUND,
-        intentSettleMs: settleRounds * ROUND,
+        intentSettleMs: settleMs(me.truth),
       };
       const decision = decideRecovery(facts);
       check(facts, decision, world);

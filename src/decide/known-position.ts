@@ -1,0 +1,38 @@
+/**
+ * Whether a node's position must be recovered with `mariadbd --wsrep-recover` (a full start of
+ * InnoDB, about half a second to a second here), or is already known from `grastate.dat`.
+ * Pure: the agent reads the file and acts on the answer.
+ *
+ * Galera writes seqno -1 into grastate.dat when its provider starts, before any write-set is
+ * applied, and writes the real seqno back only on a clean shutdown. So a grastate.dat with a
+ * real cluster UUID and a seqno ≥ 0 is the position InnoDB holds; only -1 (running, crashed,
+ * or killed) leaves InnoDB as the sole truth. Pacemaker's galera agent decides the same way.
+ */
+import { ZERO_UUID, type Grastate } from "../mysqld/grastate.js";
+import type { Position } from "./recovery-facts.js";
+
+export type KnownPosition =
+  { known: true; position: Position; reason: string } | { known: false; reason: string };
+
+export function knownPosition(grastate: Grastate | null): KnownPosition {
+  if (grastate === null) {
+    return { known: false, reason: "no grastate.dat: --wsrep-recover reads the position from InnoDB" };
+  }
+  if (grastate.uuid === ZERO_UUID) {
+    return {
+      known: false,
+      reason: "grastate.dat holds the zero UUID: --wsrep-recover reads the position from InnoDB",
+    };
+  }
+  if (grastate.seqno < 0) {
+    return {
+      known: false,
+      reason: `grastate.dat says seqno ${grastate.seqno} (mariadbd did not stop cleanly): --wsrep-recover reads the position from InnoDB`,
+    };
+  }
+  return {
+    known: true,
+    position: { uuid: grastate.uuid, seqno: grastate.seqno },
+    reason: "from grastate.dat, written by a clean shutdown: no --wsrep-recover needed",
+  };
+}
