@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Connection } from "mysql2/promise";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -44,6 +45,7 @@ import {
   writeServerConfig,
 } from "./prepare-node.js";
 import { recogniseRefusal } from "../mysqld/server-log.js";
+import { JoinProgress } from "./join-progress.js";
 import { runPaths, sstUserName } from "./run-paths.js";
 
 /** mariadbd exiting this soon after its start, this many times in a row, ends the agent. */
@@ -74,6 +76,7 @@ export class NodeAgent {
   readonly #sampler: Sampler;
   readonly #peerPoller: PeerStatusPoller;
   readonly #metrics: AgentMetrics;
+  readonly #joinProgress: JoinProgress;
   #lifecycleNow: PhaseFacts["lifecycle"] = "preparing";
   #syncedSinceStart = false;
   #syncedSince: number | null = null;
@@ -116,6 +119,7 @@ export class NodeAgent {
       const host = member.replace(/:\d+$/, "");
       return `http://${host}:${options.ports.health}/status`;
     });
+    this.#joinProgress = new JoinProgress(options.datadir, (line) => this.log.info(line));
     this.#metrics = new AgentMetrics({
       status: () => this.status(),
       sample: () => this.#sampler.latest,
@@ -136,6 +140,10 @@ export class NodeAgent {
   #onSample(s: WsrepSample): void {
     const synced = s.error === null && s.clusterStatus === "Primary" && s.localState === 4;
     if (synced && !this.#sstChecked) void this.#checkSstPassword();
+    if (synced && !this.#syncedSinceStart) {
+      this.#joinProgress.stop();
+      rmSync(runPaths(this.options.runDir).stateTransferMarker, { force: true });
+    }
     if (synced) {
       this.#syncedSinceStart = true;
       this.#fresh = false;
@@ -674,6 +682,12 @@ export class NodeAgent {
       if (donors.length > 0) args.push(`--wsrep-sst-donor=${donors.join(",")},`);
     }
     args.push(`--wsrep-start-position=${recovered.uuid}:${recovered.seqno}`, ...this.options.mysqldArgs);
+    if (decision !== "bootstrap") {
+      // A state transfer may now rewrite the datadir: if it fails half-way, the next start
+      // must know the leftovers are ours (src/mysqld/datadir.ts). Removed once synced.
+      writeFileSync(paths.stateTransferMarker, `${this.options.datadir}\n`, { mode: 0o600 });
+      this.#joinProgress.start();
+    }
     const child = spawn(this.options.mysqldPath, args, { stdio: ["ignore", "inherit", "pipe"] });
     const exited = waitForExit(child, Date.now());
     // mariadbd's log goes on to the agent's stderr, line by line, read on the way for the

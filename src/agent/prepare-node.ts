@@ -101,7 +101,8 @@ export function checkDatadirUsable(options: AgentOptions, datadir: DatadirFacts,
 
 /** Reads the datadir (no change) and checks what would make a start fail half-way. */
 export function inspect(options: AgentOptions, serverUser: OsUser): DatadirFacts {
-  return inspectDatadir(options.datadir, serverUser);
+  const transferPending = existsSync(runPaths(options.runDir).stateTransferMarker);
+  return inspectDatadir(options.datadir, serverUser, transferPending);
 }
 
 /**
