@@ -45,6 +45,7 @@ import {
   writeServerConfig,
 } from "./prepare-node.js";
 import { recogniseRefusal } from "../mysqld/server-log.js";
+import { AgentDashboard } from "../http/agent-dashboard.js";
 import { JoinProgress } from "./join-progress.js";
 import { runPaths, sstUserName } from "./run-paths.js";
 
@@ -77,6 +78,15 @@ export class NodeAgent {
   readonly #peerPoller: PeerStatusPoller;
   readonly #metrics: AgentMetrics;
   readonly #joinProgress: JoinProgress;
+  /** The page at /dashboard/ when asked for: this node's view of the cluster. */
+  readonly #dashboard = new AgentDashboard(() => ({
+    self: this.status(),
+    selfAnswers: this.answers(),
+    peers: this.#sampler.latest.incomingAddresses
+      .filter((member) => member !== this.#selfAddress)
+      .map((member) => this.#peerPoller.get(member)?.report)
+      .filter((report): report is NodeStatusReport => report !== undefined),
+  }));
   #lifecycleNow: PhaseFacts["lifecycle"] = "preparing";
   #syncedSinceStart = false;
   #syncedSince: number | null = null;
@@ -354,6 +364,7 @@ export class NodeAgent {
         metrics: () => this.#metrics.text(),
         peerState: () => this.selfReport(),
         clusterSecret: this.options.clusterSecret,
+        ...(this.options.dashboard ? { dashboard: () => this.#dashboard.state() } : {}),
         initial: this.#postedAnswers(Date.now()),
         log: this.log,
         onFailure: (error) => this.#onListenerFailure(error),

@@ -52,6 +52,8 @@ export interface AgentOptions {
   /** Background sampling interval of the node's state. */
   sampleIntervalMs: number;
   health: HealthOptions;
+  /** Serve the live dashboard page on the health port (/dashboard/). */
+  dashboard: boolean;
   rootPassword: Secret;
   sstPassword: Secret;
   /** An optional application user created at initialisation (MYSQL_USER / MYSQL_PASSWORD). */
@@ -155,6 +157,11 @@ export const settings = {
     flag: "--read-only-available",
     env: "GALERA_PILOT_READ_ONLY_AVAILABLE",
     help: "a read-only node answers 200: no (default) | yes",
+  },
+  dashboard: {
+    flag: "--dashboard",
+    env: "GALERA_PILOT_DASHBOARD",
+    help: "serve the live page at /dashboard/ on the health port: no (default) | yes",
   },
   tlsCa: {
     flag: "--tls-ca",
@@ -445,6 +452,7 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
       100,
       60_000,
     ),
+    dashboard: parseYesNo("dashboard", get("dashboard") ?? "no"),
     health: {
       availableWhenDonor: parseYesNo("donorAvailable", get("donorAvailable") ?? "yes"),
       availableWhenReadOnly: parseYesNo("readOnlyAvailable", get("readOnlyAvailable") ?? "no"),

@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import type { NodeStatusReport } from "../agent/node-status.js";
 import type { Logger } from "../agent/logger.js";
 import type { Secret } from "../config/secret.js";
+import { dashboardPage } from "../local/dashboard-page.js";
 import { answerHeader, requestHeader, signAnswer, verifyRequest } from "../peers/peer-auth.js";
 import { peerStatePath } from "../peers/peer-state-client.js";
 import {
@@ -22,6 +23,8 @@ export interface HealthServerOptions {
   /** The peer state API: this node's report for the recovery decisions of its peers. */
   peerState: () => unknown;
   clusterSecret: Secret;
+  /** The dashboard's state (GALERA_PILOT_DASHBOARD=yes): the page at /dashboard/; absent, no page. */
+  dashboard?: () => unknown;
   /** The health answers served until the first post(). */
   initial: PostedAnswers;
   log: Logger;
@@ -42,13 +45,14 @@ const keepAliveTimeoutMs = 5_000;
  * over (health-worker.ts answers /, /ready, /live and /writer itself):
  * - GET /status   JSON NodeStatusReport (docs/http-api.md)
  * - GET /metrics  Prometheus text
+ * - GET /dashboard/ and /dashboard/api/state  the live page, when the agent was asked for it
  * - GET /peer/state  this node's recovery report, only for a request proving the cluster
  *   secret; the answer is signed for the request's nonce (peer-auth.ts). The secret stays
  *   in this thread: the worker forwards the request header, never holds the secret.
  * Synchronous but for /metrics, so a failing status computation fails as loudly as before.
  */
 export function mainThreadAnswer(
-  options: Pick<HealthServerOptions, "status" | "metrics" | "peerState" | "clusterSecret">,
+  options: Pick<HealthServerOptions, "status" | "metrics" | "peerState" | "clusterSecret" | "dashboard">,
   path: string,
   auth: string | null,
 ): HttpAnswer | Promise<HttpAnswer> {
@@ -69,6 +73,16 @@ export function mainThreadAnswer(
         extraHeaders: { [answerHeader]: signAnswer(options.clusterSecret, nonce, body) },
       };
     }
+    case "/dashboard":
+      if (!options.dashboard) return textAnswer(404, "not found\n");
+      // The page asks for api/state beside itself: it must be served from the folder.
+      return { ...textAnswer(301, "/dashboard/\n"), extraHeaders: { location: "/dashboard/" } };
+    case "/dashboard/":
+      if (!options.dashboard) return textAnswer(404, "not found\n");
+      return textAnswer(200, dashboardPage, "text/html; charset=utf-8");
+    case "/dashboard/api/state":
+      if (!options.dashboard) return textAnswer(404, "not found\n");
+      return textAnswer(200, JSON.stringify(options.dashboard()), "application/json");
     default:
       return textAnswer(404, "not found\n");
   }

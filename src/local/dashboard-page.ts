@@ -1,5 +1,5 @@
 /**
- * The dashboard's one page: plain HTML, CSS and a small script that polls /api/state every
+ * The dashboard's one page: plain HTML, CSS and a small script that polls api/state (beside the page) every
  * second and redraws. No framework and no external asset: it must work on a machine with no
  * internet, and it shows no secret (the state it reads has none).
  */
@@ -8,7 +8,7 @@ export const dashboardPage = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>galera-pilot — local cluster</title>
+<title>galera-pilot</title>
 <style>
   :root { --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; --muted: #57606a; --line: #d0d7de; }
   body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }
@@ -86,14 +86,16 @@ function render(state) {
     const status = row ? row.status : "—";
     return el("td", { class: status.split(" ")[0] }, status + (row && row.sessions ? " · " + row.sessions + " sessions" : ""));
   };
-  document.querySelector("#backends tbody").replaceChildren(...servers.map((s) =>
-    el("tr", { "data-server": s }, el("td", {}, s), cell("galera_writer", s), cell("galera_readers", s))));
+  document.querySelector("#backends tbody").replaceChildren(...(servers.length === 0
+    ? [el("tr", {}, el("td", { colspan: "3" }, "no router known here (the local runner's page shows HAProxy's pools)"))]
+    : servers.map((s) =>
+        el("tr", { "data-server": s }, el("td", {}, s), cell("galera_writer", s), cell("galera_readers", s)))));
   document.querySelector("#timeline tbody").replaceChildren(...[...state.timeline].reverse().map((e) =>
     el("tr", {}, el("td", {}, new Date(e.at).toLocaleTimeString()), el("td", {}, e.node), el("td", {}, e.text))));
 }
 async function tick() {
   try {
-    const answer = await fetch("/api/state", { cache: "no-store" });
+    const answer = await fetch("api/state", { cache: "no-store" });
     render(await answer.json());
   } catch (error) {
     document.getElementById("headline").replaceChildren(el("span", { class: "error" }, "the local runner does not answer: " + error));

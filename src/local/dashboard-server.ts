@@ -11,8 +11,11 @@ const timelineLength = 200;
 const pollIntervalMs = 1000;
 
 export interface DashboardNode extends LocalNodeStatus {
-  /** The node's health answers as a router sees them; null when its agent does not answer. */
-  health: Record<"/" | "/ready" | "/live" | "/writer", number> | null;
+  /**
+   * The node's health answers as a router sees them; null when its agent does not answer. An
+   * agent's own page knows only /ready and /writer of the other members (from their reports).
+   */
+  health: Partial<Record<"/" | "/ready" | "/live" | "/writer", number>> | null;
 }
 
 /** GET /api/state: what the page draws. */
