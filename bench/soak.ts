@@ -75,6 +75,9 @@ runner.kill("SIGINT");
 await exited;
 
 const report = JSON.parse(readFileSync(reportPath, "utf8")) as VerifyReport;
+const commit = spawnSync("git", ["-C", root, "describe", "--always", "--dirty"], {
+  encoding: "utf8",
+}).stdout.trim();
 const kinds = [...new Set(report.faults.map((f) => f.kind))].sort();
 const rows = kinds.map((kind) => {
   const runs = report.faults.filter((f) => f.kind === kind);
@@ -97,14 +100,17 @@ before the next; then every node was read directly and compared.
 Reproduce with \`npm run soak\` (\`npm run soak -- 100\` for more cycles). Raw report:
 \`bench-results/soak.json\` (not committed).
 
-- **When**: ${report.startedAt}, ${(report.durationMs / 60_000).toFixed(0)} minutes; durability profile \`strict\` (the default); seed ${report.seed}
+- **When**: ${report.startedAt}, ${(report.durationMs / 60_000).toFixed(0)} minutes, on commit ${commit || "unknown"}; durability profile \`strict\` (the default); seed ${report.seed}
 - **Verdict**: **${report.verdict.toUpperCase()}**${report.problems.length ? `: ${report.problems.join("; ")}` : ": no acknowledged write lost, every node equal at the end"}
 - **Fault cycles**: ${report.faults.length} (${report.faults.filter((f) => f.recoveredAfterMs !== null).length} recovered)
 - **Appends**: ${a.acknowledged} acknowledged, ${a.indeterminate} indeterminate (${a.indeterminateCommitted} of them committed), ${a.rejected} refused by the server; **lost: ${a.lost}**
 - **Bank**: ${report.bank.acknowledged} of ${report.bank.transfers} transfers acknowledged; ${report.bank.reads} reads of the total through the readers, ${report.bank.wrongTotals.length} wrong
 
 Recovery per fault kind (seconds from the fault's start until 3 of 3 synced with one writer;
-median, min–max; a pause or isolation counts its hold time of 3–8 s):
+median, min–max; a pause or isolation counts its hold time of 3–8 s; a killed node comes back
+after the local runner's restart delay, which doubles, as a scheduler's does, when the same
+node fails again within a minute — up to 30 s — so the kill rows measure that policy more
+than the agents):
 
 ${markdownTable(["fault", "cycles", "did not recover", "recovered after s"], rows)}
 
