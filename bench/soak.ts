@@ -2,7 +2,7 @@
 // `galera-pilot verify --profile soak` (50 fault cycles unless told otherwise), and
 // RELIABILITY.md rewritten from the report. Takes about half an hour on 2 cores.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,6 +52,8 @@ while (!/3 of 3 nodes synced after/.test(output)) {
   await new Promise((r) => setTimeout(r, 500));
 }
 const seed = String(Date.now() % 1_000_000);
+// A report left by an earlier run must never be taken for this run's.
+rmSync(reportPath, { force: true });
 const verify = spawnSync(
   process.execPath,
   [
@@ -74,6 +76,10 @@ const exited = new Promise((resolve) => runner.once("exit", resolve));
 runner.kill("SIGINT");
 await exited;
 
+if (!existsSync(reportPath)) {
+  console.error(`soak: verify wrote no report (exit ${verify.status}); RELIABILITY.md is left as it was`);
+  process.exit(verify.status || 1);
+}
 const report = JSON.parse(readFileSync(reportPath, "utf8")) as VerifyReport;
 const commit = spawnSync("git", ["-C", root, "describe", "--always", "--dirty"], {
   encoding: "utf8",

@@ -20,6 +20,8 @@ export const ExitCode = {
    * certificate the peers do not trust, an SST password the datadir does not hold.
    */
   rejectedByCluster: 5,
+  /** `galera-pilot verify`: a lost write, divergence, a cluster that did not recover, or a run that could not check. */
+  verifyFoundProblems: 7,
   /** A bug: an error of no known kind. */
   unexpected: 70,
 } as const;

@@ -24,7 +24,7 @@ export const verifyUsage = `verify (a data-loss checker; docs/verify.md):
   Exit code: 0 nothing lost and every node equal, 7 a problem was found (see the report).`;
 
 /** Found lost writes, divergence, or a cluster that did not recover. */
-export const verifyFailedExit = 7;
+export const verifyFailedExit = ExitCode.verifyFoundProblems;
 
 const profiles: Record<string, Omit<VerifySettings, "seed">> = {
   // CI: one of each fault family that matters most, kept under five minutes.
@@ -135,9 +135,21 @@ export async function verifyCommand(argv: readonly string[], env: Env): Promise<
     }
     cluster = await localCluster(stateDir);
   }
-  const report = await runVerify(cluster, settings, (line) =>
-    json ? undefined : console.log(`[verify] ${line}`),
-  );
+  let report: VerifyReport;
+  try {
+    report = await runVerify(cluster, settings, (line) =>
+      json ? undefined : console.log(`[verify] ${line}`),
+    );
+  } catch (error) {
+    if (error instanceof GaleraPilotError) throw error;
+    // The cluster was not usable (not healthy at the start, the router refused every
+    // connection): nothing was checked, which is a failed verification, not a bug.
+    throw new GaleraPilotError(
+      `verify stopped before its checks: ${(error as Error).message}; no report was written`,
+      verifyFailedExit,
+      { cause: error },
+    );
+  }
   const path = reportPath ?? join(stateDir, "verify-report.json");
   writeFileSync(path, JSON.stringify(report, null, 2) + "\n");
   console.log(json ? JSON.stringify(report, null, 2) : formatVerifySummary(report, path));

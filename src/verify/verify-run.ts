@@ -79,7 +79,9 @@ export async function runVerify(
   for (const line of await cluster.prepare()) log(line);
   const before = await cluster.health();
   if (!before.healthy) {
-    throw new Error(`the cluster is not healthy before the run (${before.detail}); wait, or see galera-pilot doctor`);
+    throw new Error(
+      `the cluster is not healthy before the run (${before.detail}); wait, or see galera-pilot doctor`,
+    );
   }
   const members = await cluster.nodes();
   const names = members.map((m) => m.name);
@@ -106,7 +108,9 @@ export async function runVerify(
       try {
         await cluster.inject(fault);
       } catch (error) {
-        problems.push(`${fault.kind} of ${fault.targets.join(", ")} could not be injected: ${(error as Error).message}`);
+        problems.push(
+          `${fault.kind} of ${fault.targets.join(", ")} could not be injected: ${(error as Error).message}`,
+        );
         break;
       }
       const recovered = await waitHealthy(cluster, settings.recoveryTimeoutMs);
@@ -126,7 +130,9 @@ export async function runVerify(
   }
   // Faults by hand may still be healing: the final reads need every node back.
   if (problems.length === 0 && !(await waitHealthy(cluster, settings.recoveryTimeoutMs))) {
-    problems.push(`the cluster was not ${names.length} of ${names.length} synced with a writer at the end of the run`);
+    problems.push(
+      `the cluster was not ${names.length} of ${names.length} synced with a writer at the end of the run`,
+    );
   }
 
   const snapshots = problems.length ? [] : await snapshotWhenQuiet(members, problems);
@@ -143,7 +149,12 @@ export async function runVerify(
   }
   // Without a recovered cluster there is nothing to compare (the problem is already said).
   if (snapshots.length > 0) {
-    problems.push(...checkConvergence(snapshots.map((s) => s.node), bankAccounts * bankOpening));
+    problems.push(
+      ...checkConvergence(
+        snapshots.map((s) => s.node),
+        bankAccounts * bankOpening,
+      ),
+    );
   }
   if (appends.counters.acknowledged === 0)
     problems.push("no append was acknowledged: the run tested nothing");

@@ -28,9 +28,24 @@ export async function connectTo(endpoint: Endpoint, connectTimeoutMs = 2000): Pr
   });
 }
 
-/** Creates the workloads' tables from scratch, with the bank's opening balances. */
+/**
+ * Creates the workloads' tables from scratch, with the bank's opening balances. Connecting is
+ * retried for a while: just after a recovery the agents have elected a writer a moment before
+ * the router's checks mark it up, and the router closes connections meanwhile.
+ */
 export async function prepareTables(writer: Endpoint): Promise<void> {
-  const c = await connectTo(writer, 10_000);
+  let c: mysql.Connection | null = null;
+  for (const deadline = Date.now() + 30_000; !c;) {
+    try {
+      c = await connectTo(writer, 5_000);
+      await c.query("SELECT 1");
+    } catch (error) {
+      c?.destroy();
+      c = null;
+      if (Date.now() > deadline) throw error;
+      await sleep(250);
+    }
+  }
   try {
     await c.query(`DROP DATABASE IF EXISTS ${verifyDatabase}`);
     await c.query(`CREATE DATABASE ${verifyDatabase}`);
