@@ -75,6 +75,8 @@ export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
         statsSocket,
         writerCheckPath: "/writer",
         readerCheckPath: "/ready",
+        // As the local cluster's router: one machine for HAProxy, the nodes and sysbench.
+        threads: 1,
       }),
     );
     const routerDowns = async (): Promise<number> =>

@@ -63,6 +63,8 @@ export class LocalRouter {
       writer: { address: this.#options.address, port: writerPort },
       reader: { address: this.#options.address, port: readerPort },
       statsSocket: this.statsSocket,
+      // HAProxy shares this machine with every node of the cluster.
+      threads: 1,
       writerCheckPath: "/writer",
       readerCheckPath: "/ready",
       statsPage: { address: this.#options.address, port: statsPagePort },

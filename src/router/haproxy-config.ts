@@ -33,6 +33,12 @@ export interface HaproxyConfigInput {
    * until its checks fail, a second writer meanwhile.
    */
   enteringServers?: readonly string[];
+  /**
+   * HAProxy's threads (`nbthread`); left out, HAProxy starts one per core, right for a proxy
+   * host of its own. On one machine shared with the databases (the local cluster), one
+   * thread leaves the other cores to mariadbd.
+   */
+  threads?: number;
 }
 
 /** HAProxy's check timings of one backend (`default-server inter … fastinter … downinter … rise … fall …`). */
@@ -91,6 +97,7 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     "# Rendered by galera-pilot; edits here are lost.",
     "global",
     `    stats socket ${input.statsSocket} mode 600 level admin`,
+    ...(input.threads ? [`    nbthread ${input.threads}`] : []),
     "    maxconn 2000",
     ...(input.serverStateFile ? [`    server-state-file ${input.serverStateFile}`] : []),
     "",

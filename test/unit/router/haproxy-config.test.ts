@@ -20,6 +20,13 @@ const input = {
 };
 
 describe("renderHaproxyConfig", () => {
+  it("runs one thread when told to (a machine shared with the databases), HAProxy's default otherwise", () => {
+    assert.match(
+      renderHaproxyConfig({ ...input, threads: 1 }),
+      /^global\n {4}stats socket .*\n {4}nbthread 1\n/m,
+    );
+    assert.doesNotMatch(renderHaproxyConfig(input), /nbthread/);
+  });
   it("renders a writer backend checked on /writer and a reader backend checked on /ready", () => {
     assert.equal(
       renderHaproxyConfig(input),
