@@ -125,7 +125,12 @@ it on a cluster with the \`seed\` durability profile (the 2015 post's
 \`innodb_flush_log_at_trx_commit=0\`) and a kill -9 of every node under load, and asserts that
 it reports the lost writes.
 `;
-writeFileSync(join(root, "RELIABILITY.md"), text);
+// The findings section is written by people, run after run: kept as it is.
+const previous = existsSync(join(root, "RELIABILITY.md"))
+  ? readFileSync(join(root, "RELIABILITY.md"), "utf8")
+  : "";
+const findings = previous.indexOf("\n## Findings");
+writeFileSync(join(root, "RELIABILITY.md"), text + (findings >= 0 ? previous.slice(findings) : ""));
 // Close to 1 GB of datadirs: kept for a look when the run failed.
 if (report.verdict === "pass") rmSync(stateDir, { recursive: true, force: true });
 spawnSync("npx", ["prettier", "--write", join(root, "RELIABILITY.md")], { stdio: "ignore" });

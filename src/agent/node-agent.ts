@@ -162,6 +162,10 @@ export class NodeAgent {
       this.#syncedSince = null;
     }
     if (s.error === null && s.clusterStatus === "Primary") {
+      // A bootstrap intent has done its work once this node is in a primary component. Kept
+      // any longer, it stood in this node's reports after a later crash of its peers left it
+      // running non-primary, and they waited for it to withdraw (the soak found this).
+      this.#intentAt = null;
       this.#peerPoller.setMembers(s.incomingAddresses);
       for (const member of s.incomingAddresses) {
         if (member === this.#selfAddress) continue;
