@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
 import type { NodeReport, Position, RecoveryFacts } from "../../../src/decide/recovery-facts.js";
+import { seededRandom } from "../../../src/verify/fault-schedule.js";
 import {
   clusterUuidOf,
   decideRecovery,
@@ -34,17 +35,8 @@ const CLUSTERS = [A, A, A, A, A, A, B, ZERO_UUID];
 const BOOTSTRAPS: readonly RecoveryAction[] = ["bootstrap", "bootstrap-new-cluster"];
 const CLAIMS: readonly RecoveryAction[] = [...BOOTSTRAPS, "announce-bootstrap"];
 
-/** A small deterministic PRNG (mulberry32), seeded by fast-check, for per-round choices. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG, seeded by fast-check, for per-round choices: verify's own. */
+const prng = seededRandom;
 
 // ---------------------------------------------------------------------------------------------
 // Worlds: the consistent truth of one outage.
