@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Connection } from "mysql2/promise";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -23,6 +24,7 @@ import { stopChild, waitForExit, type ChildExit } from "../mysqld/child-exit.js"
 import { initialiseDatadir } from "../mysqld/initialise.js";
 import { markSafeToBootstrap, removeCrashLeftovers } from "../mysqld/crash-leftovers.js";
 import type { DatadirFacts } from "../mysqld/datadir.js";
+import { parseGvwstate, type Gvwstate } from "../mysqld/gvwstate.js";
 import { lookUpOsUser, type OsUser } from "../mysqld/os-user.js";
 import type { RecoveredPosition } from "../mysqld/recovered-position.js";
 import { recoverPosition } from "../mysqld/wsrep-recover.js";
@@ -47,6 +49,7 @@ import {
 import { recogniseRefusal } from "../mysqld/server-log.js";
 import { AgentDashboard } from "../http/agent-dashboard.js";
 import { JoinProgress } from "./join-progress.js";
+import { livePosition, type StartKind } from "./live-position.js";
 import { runPaths, sstUserName } from "./run-paths.js";
 
 /** mariadbd exiting this soon after its start, this many times in a row, ends the agent. */
@@ -63,6 +66,8 @@ const answersRefreshMs = 100;
 const minAbandonAfterMs = 10_000;
 /** While it decides, the agent asks its peers and decides again this often (at most the sampling interval). */
 const decisionPollMs = 150;
+/** mariadbd outside a primary this long has its agent decide with the peers (Galera's own view changes are shorter). */
+const outsidePrimaryGraceMs = 3_000;
 
 /**
  * The node agent: checks its input once, then runs mariadbd, restarting it (with backoff)
@@ -106,6 +111,12 @@ export class NodeAgent {
   /** The last answer of each peer's state API, by host. */
   #peerStates = new Map<string, { report: NodeReport | null; problem: PeerStateProblem | null }>();
   #child: ChildProcess | null = null;
+  /** How the running mariadbd was started. */
+  #startKind: StartKind | null = null;
+  /** The node was in a primary component since this mariadbd started. */
+  #primarySinceStart = false;
+  /** Since when mariadbd has been answering outside any primary component, or null. */
+  #outsidePrimarySince: number | null = null;
   /** Why the agent is leaving (a signal, or a failure of its health listener), once it is. */
   #stopReason: string | null = null;
   /** The health listener could not be kept up: the agent leaves and exits non-zero. */
@@ -161,7 +172,12 @@ export class NodeAgent {
     } else {
       this.#syncedSince = null;
     }
+    if (s.error === null) {
+      if (s.clusterStatus === "Primary") this.#outsidePrimarySince = null;
+      else this.#outsidePrimarySince ??= s.takenAt;
+    }
     if (s.error === null && s.clusterStatus === "Primary") {
+      this.#primarySinceStart = true;
       // A bootstrap intent has done its work once this node is in a primary component. Kept
       // any longer, it stood in this node's reports after a later crash of its peers left it
       // running non-primary, and they waited for it to withdraw (the soak found this).
@@ -493,23 +509,23 @@ export class NodeAgent {
   selfReport(now = Date.now()): NodeReport {
     const sample = this.#sampler.latest;
     const running = this.#lifecycle === "running" || this.#lifecycle === "draining";
-    const inPrimary =
-      running &&
-      sample.error === null &&
-      this.#sampleFresh(sample, now) &&
-      sample.clusterStatus === "Primary";
+    const live = livePosition({
+      sample: this.#sampleFresh(sample, now) ? sample : null,
+      serverRunning: running,
+      startKind: this.#startKind,
+      syncedSinceStart: this.#syncedSinceStart,
+      primarySinceStart: this.#primarySinceStart,
+      startPosition: this.#recovered && { uuid: this.#recovered.uuid, seqno: this.#recovered.seqno },
+    });
     const recovered = this.#recovered;
-    const gvw = this.#datadir?.gvwstate;
+    // Outside a primary, Galera may have written a newer view than the one found at start.
+    const gvw = live.runningOutsidePrimary ? this.#currentGvwstate() : this.#datadir?.gvwstate;
     return {
       name: this.options.nodeName,
-      inPrimary,
-      primaryUuid: inPrimary ? sample.clusterStateUuid : null,
-      position:
-        inPrimary && sample.clusterStateUuid !== null && sample.lastCommitted !== null
-          ? { uuid: sample.clusterStateUuid, seqno: sample.lastCommitted }
-          : recovered
-            ? { uuid: recovered.uuid, seqno: recovered.seqno }
-            : null,
+      inPrimary: live.inPrimary,
+      primaryUuid: live.inPrimary ? sample.clusterStateUuid : null,
+      position: live.position ?? (recovered ? { uuid: recovered.uuid, seqno: recovered.seqno } : null),
+      running: live.runningOutsidePrimary,
       safeToBootstrap: this.#datadir?.grastate?.safeToBootstrap ?? false,
       fresh: this.#fresh,
       lastPrimaryView:
@@ -518,6 +534,20 @@ export class NodeAgent {
       reportedAt: now,
       clusterName: this.options.clusterName,
     };
+  }
+
+  /**
+   * gvwstate.dat as mariadbd left it now; null when absent or unreadable (Galera replaces it
+   * whole, so a torn read is a missed rename and the next report reads it again). Without a
+   * view this node claims no member of anyone's, which can only make the others wait.
+   */
+  #currentGvwstate(): Gvwstate | null {
+    try {
+      const parsed = parseGvwstate(readFileSync(join(this.options.datadir, "gvwstate.dat"), "utf8"));
+      return parsed === "empty" ? null : parsed;
+    } catch {
+      return null;
+    }
   }
 
   /** Asks every peer for its state, in parallel; remembers each answer or problem by host. */
@@ -717,12 +747,16 @@ export class NodeAgent {
     this.#sstChecked = false;
     this.#child = child;
     this.#syncedSinceStart = false;
+    this.#startKind = decision;
+    this.#primarySinceStart = false;
+    this.#outsidePrimarySince = null;
     this.#syncedSince = null;
     this.#eligibleSince = null;
     this.#peerPoller.resetObservation();
     this.#lifecycle = "running";
     this.log.info(`mariadbd started (pid ${child.pid ?? "?"})`);
     this.#sampler.start();
+    const outside = this.#takePartOutsidePrimary();
     try {
       const stuck = this.#stuckDisconnected();
       const first = await Promise.race([exited, this.#stopWanted(), stuck.promise, this.#fatalWanted()]);
@@ -764,8 +798,70 @@ export class NodeAgent {
       );
       return "stopped";
     } finally {
+      outside.cancel();
       this.#child = null;
     }
+  }
+
+  /**
+   * While mariadbd runs outside any primary component, the agent decides with its peers as a
+   * stopped node would (SPEC §4), on its live position, so that the survivor of a majority
+   * crash takes part in the recovery. Most often there is nothing to do: its peers, back with
+   * the same gvwstate.dat view, await Galera's pc.recovery, which restores the primary with
+   * this node as it runs. When the decision names this node to bootstrap, it does so in place.
+   * A short stay outside a primary (a view change, a brief partition) is left to Galera.
+   */
+  #takePartOutsidePrimary(): { cancel: () => void } {
+    let cancelled = false;
+    let lastLogged = 0;
+    const tick = async (): Promise<void> => {
+      const now = Date.now();
+      const since = this.#outsidePrimarySince;
+      if (since === null || now - since < outsidePrimaryGraceMs || !this.selfReport(now).running) {
+        if (since === null || !this.selfReport(now).running) this.#intentAt = null;
+        return;
+      }
+      const peers = this.#peerEndpoints();
+      const reports = await this.#gatherPeerStates(peers);
+      if (cancelled) return;
+      const at = Date.now();
+      const decision = decideRecovery(this.#recoveryFacts(reports, peers, at, since));
+      if (keepsBootstrapIntent(decision, this.options.nodeName)) this.#intentAt ??= at;
+      else this.#intentAt = null;
+      if (this.#record(decision, at - lastLogged > 30_000)) lastLogged = at;
+      if (decision.action === "bootstrap-in-place") await this.#bootstrapInPlace();
+    };
+    void (async () => {
+      while (!cancelled) {
+        try {
+          await tick();
+        } catch (error) {
+          this.log.warn(
+            `deciding outside a primary component failed (${(error as Error).message}); mariadbd keeps running as it is; trying again`,
+          );
+        }
+        await sleep(this.#decisionIntervalMs);
+      }
+    })();
+    return { cancel: () => (cancelled = true) };
+  }
+
+  /** Makes this node's component primary where it stands: Galera's pc.bootstrap. */
+  async #bootstrapInPlace(): Promise<void> {
+    const mysql = await Sampler.loadDriver();
+    const connection = await mysql.createConnection({
+      socketPath: runPaths(this.options.runDir).socket,
+      user: "root",
+      connectTimeout: 5000,
+    });
+    try {
+      await connection.query("SET GLOBAL wsrep_provider_options='pc.bootstrap=YES'");
+      this.log.info("set pc.bootstrap=YES on the running mariadbd: its component becomes the primary");
+    } finally {
+      await connection.end().catch(() => undefined);
+    }
+    // Give the samples time to see the primary before deciding again.
+    await sleep(2 * this.options.sampleIntervalMs);
   }
 
   /**
@@ -822,9 +918,6 @@ export class NodeAgent {
     await sleep(this.options.drainMs);
   }
 }
-
-/** How mariadbd is started: joining a primary, awaiting Galera's pc.recovery, or bootstrapping. */
-type StartKind = "join" | "await-pc-recovery" | "bootstrap";
 
 function dedupe(peers: PeerEndpoint[]): PeerEndpoint[] {
   const seen = new Map(peers.map((p) => [formatEndpoint(p), p]));

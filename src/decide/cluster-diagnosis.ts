@@ -172,7 +172,9 @@ function diagnoseDown(nodes: readonly DoctorNode[], names: readonly string[], no
   }
   // An announcement is the first step of a bootstrap: it goes ahead unless another node objects.
   const bootstrapper = decisions.find((d) =>
-    ["bootstrap", "bootstrap-new-cluster", "announce-bootstrap"].includes(d.decision.action),
+    ["bootstrap", "bootstrap-in-place", "bootstrap-new-cluster", "announce-bootstrap"].includes(
+      d.decision.action,
+    ),
   );
   const waiting = decisions.find((d) => d.decision.action === "wait");
   const headline = bootstrapper
@@ -191,6 +193,7 @@ function describeAction(decision: RecoveryDecision): string {
     "await-pc-recovery": "await Galera's pc.recovery",
     "announce-bootstrap": "bootstrap (announcing it first)",
     bootstrap: "bootstrap",
+    "bootstrap-in-place": "bootstrap in place (pc.bootstrap=YES on its running mariadbd)",
     "bootstrap-new-cluster": "bootstrap a new cluster",
     wait: "wait",
     refuse: "refuse to start",

@@ -15,6 +15,7 @@ export type RecoveryAction =
   | "await-pc-recovery"
   | "announce-bootstrap"
   | "bootstrap"
+  | "bootstrap-in-place"
   | "bootstrap-new-cluster"
   | "wait"
   | "refuse";
@@ -186,7 +187,10 @@ function digest(facts: RecoveryFacts): Situation {
     expected,
     expectedSet,
     members,
-    forced: isForced(facts),
+    // A node whose mariadbd runs never forces: outside a primary it may merely be cut off from
+    // a primary that lives on, and a forced bootstrap there would make a second one. Restarted
+    // nodes force; a running one is restarted by its operator for the override to apply.
+    forced: isForced(facts) && self.running !== true,
     views: analyseViews(members),
   };
 }
@@ -519,6 +523,14 @@ function bootstrapRule(s: Situation): RecoveryDecision {
 
   // S2/S3: highest seqno, then safe_to_bootstrap, then lowest name; every node ranks the same complete set alike.
   if (best.name !== s.self.name) {
+    // Forced, the newest node would bootstrap too, but one whose mariadbd runs never forces.
+    if (forcedPrefix !== null && best.running === true) {
+      return {
+        action: "wait",
+        reason: `${forcedPrefix}${bestText} holds the newest data and its mariadbd runs outside a primary component; a running node never forces a bootstrap, since it may only be cut off from a primary that lives on: restart ${best.name} for the override to act there, or bring the missing nodes back`,
+        bootstrapper: best.name,
+      };
+    }
     return {
       action: "wait",
       reason:
@@ -570,6 +582,15 @@ function settleOrAct(
         forced === null
           ? `${more}: the intent stands ${seconds(settle)} s so that every node sees it`
           : `${forced.prefix}${more} (${why}), which ${forced.loss}`,
+      bootstrapper: self,
+    };
+  }
+  // A node whose mariadbd runs is made primary where it stands: restarting it would only
+  // throw away the position it holds live, and its peers are connected to it already.
+  if (action === "bootstrap" && s.self.running === true) {
+    return {
+      action: "bootstrap-in-place",
+      reason: `${doing} in place (pc.bootstrap=YES; its mariadbd runs outside a primary component): ${why}, and the intent stood ${seconds(settle)} s unchallenged`,
       bootstrapper: self,
     };
   }
@@ -700,7 +721,7 @@ function lossOf(s: Situation, unreported: readonly string[]): string {
 
 function countdown(s: Situation): string {
   const after = s.facts.forceBootstrapAfterMs;
-  if (after === null) return "";
+  if (after === null || s.self.running === true) return "";
   const left = Math.max(0, after - (s.facts.now - s.facts.waitingSince));
   return `; forcing a bootstrap in ${Math.ceil(left / 1000)} s (GALERA_PILOT_FORCE_BOOTSTRAP_AFTER)`;
 }

@@ -19,8 +19,21 @@ export interface NodeReport {
   inPrimary: boolean;
   /** The cluster state UUID of the primary it is in (when inPrimary). */
   primaryUuid: string | null;
-  /** Last committed position from grastate/--wsrep-recover; null = unknown (never recovered / failed). */
+  /**
+   * Last committed position: the live one (wsrep_last_committed) while mariadbd runs in a
+   * primary component or `running`; otherwise from grastate/--wsrep-recover; null = unknown.
+   */
   position: Position | null;
+  /**
+   * mariadbd runs outside any primary component and its position is known exactly: it has
+   * been synced since it started (position = wsrep_last_committed, which cannot move outside
+   * a primary), or it started to await pc.recovery and has not been in a primary since
+   * (position = the recovered one). Its `lastPrimaryView` is gvwstate.dat as it is now. Such a
+   * node takes part in Galera's pc.recovery as it is, and is bootstrapped in place
+   * (pc.bootstrap=YES), never restarted, when it is the one chosen. Absent from agents that
+   * predate it: false.
+   */
+  running?: boolean;
   /** grastate.dat's safe_to_bootstrap flag. */
   safeToBootstrap: boolean;
   /** The datadir was empty before this start (a brand-new node). */

@@ -9,6 +9,8 @@ export interface WsrepSample {
   clusterStatus: string | null;
   clusterSize: number | null;
   clusterStateUuid: string | null;
+  /** This node's own state UUID (wsrep_local_state_uuid): still its data's cluster outside a primary component. */
+  localStateUuid: string | null;
   clusterConfId: number | null;
   localIndex: number | null;
   ready: boolean | null;
@@ -28,6 +30,7 @@ export const unreachableSample = (takenAt: number, error: string): WsrepSample =
   clusterStatus: null,
   clusterSize: null,
   clusterStateUuid: null,
+  localStateUuid: null,
   clusterConfId: null,
   localIndex: null,
   ready: null,
@@ -65,6 +68,7 @@ export function sampleFromStatus(
     clusterStatus: text("wsrep_cluster_status"),
     clusterSize: num("wsrep_cluster_size"),
     clusterStateUuid: text("wsrep_cluster_state_uuid"),
+    localStateUuid: text("wsrep_local_state_uuid"),
     clusterConfId: num("wsrep_cluster_conf_id"),
     localIndex: num("wsrep_local_index"),
     ready: bool("wsrep_ready"),
@@ -83,6 +87,7 @@ export const sampledStatusNames = [
   "wsrep_cluster_status",
   "wsrep_cluster_size",
   "wsrep_cluster_state_uuid",
+  "wsrep_local_state_uuid",
   "wsrep_cluster_conf_id",
   "wsrep_local_index",
   "wsrep_ready",

@@ -597,6 +597,67 @@ describe("decideRecovery: the force override (GALERA_PILOT_FORCE_BOOTSTRAP_AFTER
   });
 });
 
+describe("decideRecovery: the survivor of a majority crash, its mariadbd still running outside a primary", () => {
+  /** n1 stayed up, non-Primary, holding seqno 57 live; n2 and n3 were killed at 27 (their appliers lagged). */
+  const survivor = (more: Partial<NodeReport> = {}): NodeReport => ({
+    ...crashed("n1", 57, G1),
+    running: true,
+    ...more,
+  });
+
+  it("back with the same view, every node awaits Galera's pc.recovery, the survivor included (Galera restores the primary around it as it runs)", () => {
+    const d = decideEach([survivor(), crashed("n2", 27, G2), crashed("n3", 27, G3)]);
+    for (const name of ["n1", "n2", "n3"])
+      assert.equal(d[name]!.action, "await-pc-recovery", d[name]!.reason);
+  });
+
+  it("when the views cannot be restored, the survivor holds the newest data and bootstraps in place once its intent has stood", () => {
+    const n2 = node("n2", 27);
+    const n3 = node("n3", 27);
+    const announced = decideRecovery(facts(survivor(), [n2, n3]));
+    assert.equal(announced.action, "announce-bootstrap");
+    assert.equal(announced.bootstrapper, "n1");
+    const acted = decideRecovery(facts(survivor({ bootstrapIntentAt: NOW - SETTLE }), [n2, n3]));
+    assert.deepEqual(acted, {
+      action: "bootstrap-in-place",
+      reason:
+        "bootstrapping from n1 in place (pc.bootstrap=YES; its mariadbd runs outside a primary component): it holds the newest data (seqno 57; n2 27, n3 27), and the intent stood 15 s unchallenged",
+      bootstrapper: "n1",
+    });
+    const follower = decideRecovery(facts(n2, [survivor({ bootstrapIntentAt: NOW - 4000 }), n3]));
+    assert.equal(follower.action, "wait");
+    assert.equal(follower.bootstrapper, "n1");
+  });
+
+  it("the restarted nodes never bootstrap from their older data while the survivor reports", () => {
+    for (const self of [node("n2", 27), node("n3", 27)]) {
+      const d = decideRecovery(facts(self, [survivor(), node(self.name === "n2" ? "n3" : "n2", 27)]));
+      assert.equal(d.bootstrapper, "n1", d.reason);
+      assert.ok(!["bootstrap", "announce-bootstrap"].includes(d.action), d.reason);
+    }
+  });
+
+  it("never forced: alone outside a primary it may only be cut off from one that lives on", () => {
+    const d = decideRecovery(
+      facts(survivor({ lastPrimaryView: null }), [node("n2", 27)], forceAfterDeadline()),
+    );
+    assert.equal(d.action, "wait");
+    assert.doesNotMatch(d.reason, /FORCED|forcing/);
+  });
+
+  it("a forced restarted node waiting for it says how to let the override act", () => {
+    const d = decideRecovery(
+      facts(node("n2", 27), [survivor({ lastPrimaryView: null })], forceAfterDeadline()),
+    );
+    assert.equal(d.action, "wait");
+    assert.equal(d.bootstrapper, "n1");
+    assert.match(
+      d.reason,
+      /a running node never forces a bootstrap.*restart n1 for the override to act there/,
+    );
+  });
+});
+
 describe("decideRecovery: reports that must not count", () => {
   it("an announcer outside the configuration is neither followed nor raced", () => {
     const [n1, n2, n3] = clusterCleanlyStoppedLastOutIsN3() as [NodeReport, NodeReport, NodeReport];

@@ -32,7 +32,7 @@ const RUNS = Number(process.env.RECOVERY_PROPERTY_RUNS ?? 300);
 
 /** Mostly one cluster; sometimes a datadir of another one, or one that never joined any. */
 const CLUSTERS = [A, A, A, A, A, A, B, ZERO_UUID];
-const BOOTSTRAPS: readonly RecoveryAction[] = ["bootstrap", "bootstrap-new-cluster"];
+const BOOTSTRAPS: readonly RecoveryAction[] = ["bootstrap", "bootstrap-in-place", "bootstrap-new-cluster"];
 const CLAIMS: readonly RecoveryAction[] = [...BOOTSTRAPS, "announce-bootstrap"];
 
 /** A small deterministic PRNG, seeded by fast-check, for per-round choices: verify's own. */
@@ -605,6 +605,7 @@ const reportArb = (names: readonly string[]): fc.Arbitrary<NodeReport> =>
     position: positionArb,
     safeToBootstrap: fc.boolean(),
     fresh: fc.integer({ min: 0, max: 4 }).map((x) => x === 0),
+    running: fc.integer({ min: 0, max: 3 }).map((x) => x === 0),
     lastPrimaryView: fc.option(
       fc.record({
         myUuid: fc.constantFrom(...GCOMM),
@@ -657,6 +658,31 @@ describe("decideRecovery properties: single decisions over arbitrary facts", () 
             `without ${name}: ${before.action} (${before.reason}) became ${after.action} (${after.reason})\n${JSON.stringify(facts)}`,
           );
         }
+      }),
+      { numRuns: RUNS * 10 },
+    );
+  });
+
+  it("a node whose mariadbd runs decides as if no force were configured: it never forces, and never says it will", () => {
+    fc.assert(
+      fc.property(factsArb, (generated) => {
+        const facts = { ...generated, self: { ...generated.self, running: true } };
+        assert.deepEqual(
+          decideRecovery(facts),
+          decideRecovery({ ...facts, forceBootstrapAfterMs: null }),
+          JSON.stringify(facts),
+        );
+      }),
+      { numRuns: RUNS * 10 },
+    );
+  });
+
+  it("only a node whose mariadbd runs bootstraps in place, and one that runs never restarts to bootstrap", () => {
+    fc.assert(
+      fc.property(factsArb, (facts) => {
+        const d = decideRecovery(facts);
+        if (d.action === "bootstrap-in-place") assert.equal(facts.self.running, true, d.reason);
+        if (d.action === "bootstrap") assert.notEqual(facts.self.running, true, d.reason);
       }),
       { numRuns: RUNS * 10 },
     );
