@@ -32,7 +32,8 @@ function ourProcesses(stateDir: string): number[] {
   return pids;
 }
 
-async function killStrays(stateDir: string): Promise<void> {
+/** SIGKILLs every process still running from our state dir and waits until they are gone. */
+export async function killStrays(stateDir: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const pids = ourProcesses(stateDir);

@@ -37,7 +37,15 @@ import {
   startBenchCluster,
   type BenchCluster,
 } from "./cluster-support.js";
-import { formatSpread, markdownTable, median, spread, type Spread } from "./report.js";
+import {
+  formatSpread,
+  goalsMarkdown,
+  markdownTable,
+  median,
+  type Spread,
+  spread,
+  terminalSummary,
+} from "./report.js";
 import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
 
 const firstAddress = { ours: "127.0.60.2", classic: "127.0.60.12" } as const;
@@ -426,9 +434,7 @@ export async function failoverBenchmark(m: Machine): Promise<BenchmarkOutput> {
     ["evs option", "ours", "classic (Galera's default)"],
     Object.keys(r.evs.ours).map((k) => [`\`${k}\``, r.evs.ours[k]!, r.evs.classic[k]!]),
   );
-  const goalLines = r.goals
-    .map((g) => `- ${g.goal}: ${g.met ? "**met**" : "**NOT met**"}, ${g.detail}.`)
-    .join("\n");
+  const goalLines = goalsMarkdown(r.goals);
   const section = `## Failover: writes after kill -9 of the writer (issue P)
 
 Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}.
@@ -476,12 +482,6 @@ Goals:
 
 ${goalLines}
 `;
-  const summary = [
-    summaryTable,
-    "",
-    runsTable,
-    "",
-    ...r.goals.map((g) => `${g.met ? "met    " : "NOT MET"}  ${g.goal}: ${g.detail}`),
-  ].join("\n");
+  const summary = terminalSummary([summaryTable, runsTable], r.goals);
   return { summary, section, json: { machine: m, ...r } };
 }

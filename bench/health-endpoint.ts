@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import mysql from "mysql2/promise";
 import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/cli/agent-options.js";
-import { formatSpread, markdownTable, spread, type Spread } from "./report.js";
+import { formatSpread, goalsMarkdown, markdownTable, type Spread, spread } from "./report.js";
 import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
 
 const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
@@ -593,9 +593,7 @@ export async function healthEndpointBenchmark(m: Machine): Promise<BenchmarkOutp
       ];
     }),
   );
-  const goalLines = r.goals
-    .map((g) => `- ${g.goal}: ${g.met ? "**met**" : "**NOT met**"}, ${g.detail}.`)
-    .join("\n");
+  const goalLines = goalsMarkdown(r.goals);
   const pinning = r.pinned
     ? `The system under test — the server's process (all its threads) and mariadbd — is pinned
 to core ${serverCore} and wrk to core ${loadCore} with \`taskset\`, so the load generator never takes the

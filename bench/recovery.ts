@@ -25,7 +25,6 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -40,7 +39,8 @@ import { LocalCluster } from "../src/local/local-cluster.js";
 import { parseGrastate } from "../src/mysqld/grastate.js";
 import { parseGvwstate } from "../src/mysqld/gvwstate.js";
 import { recoverPosition } from "../src/mysqld/wsrep-recover.js";
-import { formatSpread, markdownTable, median, spread, type Spread } from "./report.js";
+import { killStrays } from "./cluster-support.js";
+import { formatSpread, goalsMarkdown, markdownTable, median, type Spread, spread } from "./report.js";
 import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
 
 const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
@@ -162,38 +162,6 @@ function tail(file: string, lines = 25): string {
     return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
   } catch {
     return "(no log)";
-  }
-}
-
-/** Processes whose command line names our state dir (mariadbd, --wsrep-recover): ours alone. */
-function ourProcesses(stateDir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(stateDir)) pids.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return pids;
-}
-
-/** SIGKILLs every process still running from our state dir and waits until they are gone. */
-async function killStrays(stateDir: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const pids = ourProcesses(stateDir);
-    if (pids.length === 0) return;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`processes ${pids.join(", ")} survive SIGKILL`);
-    await sleep(50);
   }
 }
 
@@ -904,9 +872,7 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
     ),
   );
 
-  const goalLines = r.goals
-    .map((g) => `- ${g.goal}: ${g.met ? "**met**" : "**NOT met**"}, ${g.detail}.`)
-    .join("\n");
+  const goalLines = goalsMarkdown(r.goals);
   const section = `## Recovery after a total outage (issue R)
 
 Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}${

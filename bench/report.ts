@@ -39,3 +39,24 @@ export function formatSpread(s: Spread, digits: number): string {
   if (s.n === 0) return "—";
   return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 }
+
+/** A benchmark's goal and whether this run met it. */
+export interface Goal {
+  goal: string;
+  met: boolean;
+  detail: string;
+}
+
+/** The goals as BENCHMARKS.md lists them. */
+export function goalsMarkdown(goals: readonly Goal[]): string {
+  return goals.map((g) => `- ${g.goal}: ${g.met ? "**met**" : "**NOT met**"}, ${g.detail}.`).join("\n");
+}
+
+/** What `npm run bench` prints for a benchmark: its tables, then one line per goal. */
+export function terminalSummary(tables: readonly string[], goals: readonly Goal[]): string {
+  return [
+    ...tables.flatMap((t, i) => (i === 0 ? [t] : ["", t])),
+    "",
+    ...goals.map((g) => `${g.met ? "met    " : "NOT MET"}  ${g.goal}: ${g.detail}`),
+  ].join("\n");
+}

@@ -14,7 +14,14 @@ import {
   sysbench,
   type SysbenchResult,
 } from "./cluster-support.js";
-import { formatSpread, markdownTable, spread, type Spread } from "./report.js";
+import {
+  formatSpread,
+  goalsMarkdown,
+  markdownTable,
+  type Spread,
+  spread,
+  terminalSummary,
+} from "./report.js";
 import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
 
 const firstAddress = "127.0.61.2";
@@ -242,9 +249,7 @@ export async function sysbenchRoutingBenchmark(m: Machine): Promise<BenchmarkOut
       String(x.routerDowns),
     ]),
   );
-  const goalLines = r.goals
-    .map((g) => `- ${g.goal}: ${g.met ? "**met**" : "**NOT met**"}, ${g.detail}.`)
-    .join("\n");
+  const goalLines = goalsMarkdown(r.goals);
   const section = `## sysbench through the router vs direct (issue P)
 
 Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}.
@@ -273,12 +278,6 @@ Goals:
 
 ${goalLines}
 `;
-  const summary = [
-    summaryTable,
-    "",
-    runsTable,
-    "",
-    ...r.goals.map((g) => `${g.met ? "met    " : "NOT MET"}  ${g.goal}: ${g.detail}`),
-  ].join("\n");
+  const summary = terminalSummary([summaryTable, runsTable], r.goals);
   return { summary, section, json: { machine: m, ...r } };
 }
