@@ -1,12 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { makeStateDir } from "../../support/local-cluster-harness.js";
-import { runCli, spawnCli } from "../../support/run-cli.js";
+import { runCli } from "../../support/run-cli.js";
+import { startLocalRunner, type LocalRunner } from "../../support/local-runner.js";
 
 /**
  * The dashboard in a real browser (Debian's chromium, headless, driven by playwright-core)
@@ -19,34 +19,18 @@ describe("given the local cluster's dashboard in a browser", { timeout: 900_000 
   const routerAddress = "127.0.22.1";
   const dashboardUrl = `http://${routerAddress}:8088/`;
   const artifacts = join(process.cwd(), "test-artifacts", "dashboard");
-  let runner: ChildProcess;
-  let output = "";
+  let runner: LocalRunner;
   let browser: Browser;
   let page: Page;
   const cli = (...args: string[]) => runCli([...args, ...flags], {}, 300_000);
 
   const startRunner = async (): Promise<void> => {
-    const started = spawnCli(
-      ["local", "up", ...flags, "--first-address", "127.0.22.2", "--router-address", routerAddress],
-      {},
-      900_000,
+    runner = await startLocalRunner(
+      [...flags, "--first-address", "127.0.22.2", "--router-address", routerAddress],
+      { lifetimeMs: 900_000 },
     );
-    runner = started.child;
-    runner.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-    runner.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-    const deadline = Date.now() + 240_000;
-    while (!/3 of 3 nodes synced after/.test(output)) {
-      if (Date.now() > deadline || runner.exitCode !== null)
-        throw new Error(`the runner did not come up:\n${output}`);
-      await sleep(200);
-    }
   };
-  const stopRunner = async (): Promise<void> => {
-    if (runner.exitCode !== null) return;
-    const exited = new Promise((resolve) => runner.once("exit", resolve));
-    runner.kill("SIGINT");
-    await exited;
-  };
+  const stopRunner = async (): Promise<void> => void (await runner.stop());
   /** The text of one field of one node's card. */
   const field = (node: string, name: string) => page.locator(`[data-node="${node}"] [data-field="${name}"]`);
   const cardClass = async (node: string) =>

@@ -1,10 +1,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { agentEntry, makeStateDir } from "../../support/local-cluster-harness.js";
+import { makeStateDir } from "../../support/local-cluster-harness.js";
+import { startLocalRunner, type LocalRunner } from "../../support/local-runner.js";
 import { clientCredentials, RouterClientLoop } from "../../support/router-client.js";
 import { runCli } from "../../support/run-cli.js";
 
@@ -17,8 +18,7 @@ describe("given the local cluster behind HAProxy", { timeout: 1_200_000 }, () =>
   const stateDir = makeStateDir("routing");
   const flags = ["--state-dir", stateDir];
   const router = "127.0.18.1";
-  let runner: ChildProcess;
-  let output = "";
+  let runner: LocalRunner;
   const cli = (...args: string[]) => runCli([...args, ...flags], {}, 900_000);
   const credentials = () => clientCredentials(join(stateDir, "client.cnf"));
   const status = async () =>
@@ -44,27 +44,12 @@ describe("given the local cluster behind HAProxy", { timeout: 1_200_000 }, () =>
       ?.split(",")[17];
 
   before(async () => {
-    runner = spawn(
-      process.execPath,
-      [agentEntry, "local", "up", ...flags, "--first-address", "127.0.18.2", "--router-address", router],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    runner.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-    runner.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-    const deadline = Date.now() + 240_000;
-    while (!/3 of 3 nodes synced/.test(output)) {
-      if (Date.now() > deadline || runner.exitCode !== null)
-        throw new Error(`the cluster did not come up:\n${output}`);
-      await sleep(250);
-    }
+    runner = await startLocalRunner([...flags, "--first-address", "127.0.18.2", "--router-address", router]);
     await new RouterClientLoop(router, 3306, credentials()).prepare();
   });
 
   after(async () => {
-    if (runner.exitCode === null) {
-      runner.kill("SIGINT");
-      await new Promise((resolve) => runner.once("exit", resolve));
-    }
+    await runner.stop();
   });
 
   it("when clients write through the writer port, then every write lands on the one elected writer", async () => {

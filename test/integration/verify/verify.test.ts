@@ -1,12 +1,11 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { VerifyReport } from "../../../src/verify/verify-run.js";
 import { agentEntry, makeStateDir } from "../../support/local-cluster-harness.js";
-import { runCli, spawnCli } from "../../support/run-cli.js";
+import { runCli } from "../../support/run-cli.js";
+import { startLocalRunner, type LocalRunner } from "../../support/local-runner.js";
 
 /** A local cluster in the foreground, as `npm start` runs it, on addresses of its own. */
 async function startLocalCluster(
@@ -14,50 +13,26 @@ async function startLocalCluster(
   firstAddress: string,
   routerAddress: string,
   extra: string[] = [],
-): Promise<{ runner: ChildProcess; stop: () => Promise<void> }> {
-  const { child: runner } = spawnCli(
-    [
-      "local",
-      "up",
-      "--state-dir",
-      stateDir,
-      "--first-address",
-      firstAddress,
-      "--router-address",
-      routerAddress,
-      ...extra,
-    ],
-    {},
-    1_200_000,
-  );
-  let output = "";
-  runner.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-  runner.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-  const deadline = Date.now() + 240_000;
-  while (!/3 of 3 nodes synced after/.test(output)) {
-    if (Date.now() > deadline || runner.exitCode !== null)
-      throw new Error(`the runner did not come up:\n${output}`);
-    await sleep(200);
-  }
-  return {
-    runner,
-    stop: async () => {
-      if (runner.exitCode !== null) return;
-      const exited = new Promise((resolve) => runner.once("exit", resolve));
-      runner.kill("SIGINT");
-      await exited;
-    },
-  };
+): Promise<LocalRunner> {
+  return startLocalRunner([
+    "--state-dir",
+    stateDir,
+    "--first-address",
+    firstAddress,
+    "--router-address",
+    routerAddress,
+    ...extra,
+  ]);
 }
 
 describe("given `galera-pilot verify` on the local cluster", { timeout: 1_200_000 }, () => {
-  const stops: (() => Promise<void>)[] = [];
+  const stops: (() => Promise<unknown>)[] = [];
   after(async () => {
     for (const stop of stops) await stop();
   });
 
   const strictStateDir = makeStateDir("verify-strict");
-  let strictCluster: { stop: () => Promise<void> } | null = null;
+  let strictCluster: LocalRunner | null = null;
 
   it("with the default durability, the CI profile (a crash, a partition, a total outage, restarts in random order) loses nothing", async () => {
     const stateDir = strictStateDir;
