@@ -945,6 +945,10 @@ Why they are not met where they are not, and what no tuning of the agents remove
   --wsrep-recover. Each agent is also a Node process that must start (an empty one takes
   0.11–0.13 s here), refuse a foreign datadir and hear its peers before mariadbd may start.
   Three agents and three recoveries then share 2 cores with the other load of the machine.
+  Skipping --wsrep-recover when pc.recovery is certain was tried (2026-11-26) and is unsafe:
+  mariadbd started without \`--wsrep-start-position\` hands Galera the position
+  \`00000000-…:-1\` ("Setting GCS initial position to 00000000-0000-0000-0000-000000000000:-1"
+  in its log) before InnoDB starts, so the restored primary would see a node without state.
 - after a clean stop the ideal script already knows which node left last and starts it at
   once. The agents read their positions from grastate.dat (no --wsrep-recover), but must still
   start, hear every expected node's position (S2) and publish the intent for one decision
