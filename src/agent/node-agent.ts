@@ -518,8 +518,13 @@ export class NodeAgent {
       startPosition: this.#recovered && { uuid: this.#recovered.uuid, seqno: this.#recovered.seqno },
     });
     const recovered = this.#recovered;
-    // Outside a primary, Galera may have written a newer view than the one found at start.
-    const gvw = live.runningOutsidePrimary ? this.#currentGvwstate() : this.#datadir?.gvwstate;
+    // A node synced since its start has been through views Galera wrote since: the file as it
+    // is now. One still awaiting pc.recovery restores the view it started with, whatever
+    // Galera rewrites meanwhile, so that one is what its peers must compare theirs with.
+    const gvw =
+      live.runningOutsidePrimary && this.#syncedSinceStart
+        ? this.#currentGvwstate()
+        : this.#datadir?.gvwstate;
     return {
       name: this.options.nodeName,
       inPrimary: live.inPrimary,
@@ -831,14 +836,21 @@ export class NodeAgent {
       if (this.#record(decision, at - lastLogged > 30_000)) lastLogged = at;
       if (decision.action === "bootstrap-in-place") await this.#bootstrapInPlace();
     };
+    let lastFailure = "";
     void (async () => {
       while (!cancelled) {
         try {
           await tick();
+          lastFailure = "";
         } catch (error) {
-          this.log.warn(
-            `deciding outside a primary component failed (${(error as Error).message}); mariadbd keeps running as it is; trying again`,
-          );
+          // Said once per new failure, not every round.
+          const message = (error as Error).message;
+          if (message !== lastFailure) {
+            this.log.warn(
+              `deciding outside a primary component failed (${message}); mariadbd keeps running as it is; trying again`,
+            );
+          }
+          lastFailure = message;
         }
         await sleep(this.#decisionIntervalMs);
       }
