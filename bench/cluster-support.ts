@@ -10,7 +10,6 @@ import mysql from "mysql2/promise";
 import { LocalCluster } from "../src/local/local-cluster.js";
 import { localAppUser } from "../src/local/local-secrets.js";
 import { HaproxyProcess } from "../src/router/haproxy-process.js";
-import { localRouterNiceness } from "../src/local/local-router.js";
 
 const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 
@@ -123,8 +122,6 @@ export async function startBenchCluster(
         statsSocket,
         config: config(statsSocket),
         log: (line) => events.push(`${new Date().toISOString()} ${proxyName}: ${line}`),
-        // As the local runner runs it: ahead of the servers on the shared cores.
-        niceness: localRouterNiceness,
       });
       await p.start();
       proxies.push(p);

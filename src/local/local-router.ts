@@ -13,13 +13,6 @@ export const statsPagePort = 8404;
  * reads over the nodes whose /ready answers 200. Membership changes (scale) reload it
  * seamlessly; planned stops put the node in MAINT first so its sessions finish.
  */
-/**
- * The local cluster's HAProxy runs ahead of its three mariadbd on the machine's cores
- * (HaproxyProcess.niceness): each statement crosses it twice, and on a shared machine its
- * wait for a core would be added to every round trip.
- */
-export const localRouterNiceness = -10;
-
 export class LocalRouter {
   readonly process: HaproxyProcess;
   readonly #options: { stateDir: string; address: string; healthPort: number };
@@ -38,7 +31,6 @@ export class LocalRouter {
       statsSocket: this.statsSocket,
       log: options.log,
       config: this.render(options.layout),
-      niceness: localRouterNiceness,
     });
   }
 

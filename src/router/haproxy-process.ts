@@ -12,13 +12,6 @@ export interface HaproxyProcessOptions {
   statsSocket: string;
   logPath: string;
   haproxyPath?: string;
-  /**
-   * Scheduling niceness for HAProxy (nice -n): negative puts it ahead of the database
-   * servers when they share the machine's cores, as on the local cluster. Every statement
-   * crosses the proxy twice, and a proxy waiting for a core behind three busy mariadbd adds
-   * that wait to each round trip. Unset: the runner's own.
-   */
-  niceness?: number;
   log: (line: string) => void;
 }
 
@@ -100,11 +93,7 @@ export class HaproxyProcess {
     const logFd = openSync(this.options.logPath, "a");
     // Its own process group: a Ctrl-C in the terminal reaches the runner, which stops HAProxy last.
     // Master-worker (-W) in the foreground (-db): SIGUSR2 reloads without dropping sessions.
-    const args = ["-W", "-db", "-f", this.options.configPath];
-    const niceness = this.options.niceness;
-    const [command, ...argv] =
-      niceness === undefined ? [haproxy, ...args] : ["nice", "-n", String(niceness), haproxy, ...args];
-    const child = spawn(command!, argv, {
+    const child = spawn(haproxy, ["-W", "-db", "-f", this.options.configPath], {
       stdio: ["ignore", logFd, logFd],
       detached: true,
     });
