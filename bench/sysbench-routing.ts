@@ -14,10 +14,12 @@ import {
   sysbench,
   type SysbenchResult,
 } from "./cluster-support.js";
+import mysql from "mysql2/promise";
 import {
   formatSpread,
   goalsMarkdown,
   markdownTable,
+  median,
   type Spread,
   spread,
   terminalSummary,
@@ -61,7 +63,35 @@ export interface SysbenchRoutingResult {
   >;
   viewChanges: number;
   routerDowns: number;
+  /** One statement's round trip (SELECT 1 on one idle connection), µs: each round's median. */
+  roundTripUs: Record<Target, Spread>;
   goals: { goal: string; met: boolean; detail: string }[];
+}
+
+/** Statements sent one after another on one connection when the load has stopped. */
+const roundTripCount = 2000;
+
+/**
+ * The median round trip of SELECT 1 on one connection, µs: what the proxy adds to every
+ * statement, which sysbench's transactions pay once per statement.
+ */
+async function roundTripMicros(
+  endpoint: { host: string; port: number },
+  credentials: { user: string; password: string },
+): Promise<number> {
+  const connection = await mysql.createConnection({ ...endpoint, ...credentials });
+  try {
+    for (let i = 0; i < 200; i++) await connection.query("SELECT 1");
+    const times: number[] = [];
+    for (let i = 0; i < roundTripCount; i++) {
+      const start = process.hrtime.bigint();
+      await connection.query("SELECT 1");
+      times.push(Number(process.hrtime.bigint() - start) / 1000);
+    }
+    return median(times);
+  } finally {
+    await connection.end();
+  }
 }
 
 export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
@@ -111,8 +141,17 @@ export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
       "run",
     ]);
     const runs: SysbenchRun[] = [];
+    const roundTrips: Record<Target, number[]> = { router: [], direct: [] };
     let position = 0;
     for (let round = 1; round <= rounds; round++) {
+      for (const target of round % 2 === 1
+        ? (["router", "direct"] as const)
+        : (["direct", "router"] as const)) {
+        roundTrips[target].push(await roundTripMicros(endpoints[target], b.credentials));
+      }
+      progress(
+        `round ${round}/${rounds} round trip: router ${roundTrips.router.at(-1)!.toFixed(0)} µs, direct ${roundTrips.direct.at(-1)!.toFixed(0)} µs`,
+      );
       for (const test of tests) {
         const order: Target[] =
           (round + tests.indexOf(test)) % 2 === 1 ? ["router", "direct"] : ["direct", "router"];
@@ -201,6 +240,7 @@ export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
       byTest,
       viewChanges,
       routerDowns: downs,
+      roundTripUs: { router: spread(roundTrips.router), direct: spread(roundTrips.direct) },
       goals,
     };
   } finally {
@@ -266,6 +306,18 @@ mariadbd, HAProxy, sysbench — shares the machine's ${m.cores} cores, so the pr
 taken from the servers and the load generator.
 
 ${summaryTable}
+
+Where the difference comes from: one statement's round trip (\`SELECT 1\` on one idle
+connection, ${roundTripCount} in a row, before each round's load; medians of the rounds) is
+${formatSpread(r.roundTripUs.direct, 0)} µs direct and ${formatSpread(r.roundTripUs.router, 0)} µs through HAProxy: the proxy
+adds ${(r.roundTripUs.router.median - r.roundTripUs.direct.median).toFixed(0)} µs to every statement — two more hops over loopback, each a wake-up of another
+process on this virtual machine's cores. sysbench's transactions are chains of statements
+(\`oltp_read_write\`: 18 and the BEGIN/COMMIT around them; \`oltp_write_only\`: 4 and
+BEGIN/COMMIT), each waiting for the last, so that cost adds up per transaction. At idle it explains only
+part of the gap (20 × the idle cost is under 2 ms of an \`oltp_read_write\` transaction's
+10–16 ms); under the load each hop also waits for one of the 2 cores that the three
+mariadbd, sysbench and HAProxy share. Measured here, HAProxy at nice -10 changed neither
+figure beyond the noise.
 
 Every run, in the order measured (\`view changes\`: \`wsrep_cluster_conf_id\` on the writer
 after the run minus before, any would be a node evicted and rejoining under load; \`servers
