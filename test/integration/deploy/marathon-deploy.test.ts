@@ -12,6 +12,8 @@ import { errorLines, runCli } from "../../support/run-cli.js";
 import { type MarathonStandIn, startMarathonStandIn } from "../../support/marathon-stand-in.js";
 
 const fast = ["--poll-interval", "20", "--timeout", "20"];
+/** Gives up after 1 s: for deployments that never finish. */
+const impatient = ["--poll-interval", "20", "--timeout", "1"];
 
 function lines(stdout: string): string[] {
   return stdout.split("\n").filter((line) => line !== "");
@@ -145,21 +147,7 @@ void describe("marathon deploy against the stand-in Marathon", () => {
   void it("a deployment in progress: 409 in one line naming the blocking deployment; --force overrides it", async () => {
     marathon.holdDeployments = true;
     const client = new MarathonClient(marathon.url);
-    await runCli(
-      [
-        "marathon",
-        "deploy",
-        "--url",
-        marathon.url,
-        "--layout",
-        "auto",
-        "--poll-interval",
-        "20",
-        "--timeout",
-        "1",
-      ],
-      {},
-    );
+    await runCli(["marathon", "deploy", "--url", marathon.url, "--layout", "auto", ...impatient], {});
     const blocking = marathon.deployments[0]?.id ?? "";
     assert.notEqual(blocking, "");
     const refused = await runCli(
@@ -220,18 +208,7 @@ void describe("marathon deploy against the stand-in Marathon", () => {
   void it("nodes that never become healthy: the wait gives up in one line, exit 1", async () => {
     marathon.healthyAfterMs = -1;
     const result = await runCli(
-      [
-        "marathon",
-        "deploy",
-        "--url",
-        marathon.url,
-        "--layout",
-        "auto",
-        "--poll-interval",
-        "20",
-        "--timeout",
-        "1",
-      ],
+      ["marathon", "deploy", "--url", marathon.url, "--layout", "auto", ...impatient],
       {},
     );
     assert.equal(result.exitCode, 1);
