@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkFreeSpace, checkWritable, parseGaleraSize } from "../../../src/agent/preflight.js";
@@ -16,8 +16,9 @@ void describe("parseGaleraSize", () => {
 });
 
 void describe("checkFreeSpace", () => {
-  void it("asks for more than any file system holds when gcache.size is absurd, in one line", () => {
+  void it("asks for more than any file system holds when gcache.size is absurd, in one line", (t) => {
     const dir = mkdtempSync(join(tmpdir(), "gp-preflight-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     assert.throws(
       () => checkFreeSpace(join(dir, "data"), { empty: true, gcachePresent: false }, 2 ** 60),
       (error: unknown) =>
