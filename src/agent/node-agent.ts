@@ -819,20 +819,29 @@ export class NodeAgent {
   #takePartOutsidePrimary(): { cancel: () => void } {
     let cancelled = false;
     let lastLogged = 0;
+    // Only the intent announced here is withdrawn here. One announced before this start (the
+    // bootstrap that started mariadbd) stands until the node is primary (#onSample): while
+    // mariadbd starts, no sample answers, and withdrawing it then would let another node
+    // claim beside a bootstrap under way.
+    let announcedHere = false;
+    const withdraw = (): void => {
+      if (announcedHere) this.#intentAt = null;
+      announcedHere = false;
+    };
     const tick = async (): Promise<void> => {
       const now = Date.now();
       const since = this.#outsidePrimarySince;
-      if (since === null || now - since < outsidePrimaryGraceMs || !this.selfReport(now).running) {
-        if (since === null || !this.selfReport(now).running) this.#intentAt = null;
-        return;
-      }
+      if (since === null || !this.selfReport(now).running) return withdraw();
+      if (now - since < outsidePrimaryGraceMs) return;
       const peers = this.#peerEndpoints();
       const reports = await this.#gatherPeerStates(peers);
       if (cancelled) return;
       const at = Date.now();
       const decision = decideRecovery(this.#recoveryFacts(reports, peers, at, since));
-      if (keepsBootstrapIntent(decision, this.options.nodeName)) this.#intentAt ??= at;
-      else this.#intentAt = null;
+      if (keepsBootstrapIntent(decision, this.options.nodeName)) {
+        this.#intentAt ??= at;
+        announcedHere = true;
+      } else withdraw();
       if (this.#record(decision, at - lastLogged > 30_000)) lastLogged = at;
       if (decision.action === "bootstrap-in-place") await this.#bootstrapInPlace();
     };
