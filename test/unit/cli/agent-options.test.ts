@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAgentOptions } from "../../../src/cli/agent-options.js";
@@ -93,8 +93,9 @@ describe("parseAgentOptions", () => {
     assert.ok(!printed.includes("rootpw") && !printed.includes("sstpw"));
   });
 
-  it("reads secrets from _FILE, dropping one trailing newline", () => {
+  it("reads secrets from _FILE, dropping one trailing newline", (t) => {
     const dir = mkdtempSync(join(tmpdir(), "gp-secret-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, "root"), "from-file\n");
     const o = parseAgentOptions(["--address=127.0.0.9", "seed"], {
       MYSQL_ROOT_PASSWORD_FILE: join(dir, "root"),
@@ -104,8 +105,9 @@ describe("parseAgentOptions", () => {
     assert.equal(o.rootPassword.reveal(), "from-file");
   });
 
-  it("rejects bad input with one line naming the problem", () => {
+  it("rejects bad input with one line naming the problem", (t) => {
     const dir = mkdtempSync(join(tmpdir(), "gp-secret-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, "empty"), "");
     const env = { ...secrets, GALERA_PILOT_ADDRESS: "127.0.0.9" };
     badInput([], env, /missing mode/);
