@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runToCompletion } from "../../../src/mysqld/child-exit.js";
@@ -109,8 +109,10 @@ listen stats
     });
   });
 
-  it("is accepted by the real haproxy -c", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "gp-haproxy-")), "haproxy.cfg");
+  it("is accepted by the real haproxy -c", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "gp-haproxy-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, "haproxy.cfg");
     writeFileSync(path, renderHaproxyConfig(input));
     const check = await runToCompletion("haproxy", ["-c", "-f", path]);
     assert.equal(check.exitCode, 0, check.stderr + check.stdout);
