@@ -49,7 +49,7 @@ import {
 import { recogniseRefusal } from "../mysqld/server-log.js";
 import { AgentDashboard } from "../http/agent-dashboard.js";
 import { JoinProgress } from "./join-progress.js";
-import { livePosition, type StartKind } from "./live-position.js";
+import { livePosition, type LivePosition, type StartKind } from "./live-position.js";
 import { runPaths, sstUserName } from "./run-paths.js";
 
 /** mariadbd exiting this soon after its start, this many times in a row, ends the agent. */
@@ -508,15 +508,7 @@ export class NodeAgent {
   /** What this node tells its peers (GET /peer/state), and the "self" of its own decisions. */
   selfReport(now = Date.now()): NodeReport {
     const sample = this.#sampler.latest;
-    const running = this.#lifecycle === "running" || this.#lifecycle === "draining";
-    const live = livePosition({
-      sample: this.#sampleFresh(sample, now) ? sample : null,
-      serverRunning: running,
-      startKind: this.#startKind,
-      syncedSinceStart: this.#syncedSinceStart,
-      primarySinceStart: this.#primarySinceStart,
-      startPosition: this.#recovered && { uuid: this.#recovered.uuid, seqno: this.#recovered.seqno },
-    });
+    const live = this.#livePosition(now);
     const recovered = this.#recovered;
     // A node synced since its start has been through views Galera wrote since: the file as it
     // is now. One still awaiting pc.recovery restores the view it started with, whatever
@@ -539,6 +531,19 @@ export class NodeAgent {
       reportedAt: now,
       clusterName: this.options.clusterName,
     };
+  }
+
+  /** What the last sample says of this node's data (live-position.ts). */
+  #livePosition(now: number): LivePosition {
+    const sample = this.#sampler.latest;
+    return livePosition({
+      sample: this.#sampleFresh(sample, now) ? sample : null,
+      serverRunning: this.#lifecycle === "running" || this.#lifecycle === "draining",
+      startKind: this.#startKind,
+      syncedSinceStart: this.#syncedSinceStart,
+      primarySinceStart: this.#primarySinceStart,
+      startPosition: this.#recovered && { uuid: this.#recovered.uuid, seqno: this.#recovered.seqno },
+    });
   }
 
   /**
@@ -831,7 +836,8 @@ export class NodeAgent {
     const tick = async (): Promise<void> => {
       const now = Date.now();
       const since = this.#outsidePrimarySince;
-      if (since === null || !this.selfReport(now).running) return withdraw();
+      // Not selfReport(): that would read gvwstate.dat from disk for one flag.
+      if (since === null || !this.#livePosition(now).runningOutsidePrimary) return withdraw();
       if (now - since < outsidePrimaryGraceMs) return;
       const peers = this.#peerEndpoints();
       const reports = await this.#gatherPeerStates(peers);

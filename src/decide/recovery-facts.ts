@@ -28,7 +28,8 @@ export interface NodeReport {
    * mariadbd runs outside any primary component and its position is known exactly: it has
    * been synced since it started (position = wsrep_last_committed, which cannot move outside
    * a primary), or it started to await pc.recovery and has not been in a primary since
-   * (position = the recovered one). Its `lastPrimaryView` is gvwstate.dat as it is now. Such a
+   * (position = the recovered one). Its `lastPrimaryView` is gvwstate.dat as it is now when
+   * it has been synced, the view it started with (the one Galera restores) otherwise. Such a
    * node takes part in Galera's pc.recovery as it is, and is bootstrapped in place
    * (pc.bootstrap=YES), never restarted, when it is the one chosen. Absent from agents that
    * predate it: false.
