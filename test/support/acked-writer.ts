@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
 
 /**
@@ -60,6 +61,13 @@ export class AckedWriter {
   async stop(): Promise<void> {
     this.#running = false;
     await this.#loop;
+  }
+
+  /** Fails, naming the node, unless every acknowledged row is on each of these nodes. */
+  async assertNoneMissingOn(nodes: readonly { name: string; socket: string }[]): Promise<void> {
+    for (const node of nodes) {
+      assert.deepEqual(await this.missingOn(node.socket), [], `acknowledged writes missing on ${node.name}`);
+    }
   }
 
   /** Ids of acknowledged rows missing from the node. */

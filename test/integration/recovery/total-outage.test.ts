@@ -36,15 +36,6 @@ describe(`given a 3-node cluster whose n1 is a seed (order seed ${seed})`, { tim
   const writer = new AckedWriter(node("n2").socket);
   const { step, failed } = failureAwareSteps();
 
-  const everyAcknowledgedWriteEverywhere = async (): Promise<void> => {
-    for (const name of names) {
-      assert.deepEqual(
-        await writer.missingOn(node(name).socket),
-        [],
-        `acknowledged writes missing on ${name}`,
-      );
-    }
-  };
   const allDown = async (how: "clean" | "kill"): Promise<void> => {
     if (how === "clean") await cluster.down();
     else await Promise.all(names.map((n) => cluster.killNode(n, { restart: false })));
@@ -83,7 +74,7 @@ describe(`given a 3-node cluster whose n1 is a seed (order seed ${seed})`, { tim
         await startInOrder(order, 1500 * (i + 1));
         await cluster.waitFor(allSynced(3), 180_000, "3 of 3 synced after a clean full stop");
         assert.match(agentLog(cluster, "n1"), /decision: (announce-)?bootstrap: /);
-        await everyAcknowledgedWriteEverywhere();
+        await writer.assertNoneMissingOn(cluster.layout);
       },
     );
   }
@@ -104,7 +95,7 @@ describe(`given a 3-node cluster whose n1 is a seed (order seed ${seed})`, { tim
       );
       assert.ok(writer.acknowledged.length > 25, "the load wrote during the test");
       for (const name of names) assert.match(agentLog(cluster, name), /decision: await-pc-recovery: /);
-      await everyAcknowledgedWriteEverywhere();
+      await writer.assertNoneMissingOn(cluster.layout);
     },
   );
 
@@ -124,7 +115,7 @@ describe(`given a 3-node cluster whose n1 is a seed (order seed ${seed})`, { tim
       }
       cluster.startNode("n3");
       await cluster.waitFor(allSynced(3), 180_000, "3 of 3 synced once n3 is back");
-      await everyAcknowledgedWriteEverywhere();
+      await writer.assertNoneMissingOn(cluster.layout);
     },
   );
 
@@ -145,7 +136,7 @@ describe(`given a 3-node cluster whose n1 is a seed (order seed ${seed})`, { tim
       for (const name of ["n1", "n2"]) cluster.setNodeEnv(name, {});
       cluster.startNode("n3");
       await cluster.waitFor(allSynced(3), 180_000, "n3 back");
-      await everyAcknowledgedWriteEverywhere();
+      await writer.assertNoneMissingOn(cluster.layout);
     },
   );
 
@@ -166,7 +157,7 @@ describe(`given a 3-node cluster whose n1 is a seed (order seed ${seed})`, { tim
       const afterRestart = agentLog(cluster, "n1").slice(logBefore);
       assert.match(afterRestart, /decision: join: joining the primary component that n2 and n3 are in/);
       assert.doesNotMatch(afterRestart, /decision: (announce-)?bootstrap/);
-      await everyAcknowledgedWriteEverywhere();
+      await writer.assertNoneMissingOn(cluster.layout);
     },
   );
 
@@ -179,7 +170,7 @@ describe(`given a 3-node cluster whose n1 is a seed (order seed ${seed})`, { tim
       await startInOrder(names, 200);
       await cluster.waitFor(allSynced(3), 180_000, "3 of 3 synced after an empty gvwstate.dat");
       assert.match(agentLog(cluster, "n2"), /removed an empty gvwstate\.dat left by a crash/);
-      await everyAcknowledgedWriteEverywhere();
+      await writer.assertNoneMissingOn(cluster.layout);
     },
   );
 
@@ -221,7 +212,7 @@ describe(`given a 3-node cluster whose n1 is a seed (order seed ${seed})`, { tim
       renameSync(`${n3data}.mine`, n3data);
       cluster.startNode("n3");
       await cluster.waitFor(allSynced(3), 120_000, "n3 back with its own datadir");
-      await everyAcknowledgedWriteEverywhere();
+      await writer.assertNoneMissingOn(cluster.layout);
     },
   );
 });
