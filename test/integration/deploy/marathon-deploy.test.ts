@@ -172,10 +172,7 @@ void describe("marathon deploy against the stand-in Marathon", () => {
 
   void it("a group Marathon's schema rejects: 422 with every detail on one line (the 2015 post's galera.json)", async () => {
     const post = JSON.parse(
-      readFileSync(
-        new URL("../../../../test/unit/deploy/marathon/fixtures/galera-2015-post.json.txt", import.meta.url),
-        "utf8",
-      ),
+      readFileSync(new URL("../../../../test/fixtures/marathon/galera-2015.json", import.meta.url), "utf8"),
     ) as { id: string };
     const client = new MarathonClient(marathon.url);
     await assert.rejects(client.createGroup(post, false), (error: unknown) => {
