@@ -138,6 +138,53 @@ void describe("marathon deploy against the stand-in Marathon", () => {
     );
   });
 
+  void it("scale of the seed layout: only /galera/node goes to 5 healthy tasks; the seed stays suspended", async () => {
+    const deployed = await runCli(
+      ["marathon", "deploy", "--url", marathon.url, "--layout", "seed", ...fast],
+      {},
+    );
+    assert.equal(deployed.exitCode, 0, deployed.stderr);
+    marathon.requests.length = 0;
+    // No --layout: scale finds the seed layout in the deployed group (no /galera/galera app).
+    const scaled = await runCli(["marathon", "scale", "--url", marathon.url, "--nodes", "5", ...fast], {});
+    assert.equal(scaled.exitCode, 0, scaled.stderr);
+    const output = lines(scaled.stdout).map(plain);
+    // In order; "deployment ID: step 1 of 1 …" and "k of 5 healthy" lines in between depend on timing.
+    const expected = [
+      "scaling: /galera/node to 5 instances: deployment ID",
+      "deployment ID finished",
+      "/galera/node: 5 of 5 tasks healthy (5 running)",
+      "/galera/node runs 5 healthy tasks",
+    ];
+    let at = 0;
+    for (const line of output) if (line === expected[at]) at++;
+    assert.equal(at, expected.length, `missing "${expected[at]}" in:\n${output.join("\n")}`);
+    assert.equal(output[0], expected[0]);
+    assert.equal(output.at(-1), expected.at(-1));
+    assert.ok(
+      output.every((line) => !line.includes("/galera/seed")),
+      `the seed is not touched:\n${output.join("\n")}`,
+    );
+    const changes = marathon.requests.filter((r) => r.method !== "GET");
+    assert.deepEqual(
+      changes.map((r) => [r.method, r.path, r.body]),
+      [["PUT", "/v2/apps/galera/node", { instances: 5 }]],
+    );
+    assert.equal(marathon.requests[0]?.path, "/v2/groups/galera", "the layout comes from the deployed group");
+    assert.equal(marathon.apps.get("/galera/seed")?.definition.instances, 0);
+    assert.equal(marathon.apps.get("/galera/seed")?.tasks.length, 0);
+    assert.equal(marathon.apps.get("/galera/node")?.tasks.length, 5);
+    const status = await runCli(["marathon", "status", "--url", marathon.url, "--layout", "seed"], {});
+    assert.equal(status.exitCode, 0, status.stderr);
+    const [seedLine, nodeLine, ...rest] = lines(status.stdout);
+    assert.equal(rest.length, 0);
+    assert.equal(seedLine, "/galera/seed: 0 instances, 0 tasks, 0 healthy");
+    assert.match(
+      nodeLine ?? "",
+      /^\/galera\/node: 5 instances, 5 tasks, 5 healthy: 10\.0\.40\.\d+:\d+\/\d+ /,
+    );
+  });
+
   void it("status of a group that is not there says so", async () => {
     const status = await runCli(["marathon", "status", "--url", marathon.url, "--id", "/nothing"], {});
     assert.equal(status.exitCode, 0, status.stderr);
