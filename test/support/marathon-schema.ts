@@ -31,10 +31,37 @@ export function readReference(relativePath: string): string {
  */
 export function compileGroupSchema(version = "marathon-v1.7.236"): ValidateFunction {
   const group = JSON.parse(readReference(`${version}/Group.json`)) as Record<string, unknown>;
+  const ajv = draft04Ajv();
+  ajv.addSchema(appDefinitionSchema(version), `${schemaBase}AppDefinition.json`);
+  return ajv.compile(group);
+}
+
+/**
+ * The body of `PUT /v2/apps/{id}` (an app update, e.g. `{"instances": 3}`). Marathon publishes no
+ * AppUpdate schema: its RAML `App` type carries `(pragma.generateUpdateType)`, which generates
+ * the sibling AppUpdate with every field of App optional (types/pragma.raml). So the update is
+ * AppDefinition.json (executorResources repaired) without its top-level `required: ["id"]`;
+ * every field, `additionalProperties: false` and the cmd/args exclusion are checked as for an app.
+ */
+export function compileAppUpdateSchema(version = "marathon-v1.7.236"): ValidateFunction {
+  const app = appDefinitionSchema(version);
+  if (JSON.stringify(app["required"]) !== JSON.stringify(["id"]))
+    throw new Error(
+      `${version}/AppDefinition.json: expected required ["id"], found ${JSON.stringify(app["required"])}`,
+    );
+  delete app["required"];
+  return draft04Ajv().compile(app);
+}
+
+function appDefinitionSchema(version: string): Record<string, unknown> {
   const app = JSON.parse(readReference(`${version}/AppDefinition.json`)) as {
     properties: Record<string, Record<string, unknown>>;
-  };
+  } & Record<string, unknown>;
   app.properties["executorResources"] = repairExecutorResources(app.properties["executorResources"] ?? {});
+  return app;
+}
+
+function draft04Ajv(): InstanceType<typeof Ajv> {
   const ajv = new Ajv({
     allErrors: true,
     // strictSchema stays on: an unknown keyword is an error. The two checks below only warn
@@ -46,8 +73,7 @@ export function compileGroupSchema(version = "marathon-v1.7.236"): ValidateFunct
   // Marathon's validator checked `format: date-time` (Group.version); Ajv knows no formats
   // without ajv-formats, so RFC 3339 date-time is given here rather than ignored.
   ajv.addFormat("date-time", rfc3339DateTime);
-  ajv.addSchema(app, `${schemaBase}AppDefinition.json`);
-  return ajv.compile(group);
+  return ajv;
 }
 
 /**

@@ -3,10 +3,14 @@
  * both are archived. It is an HTTP server on a 127.0.40.x loopback address that:
  *
  * - validates every group it is sent (POST /v2/groups, PUT /v2/groups/{id}) with Marathon's own
- *   JSON schema (v1.7.236 Group.json + AppDefinition.json, test/support/marathon-schema.ts) and
- *   answers 422 with Marathon's `{message, details: [{path, errors}]}` when it fails;
+ *   JSON schema (v1.7.236 Group.json + AppDefinition.json, test/support/marathon-schema.ts), and
+ *   every app update (PUT /v2/apps/{id}) with AppDefinition.json as an AppUpdate (every field
+ *   optional), and answers 422 with Marathon's `{message, details: [{path, errors}]}` when it fails;
  * - answers in the shapes of the v1.10.26 RAML examples (examples/deployments_result.json,
- *   deployments.json, app_tasks.json, tasks.json; 409 and 422 bodies from groups.raml/apps.raml);
+ *   deployments.json, app_tasks.json, tasks.json, group.json, and app_list.json's app for
+ *   GET /v2/apps/{id}, wrapped in `{"app": …}` as Marathon's AppsResource answers; 409 and 422
+ *   bodies from groups.raml/apps.raml), with Marathon's defaults (types/app.raml) for the app
+ *   fields a definition leaves out;
  * - plays the cluster: each deployment scales the apps' tasks; a task gets an alive health result
  *   `healthyAfterMs` after it starts; a deployment leaves /v2/deployments when every task of its
  *   apps is healthy (as Marathon's deployments wait for health checks).
@@ -20,7 +24,7 @@ import type { AddressInfo } from "node:net";
 
 import type { ValidateFunction } from "ajv-draft-04";
 
-import { compileGroupSchema, marathonDetails } from "./marathon-schema.js";
+import { compileAppUpdateSchema, compileGroupSchema, marathonDetails } from "./marathon-schema.js";
 
 export interface StandInOptions {
   /** A 127.0.40.x address. */
@@ -65,9 +69,39 @@ interface StandInTask {
 
 interface StandInApp {
   definition: Record<string, unknown> & { id: string; instances: number };
+  /** The last change of any kind (Marathon's versionInfo.lastScalingAt). */
   version: string;
+  /** The last change other than scaling (versionInfo.lastConfigChangeAt). */
+  configChangedAt: string;
   tasks: StandInTask[];
 }
+
+/**
+ * Marathon's defaults for the app fields the RAML examples show (types/app.raml `default:`; the
+ * unset optional ones are null in examples/app_list.json). `ports` and `uris` are derived.
+ */
+const appDefaults: Record<string, unknown> = {
+  cmd: null,
+  args: null,
+  user: null,
+  env: {},
+  instances: 1,
+  cpus: 1,
+  mem: 128,
+  disk: 0,
+  executor: "",
+  constraints: [],
+  requirePorts: false,
+  backoffSeconds: 1,
+  backoffFactor: 1.15,
+  maxLaunchDelaySeconds: 300,
+  container: null,
+  healthChecks: [],
+  dependencies: [],
+  upgradeStrategy: { minimumHealthCapacity: 1, maximumOverCapacity: 1 },
+  labels: {},
+  acceptedResourceRoles: null,
+};
 
 interface StandInDeployment {
   id: string;
@@ -85,6 +119,7 @@ export class MarathonStandIn {
   #server: Server | null = null;
   #ticker: NodeJS.Timeout | null = null;
   #validate: ValidateFunction;
+  #validateAppUpdate: ValidateFunction;
   #taskCount = 0;
   readonly #address: string;
 
@@ -95,6 +130,7 @@ export class MarathonStandIn {
     this.healthyAfterMs = options.healthyAfterMs ?? 30;
     this.holdDeployments = options.holdDeployments ?? false;
     this.#validate = compileGroupSchema();
+    this.#validateAppUpdate = compileAppUpdateSchema();
   }
 
   url = "";
@@ -130,7 +166,7 @@ export class MarathonStandIn {
     const group = this.groups.get(groupId) ?? { id: groupId, version, appIds: [] };
     group.appIds.push(definition.id);
     this.groups.set(groupId, group);
-    const app: StandInApp = { definition, version, tasks: [] };
+    const app: StandInApp = { definition, version, configChangedAt: version, tasks: [] };
     this.apps.set(definition.id, app);
     for (let i = 0; i < definition.instances; i++) app.tasks.push(this.#newTask(app, Date.now() - 60_000));
   }
@@ -246,12 +282,16 @@ export class MarathonStandIn {
     if (method === "GET") {
       const group = this.groups.get(id);
       if (!group) return send(response, 404, { message: `Group '${id}' does not exist` });
+      // In the shape of examples/group.json.
       return send(response, 200, {
         id: group.id,
-        version: group.version,
-        apps: group.appIds.map((appId) => this.apps.get(appId)?.definition).filter(Boolean),
+        apps: group.appIds.flatMap((appId) => {
+          const app = this.apps.get(appId);
+          return app ? [appShape(app)] : [];
+        }),
         groups: [],
         dependencies: [],
+        version: group.version,
       });
     }
     if (method !== "POST" && method !== "PUT")
@@ -286,9 +326,10 @@ export class MarathonStandIn {
     for (const definition of group.apps ?? []) {
       const app = this.apps.get(definition.id);
       if (app) {
+        if (!sameButInstances(app.definition, definition)) app.configChangedAt = version;
         app.definition = definition;
         app.version = version;
-      } else this.apps.set(definition.id, { definition, version, tasks: [] });
+      } else this.apps.set(definition.id, { definition, version, configChangedAt: version, tasks: [] });
     }
     this.groups.set(group.id, { id: group.id, version, appIds });
     const deployment = this.#deploy(appIds);
@@ -313,9 +354,9 @@ export class MarathonStandIn {
     if (method === "GET") {
       const embed = url.searchParams.getAll("embed");
       const tasks = app.tasks.map(publicTask);
+      // In the shape of examples/app_list.json's app (an AppInfo), in `{"app": …}`.
       const info: Record<string, unknown> = {
-        ...app.definition,
-        version: app.version,
+        ...appShape(app),
         tasksStaged: 0,
         tasksRunning: tasks.length,
         tasksHealthy: app.tasks.filter((t) => t.healthCheckResults?.every((r) => r.alive)).length,
@@ -326,18 +367,20 @@ export class MarathonStandIn {
       return send(response, 200, { app: info });
     }
     if (method !== "PUT") return send(response, 405, { message: `${method} not allowed` });
-    const instances = (body as { instances?: unknown } | undefined)?.instances;
-    if (typeof instances !== "number" || !Number.isInteger(instances) || instances < 0) {
+    if (!this.#validateAppUpdate(body)) {
       return send(response, 422, {
         message: "Object is not valid",
-        details: [{ path: "/instances", errors: ["error.expected.jsnumber"] }],
+        details: marathonDetails(this.#validateAppUpdate.errors),
       });
     }
     const locking = this.#locking([appId]);
     if (locking.length > 0 && !force) return sendLocked(response, locking);
     if (force) this.#cancel(locking);
-    app.definition = { ...app.definition, instances };
+    // Marathon's default partialUpdate=true: the fields given replace the app's, the rest stay.
+    const definition = { ...app.definition, ...(body as Record<string, unknown>), id: app.definition.id };
     app.version = new Date().toISOString();
+    if (!sameButInstances(app.definition, definition)) app.configChangedAt = app.version;
+    app.definition = definition;
     const deployment = this.#deploy([appId]);
     return send(response, 200, { version: deployment.version, deploymentId: deployment.id }, deployment.id);
   }
@@ -363,6 +406,27 @@ export class MarathonStandIn {
       totalSteps: d.affectedApps.length,
     }));
   }
+}
+
+/** The app as Marathon answers it (an App, as in examples/group.json and app_list.json). */
+function appShape(app: StandInApp): Record<string, unknown> {
+  const definition = app.definition as Record<string, unknown>;
+  const portDefinitions = (definition["portDefinitions"] ?? []) as { port?: number }[];
+  const fetch = (definition["fetch"] ?? []) as { uri: string }[];
+  return {
+    ...appDefaults,
+    // The examples (dated 2015) show the old `ports` and `uris`; the stand-in derives them from
+    // the app's portDefinitions and fetch, whatever else the definition has is answered as given.
+    ports: portDefinitions.map((p) => p.port ?? 0),
+    uris: fetch.map((f) => f.uri),
+    ...definition,
+    version: app.version,
+    versionInfo: { lastScalingAt: app.version, lastConfigChangeAt: app.configChangedAt },
+  };
+}
+
+function sameButInstances(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return JSON.stringify({ ...a, instances: 0 }) === JSON.stringify({ ...b, instances: 0 });
 }
 
 function publicTask(task: StandInTask): Record<string, unknown> {

@@ -10,6 +10,7 @@ import { describe, it } from "node:test";
 import AjvDraft04 from "ajv-draft-04";
 
 import {
+  compileAppUpdateSchema,
   compileGroupSchema,
   marathonDetails,
   readReference,
@@ -118,5 +119,36 @@ void describe("Marathon's schema, compiled with Ajv in draft-04 mode", () => {
   void it("checks Group.version as an RFC 3339 date-time", () => {
     assert.equal(validate({ id: "/galera", version: "2015-03-04T16:48:02.301Z" }), true);
     assert.equal(validate({ id: "/galera", version: "yesterday" }), false);
+  });
+});
+
+void describe("an app update (PUT /v2/apps/{id}) against AppDefinition.json with every field optional", () => {
+  const validate = compileAppUpdateSchema();
+  const details = (body: unknown): { path: string; errors: string[] }[] => {
+    assert.equal(validate(body), false, `${JSON.stringify(body)} should be refused`);
+    return marathonDetails(validate.errors);
+  };
+
+  void it("accepts a scale without an id, and any app field (the app schema still requires an id)", () => {
+    assert.equal(validate({ instances: 3 }), true, JSON.stringify(validate.errors));
+    assert.equal(validate({ instances: 0 }), true);
+    assert.equal(validate({ id: "/galera/node", instances: 5, cpus: 0.5, args: ["node"] }), true);
+    assert.equal(compileGroupSchema()({ id: "/galera", apps: [{ instances: 3 }] }), false);
+  });
+
+  void it("refuses what Marathon refuses: a negative, fractional or string count, an unknown field, cmd with args", () => {
+    assert.deepEqual(details({ instances: -1 }), [{ path: "/instances", errors: ["must be >= 0"] }]);
+    assert.deepEqual(details({ instances: 1.5 }), [{ path: "/instances", errors: ["must be integer"] }]);
+    assert.deepEqual(details({ instances: "3" }), [{ path: "/instances", errors: ["must be integer"] }]);
+    assert.deepEqual(details({ instaces: 3 }), [
+      { path: "/", errors: ["must NOT have additional properties (instaces)"] },
+    ]);
+    assert.deepEqual(details({ cmd: "x", args: ["y"] }), [{ path: "/", errors: ["must NOT be valid"] }]);
+  });
+
+  void it("keeps the executorResources repair", () => {
+    assert.deepEqual(details({ executorResources: { cpus: -1 } }), [
+      { path: "/executorResources/cpus", errors: ["must be >= 0"] },
+    ]);
   });
 });
