@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { NodeStatusReport } from "../agent/node-status.js";
 import { fetchNodeStatus } from "../peers/node-status-client.js";
 import { localLayout, type LocalNode } from "./cluster-layout.js";
+import { restartDelay } from "./restart-backoff.js";
 import { ensureLocalSecrets, localAppUser, type LocalSecretFiles } from "./local-secrets.js";
 
 export interface LocalClusterOptions {
@@ -377,9 +378,16 @@ export class LocalCluster {
 
   #scheduleRestart(node: ManagedNode): void {
     if (node.held || this.#shuttingDown) return;
-    if (Date.now() - node.startedAt > healthyRunMs) node.restartDelayMs = this.options.restartDelayMs ?? 1000;
-    const delay = node.restartDelayMs;
-    node.restartDelayMs = Math.min(delay * 2, this.options.maxRestartDelayMs ?? 30_000);
+    const { waitMs: delay, nextInLineMs } = restartDelay(
+      {
+        initialMs: this.options.restartDelayMs ?? 1000,
+        maxMs: this.options.maxRestartDelayMs ?? 30_000,
+        healthyRunMs,
+      },
+      Date.now() - node.startedAt,
+      node.restartDelayMs,
+    );
+    node.restartDelayMs = nextInLineMs;
     this.options.log(`${node.layout.name}: restarting in ${delay / 1000} s`);
     node.restartTimer = setTimeout(() => {
       node.restartTimer = null;
