@@ -235,6 +235,70 @@ describe("given the image's seed and two `node galera` on a podman network", { t
     );
   });
 
+  step(
+    "then the image declares its ports, volume and entrypoint, and its config holds no secret",
+    async () => {
+      const [image] = JSON.parse(await must(["image", "inspect", projectImage])) as {
+        Config: {
+          ExposedPorts?: Record<string, unknown>;
+          Volumes?: Record<string, unknown>;
+          Entrypoint?: string[];
+          Env?: string[];
+        };
+      }[];
+      const config = image!.Config;
+      assert.deepEqual(Object.keys(config.ExposedPorts ?? {}).sort(), [
+        "3306/tcp",
+        "4444/tcp",
+        "4567/tcp",
+        "4568/tcp",
+        "8080/tcp",
+      ]);
+      assert.deepEqual(Object.keys(config.Volumes ?? {}), ["/var/lib/mysql"]);
+      assert.equal(config.Entrypoint?.[0], "/usr/bin/tini", "tini is PID 1: it reaps what SST scripts leave");
+      const secretEnv = (config.Env ?? []).filter((e) => /PASSWORD|SECRET/i.test(e.split("=")[0]!));
+      assert.deepEqual(secretEnv, [], "no password or secret baked into the image's environment");
+      const history = await must([
+        "image",
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.CreatedBy}}",
+        projectImage,
+      ]);
+      assert.doesNotMatch(history, /PASSWORD=\S|SECRET=\S/, "no build step sets a password");
+    },
+  );
+
+  step("then in each container tini is PID 1, the agent its child, and mariadbd runs as mysql", async () => {
+    for (const m of members) {
+      // /proc, not ps: the image has no procps.
+      const table = await must([
+        "exec",
+        m.container,
+        "sh",
+        "-c",
+        "for p in /proc/[0-9]*; do echo \"${p#/proc/} $(awk '/^PPid:/{print $2}' $p/status) $(awk '/^Uid:/{print $2}' $p/status) $(cat $p/comm)\"; done",
+      ]);
+      const processes = table
+        .trim()
+        .split("\n")
+        .map((line) => line.split(" "))
+        .map(([pid, ppid, uid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), uid: Number(uid), comm }));
+      const byPid = new Map(processes.map((p) => [p.pid, p]));
+      assert.equal(byPid.get(1)?.comm, "tini", `${m.name}: PID 1`);
+      const agent = processes.find((p) => p.comm === "node" && p.ppid === 1);
+      assert.ok(agent, `${m.name}: the agent (node) is tini's child`);
+      assert.equal(agent.uid, 0, `${m.name}: the agent runs as root (unix_socket auth to its own mariadbd)`);
+      const server = processes.find((p) => p.comm === "mariadbd");
+      assert.ok(server, `${m.name}: mariadbd runs`);
+      assert.equal(server.ppid, agent.pid, `${m.name}: mariadbd is the agent's child`);
+      const mysqlUid = Number((await must(["exec", m.container, "id", "-u", "mysql"])).trim());
+      assert.notEqual(mysqlUid, 0);
+      assert.equal(server.uid, mysqlUid, `${m.name}: mariadbd runs as mysql`);
+    }
+  });
+
   step("when a row is written on the seed, then it reads back on both nodes", async () => {
     await sql(
       "seed",

@@ -53,11 +53,21 @@ export interface CommandResult {
 export function runCommand(
   command: string,
   args: string[],
-  options: { log?: WriteStream; input?: string; cwd?: string; timeoutMs?: number } = {},
+  options: {
+    log?: WriteStream;
+    input?: string;
+    cwd?: string;
+    timeoutMs?: number;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<CommandResult> {
   return new Promise((resolvePromise) => {
     options.log?.write(`\n$ ${command} ${args.join(" ")}\n`);
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -339,6 +349,8 @@ export async function ensureImages(options: EnsureImagesOptions): Promise<ImageT
       ),
     );
     const projectMs = Date.now() - started;
+    // Each rebuild leaves the previous project image untagged (480 MB): remove those.
+    await podman(["image", "prune", "-f"], log);
     log.write(`=== base ${baseMs} ms, node ${nodeMs} ms, project ${projectMs} ms, cached ${cached}\n`);
     return { baseMs, nodeMs, projectMs, cached };
   } finally {
