@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runToCompletion } from "../../../src/mysqld/child-exit.js";
 import { agentEntry, makeStateDir } from "../../support/local-cluster-harness.js";
@@ -14,6 +15,9 @@ import { runCli } from "../../support/run-cli.js";
  * what a person does with it from another terminal: status (table and --json), a client
  * through the router with client.cnf, stop/start of a node, and Ctrl-C.
  */
+/** The repository (this file runs from dist/test/integration/local/). */
+const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+
 describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }, () => {
   const stateDir = makeStateDir("npm-start");
   const flags = ["--state-dir", stateDir];
@@ -44,7 +48,9 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
       clientConfig: string;
     };
 
-  before(async () => {
+  /** `npm start` after its setup step: the runner in the foreground, its output collected. */
+  const startRunner = async (): Promise<void> => {
+    output = "";
     runner = spawn(
       process.execPath,
       [
@@ -62,7 +68,21 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
     runner.stdout!.on("data", (c: Buffer) => (output += c.toString()));
     runner.stderr!.on("data", (c: Buffer) => (output += c.toString()));
     await waitForOutput(/3 of 3 nodes synced after [\d.]+ s/, 240_000);
-  });
+  };
+
+  before(startRunner);
+
+  const client = (port: number, sqlText: string) =>
+    runToCompletion("mariadb", [
+      `--defaults-extra-file=${stateDir}/client.cnf`,
+      "-h",
+      "127.0.11.1",
+      "-P",
+      String(port),
+      "-N",
+      "-e",
+      sqlText,
+    ]);
 
   after(async () => {
     if (runner.exitCode === null) {
@@ -99,6 +119,33 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
       stats: "http://127.0.11.1:8404/",
     });
     assert.equal(status.nodes.filter((n) => n.writer).length, 1, "exactly one writer");
+    // The documented example (docs/local-cluster.md) and the answer have the same fields, of
+    // the same types (null allowed where the example shows a value: a node may not know it).
+    const documented = JSON.parse(
+      /## `galera-pilot status --json`\n\n```json\n([\s\S]*?)\n```/.exec(
+        readFileSync(join(repoRoot, "docs", "local-cluster.md"), "utf8"),
+      )![1]!,
+    ) as Record<string, unknown> & { nodes: Record<string, unknown>[] };
+    const shape = (value: Record<string, unknown>): string[] =>
+      Object.keys(value)
+        .sort()
+        .map((key) => `${key}: ${Array.isArray(value[key]) ? "array" : typeof value[key]}`);
+    const nullable = (answer: Record<string, unknown>, example: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(answer).map(([k, v]) => [k, v === null ? example[k] : v]));
+    const answer = JSON.parse((await cli("status", "--json")).stdout) as typeof documented;
+    assert.deepEqual(shape(answer), shape(documented), "status --json: top-level fields");
+    assert.deepEqual(
+      shape(answer.proxy as Record<string, unknown>),
+      shape(documented.proxy as Record<string, unknown>),
+      "status --json: proxy fields",
+    );
+    for (const node of answer.nodes) {
+      assert.deepEqual(
+        shape(nullable(node, documented.nodes[0]!)),
+        shape(documented.nodes[0]!),
+        `status --json: fields of ${String(node.name)}`,
+      );
+    }
     assert.equal(status.clientConfig, `${stateDir}/client.cnf`);
     assert.equal(statSync(status.clientConfig).mode & 0o777, 0o600);
     for (const node of status.nodes) {
@@ -111,17 +158,6 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
   });
 
   it("when a client connects through the router with client.cnf, then it writes and reads back", async () => {
-    const client = (port: number, sqlText: string) =>
-      runToCompletion("mariadb", [
-        `--defaults-extra-file=${stateDir}/client.cnf`,
-        "-h",
-        "127.0.11.1",
-        "-P",
-        String(port),
-        "-N",
-        "-e",
-        sqlText,
-      ]);
     const deadline = Date.now() + 30_000;
     let write = await client(
       3306,
@@ -219,5 +255,28 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
     assert.match(output, /stopped; `npm start` brings the same data back/);
     const leftovers = await runToCompletion("pgrep", ["-f", stateDir]);
     assert.equal(leftovers.stdout.trim(), "", "no process of this cluster is left");
+  });
+
+  it("when `npm start` runs again, then the same data is back; `down` from another terminal stops it", async () => {
+    await startRunner();
+    // HAProxy marks servers up after passing checks; retry until the read pool routes.
+    let read = await client(3307, "SET SESSION wsrep_sync_wait=1; SELECT id FROM app.t");
+    for (const deadline = Date.now() + 30_000; read.exitCode !== 0 && Date.now() < deadline;) {
+      await sleep(500);
+      read = await client(3307, "SET SESSION wsrep_sync_wait=1; SELECT id FROM app.t");
+    }
+    assert.equal(read.exitCode, 0, read.stderr);
+    assert.equal(read.stdout.trim(), "7", "the row written before Ctrl-C is back");
+    for (const node of (await statusJson()).nodes) {
+      const rows = await runToCompletion("mariadb", ["-S", node.socket, "-N", "-e", "SELECT id FROM app.t"]);
+      assert.equal(rows.stdout.trim(), "7", `${node.name} holds the row`);
+    }
+    const down = await cli("down");
+    assert.equal(down.exitCode, 0, down.stderr);
+    const code =
+      runner.exitCode ?? (await new Promise<number | null>((resolve) => runner.once("exit", resolve)));
+    assert.equal(code, 0, output);
+    const leftovers = await runToCompletion("pgrep", ["-f", stateDir]);
+    assert.equal(leftovers.stdout.trim(), "", "no process of this cluster is left after down");
   });
 });
