@@ -11,6 +11,7 @@ import { recoveryBenchmark } from "./recovery.js";
 import { failoverBenchmark } from "./failover.js";
 import { sysbenchRoutingBenchmark } from "./sysbench-routing.js";
 import { durabilityBenchmark } from "./durability.js";
+import { localStartBenchmark } from "./local-start.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -37,6 +38,7 @@ const benchmarks: Record<string, (machine: Machine) => Promise<BenchmarkOutput>>
   failover: failoverBenchmark,
   "sysbench-routing": sysbenchRoutingBenchmark,
   durability: durabilityBenchmark,
+  "local-start": localStartBenchmark,
 };
 
 function machine(): Machine {
