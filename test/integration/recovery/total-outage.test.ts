@@ -1,7 +1,7 @@
 import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import { failureAwareSteps } from "../../support/failure-aware-steps.js";
-import { renameSync, rmSync, truncateSync } from "node:fs";
+import { existsSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AckedWriter } from "../../support/acked-writer.js";
@@ -162,14 +162,22 @@ describe(`given a 3-node cluster whose n1 is a seed (order seed ${seed})`, { tim
   );
 
   step(
-    "when every node is killed and n2's gvwstate.dat is left empty, then the agent removes it and the cluster recovers",
+    "when every node is killed, n2's gvwstate.dat is left empty and n3 holds a stale SST's files, then the agents remove them and the cluster recovers",
     async () => {
       await writer.writeRows(5);
       await allDown("kill");
       truncateSync(join(node("n2").datadir, "gvwstate.dat"), 0);
+      // What a kill in the middle of an SST leaves: the SST scripts' marker and pid file.
+      writeFileSync(join(node("n3").datadir, "sst_in_progress"), "");
+      writeFileSync(join(node("n3").datadir, "wsrep_sst.pid"), "4194303\n");
       await startInOrder(names, 200);
-      await cluster.waitFor(allSynced(3), 180_000, "3 of 3 synced after an empty gvwstate.dat");
+      await cluster.waitFor(allSynced(3), 180_000, "3 of 3 synced after crash leftovers");
       assert.match(agentLog(cluster, "n2"), /removed an empty gvwstate\.dat left by a crash/);
+      assert.match(agentLog(cluster, "n3"), /removed a stale sst_in_progress left by a crash/);
+      assert.match(agentLog(cluster, "n3"), /removed a stale wsrep_sst\.pid left by a crash/);
+      for (const leftover of ["sst_in_progress", "wsrep_sst.pid"]) {
+        assert.ok(!existsSync(join(node("n3").datadir, leftover)), `${leftover} is gone`);
+      }
       await writer.assertNoneMissingOn(cluster.layout);
     },
   );
