@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runToCompletion } from "../../../src/mysqld/child-exit.js";
+import { lookUpOsUser } from "../../../src/mysqld/os-user.js";
 import { agentEntry, makeStateDir } from "../../support/local-cluster-harness.js";
 import { probe } from "../../support/http-probe.js";
 import { runCli } from "../../support/run-cli.js";
@@ -148,9 +149,14 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
     }
     assert.equal(status.clientConfig, `${stateDir}/client.cnf`);
     assert.equal(statSync(status.clientConfig).mode & 0o777, 0o600);
+    const mysqlUid = lookUpOsUser("mysql").uid;
     for (const node of status.nodes) {
       assert.ok(node.pid && node.pid > 1);
       assert.equal(node.socket, `${stateDir}/${node.name}/run/mysqld.sock`);
+      // The rendered server config holds the SST password: readable by the server's user only.
+      const config = statSync(join(stateDir, node.name, "run", "my.cnf"));
+      assert.equal(config.mode & 0o777, 0o600, `${node.name}'s my.cnf mode`);
+      assert.equal(config.uid, mysqlUid, `${node.name}'s my.cnf belongs to mysql`);
     }
     const table = (await cli("status")).stdout;
     assert.match(table, /^NODE\s+ADDRESS\s+PHASE/m);

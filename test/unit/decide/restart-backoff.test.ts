@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { restartDelay, type BackoffPolicy } from "../../../src/local/restart-backoff.js";
+import { restartDelay, type BackoffPolicy } from "../../../src/decide/restart-backoff.js";
 
 const policy: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, healthyRunMs: 60_000 };
 

@@ -1,6 +1,6 @@
-// How long the local runner waits before it starts an agent that exited, as a scheduler
-// would: at once is a crash loop that floods the log and the machine; a fixed long wait
-// leaves a node down for nothing after one unlucky exit.
+// How long to wait before starting again a process that exited on its own: the local
+// runner's agents, and an agent's mariadbd. At once is a crash loop that floods the log and
+// the machine; a fixed long wait leaves a node down for nothing after one unlucky exit.
 
 export interface BackoffPolicy {
   /** The first wait, and the wait again after a run that lasted healthyRunMs. */
