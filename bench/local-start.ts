@@ -15,7 +15,7 @@
 //             two others. Timed from the script's start to 3 Synced nodes in a cluster of 3,
 //             polled every 50 ms on every node's socket.
 //
-// Rounds interleave the sides (ours first in odd rounds). Every run uses 127.0.40.x.
+// Rounds interleave the sides (ours first in odd rounds). Every run uses 127.0.41.x.
 import { spawn, type ChildProcess } from "node:child_process";
 import {
   chmodSync,
@@ -51,8 +51,8 @@ import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
 
 const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const mysqld = "/usr/sbin/mariadbd";
-const firstAddress = "127.0.40.2";
-const routerAddress = "127.0.40.1";
+const firstAddress = "127.0.41.2";
+const routerAddress = "127.0.41.1";
 const defaultRounds = 3;
 const roundsEnv = "GALERA_PILOT_BENCH_START_ROUNDS";
 const pollMs = 50;
