@@ -202,6 +202,11 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
     assert.ok(sawDrainingMember, "n2 left the pools (/ready 503) while still a member of the cluster");
     let status = await statusJson();
     assert.equal(status.nodes.find((n) => n.name === "n2")!.phase, "stopped");
+    // n1 reports from its last sample (every 500 ms), which may predate n2's leave by a moment.
+    for (const until = Date.now() + 5000; ; status = await statusJson()) {
+      if (status.nodes.find((n) => n.name === "n1")!.clusterSize === 2 || Date.now() > until) break;
+      await sleep(200);
+    }
     assert.equal(status.nodes.find((n) => n.name === "n1")!.clusterSize, 2, "n2 left the cluster cleanly");
     const start = await cli("start", "n2");
     assert.equal(start.exitCode, 0, start.stderr);
