@@ -51,6 +51,7 @@ import { AgentDashboard } from "../http/agent-dashboard.js";
 import { JoinProgress } from "./join-progress.js";
 import { livePosition, type LivePosition, type StartKind } from "./live-position.js";
 import { restartDelay, type BackoffPolicy } from "../decide/restart-backoff.js";
+import { preferredDonors } from "../health/donor-preference.js";
 import { runPaths, sstUserName } from "./run-paths.js";
 
 /** mariadbd exiting this soon after its start, this many times in a row, ends the agent. */
@@ -896,9 +897,8 @@ export class NodeAgent {
   }
 
   /**
-   * The donors a joiner asks for: synced peers that are not the writer. A donor leaves the
-   * Synced state, so a writer chosen as donor would lose its role in the middle of client
-   * sessions, which the routers then cut. Empty when no peer answers: Galera chooses.
+   * The donors a joiner asks for: synced peers that are not the writer, nor about to become
+   * it (donor-preference.ts). Empty when no peer answers: Galera chooses.
    */
   async #preferredDonors(): Promise<string[]> {
     const timeoutMs = Math.min(1000, this.options.sampleIntervalMs * 2);
@@ -908,10 +908,7 @@ export class NodeAgent {
         return fetchNodeStatus(`http://${host}:${this.options.ports.health}`, timeoutMs);
       }),
     );
-    return reports
-      .filter((r) => r !== null && r.phase === "synced" && !r.writer && /^[A-Za-z0-9_.-]+$/.test(r.node))
-      .map((r) => r!.node)
-      .sort();
+    return preferredDonors(reports);
   }
 
   /**
