@@ -1,40 +1,30 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runToCompletion } from "../../../src/mysqld/child-exit.js";
 import { lookUpOsUser } from "../../../src/mysqld/os-user.js";
-import { agentEntry, makeStateDir } from "../../support/local-cluster-harness.js";
+import { makeStateDir } from "../../support/local-cluster-harness.js";
+import { startLocalRunner, type LocalRunner } from "../../support/local-runner.js";
 import { probe } from "../../support/http-probe.js";
 import { runCli } from "../../support/run-cli.js";
+
+/** The repository (this file runs from dist/test/integration/local/). */
+const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 
 /**
  * What `npm start` runs — `galera-pilot local up` as a process, with HAProxy in front — and
  * what a person does with it from another terminal: status (table and --json), a client
  * through the router with client.cnf, stop/start of a node, and Ctrl-C.
  */
-/** The repository (this file runs from dist/test/integration/local/). */
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
-
 describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }, () => {
   const stateDir = makeStateDir("npm-start");
   const flags = ["--state-dir", stateDir];
-  let runner: ChildProcess;
-  let output = "";
+  let runner: LocalRunner;
+  const output = (): string => runner.output();
   const cli = (...args: string[]) => runCli([...args, ...flags], {});
-
-  const waitForOutput = async (pattern: RegExp, timeoutMs: number): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(output)) {
-      if (Date.now() > deadline || runner.exitCode !== null) {
-        throw new Error(`no ${pattern} in the runner's output:\n${output}`);
-      }
-      await sleep(200);
-    }
-  };
   const statusJson = async () =>
     JSON.parse((await cli("status", "--json")).stdout) as {
       nodes: {
@@ -51,24 +41,14 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
 
   /** `npm start` after its setup step: the runner in the foreground, its output collected. */
   const startRunner = async (): Promise<void> => {
-    output = "";
-    runner = spawn(
-      process.execPath,
-      [
-        agentEntry,
-        "local",
-        "up",
-        ...flags,
-        "--first-address",
-        "127.0.11.2",
-        "--router-address",
-        "127.0.11.1",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    runner.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-    runner.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-    await waitForOutput(/3 of 3 nodes synced after [\d.]+ s/, 240_000);
+    runner = await startLocalRunner([
+      ...flags,
+      "--first-address",
+      "127.0.11.2",
+      "--router-address",
+      "127.0.11.1",
+    ]);
+    await runner.waitForOutput(/3 of 3 nodes synced after [\d.]+ s/, 1000);
   };
 
   before(startRunner);
@@ -86,15 +66,12 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
     ]);
 
   after(async () => {
-    if (runner.exitCode === null) {
-      runner.kill("SIGINT");
-      await new Promise((resolve) => runner.once("exit", resolve));
-    }
+    await runner?.stop();
   });
 
   it("then it prints how to connect, and status --json has the documented shape", async () => {
     assert.match(
-      output,
+      output(),
       new RegExp(`connect: mariadb --defaults-extra-file=${stateDir}/client.cnf -h 127\\.0\\.11\\.1`),
     );
     // The writer is elected from the agents' reports of each other, so it may take a poll
@@ -260,10 +237,9 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
   });
 
   it("when Ctrl-C is pressed, then every node leaves cleanly and the runner exits 0", async () => {
-    runner.kill("SIGINT");
-    const code = await new Promise<number | null>((resolve) => runner.once("exit", resolve));
-    assert.equal(code, 0, output);
-    assert.match(output, /stopped; `npm start` brings the same data back/);
+    const code = await runner.stop();
+    assert.equal(code, 0, output());
+    assert.match(output(), /stopped; `npm start` brings the same data back/);
     const leftovers = await runToCompletion("pgrep", ["-f", stateDir]);
     assert.equal(leftovers.stdout.trim(), "", "no process of this cluster is left");
   });
@@ -285,8 +261,9 @@ describe("given `galera-pilot local up` in the foreground", { timeout: 600_000 }
     const down = await cli("down");
     assert.equal(down.exitCode, 0, down.stderr);
     const code =
-      runner.exitCode ?? (await new Promise<number | null>((resolve) => runner.once("exit", resolve)));
-    assert.equal(code, 0, output);
+      runner.child.exitCode ??
+      (await new Promise<number | null>((resolve) => runner.child.once("exit", resolve)));
+    assert.equal(code, 0, output());
     const leftovers = await runToCompletion("pgrep", ["-f", stateDir]);
     assert.equal(leftovers.stdout.trim(), "", "no process of this cluster is left after down");
   });
