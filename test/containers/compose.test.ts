@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { failureAwareSteps } from "../support/failure-aware-steps.js";
 import { ensureImages, podman, projectImage, repoRoot, runCommand } from "../support/container-images.js";
-import { probe } from "../support/http-probe.js";
+import type { NodeStatusReport } from "../../src/agent/node-status.js";
+import { fetchNodeStatus } from "../../src/peers/node-status-client.js";
 
 /**
  * The repository's compose.yaml, run as a user runs it: `docker-compose up -d` (Debian's
@@ -39,24 +40,6 @@ services:
   n2: *machine
   n3: *machine
 `;
-
-interface AgentStatus {
-  node: string;
-  phase: string;
-  clusterStatus: string | null;
-  clusterSize: number | null;
-  clusterStateUuid: string | null;
-}
-
-async function agentStatus(port: number): Promise<AgentStatus | null> {
-  try {
-    const answer = await probe("127.0.0.1", port, "/status", 3000);
-    if (answer.code !== 200) return null;
-    return JSON.parse(answer.raw.slice(answer.raw.indexOf("\r\n\r\n") + 4)) as AgentStatus;
-  } catch {
-    return null;
-  }
-}
 
 describe(
   "given compose.yaml, run by docker-compose against podman's Docker API",
@@ -100,15 +83,17 @@ describe(
       return result.stdout;
     };
 
-    const waitForCluster = async (what: string): Promise<AgentStatus[]> => {
+    const waitForCluster = async (what: string): Promise<NodeStatusReport[]> => {
       const deadline = Date.now() + syncTimeoutMs;
-      let last: (AgentStatus | null)[] = [];
+      let last: (NodeStatusReport | null)[] = [];
       while (Date.now() < deadline) {
-        last = await Promise.all(services.map((s) => agentStatus(healthPorts[s])));
+        last = await Promise.all(
+          services.map((s) => fetchNodeStatus(`http://127.0.0.1:${healthPorts[s]}`, 3000)),
+        );
         if (
           last.every((s) => s?.phase === "synced" && s.clusterStatus === "Primary" && s.clusterSize === 3)
         ) {
-          return last as AgentStatus[];
+          return last as NodeStatusReport[];
         }
         await sleep(1000);
       }

@@ -13,6 +13,8 @@ import {
   projectImage,
   repoRoot,
 } from "../support/container-images.js";
+import type { NodeStatusReport } from "../../src/agent/node-status.js";
+import { fetchNodeStatus } from "../../src/peers/node-status-client.js";
 import { probe } from "../support/http-probe.js";
 
 /**
@@ -29,15 +31,6 @@ const socket = "/run/galera-pilot/mysqld.sock";
 /** podman stop's grace: longer than the agent's drain plus a clean leave of mariadbd. */
 const stopGraceSeconds = "150";
 const syncTimeoutMs = 300_000;
-
-interface AgentStatus {
-  node: string;
-  phase: string;
-  clusterStatus: string | null;
-  clusterSize: number | null;
-  clusterStateUuid: string | null;
-  lastDecision: { action: string; reason: string } | null;
-}
 
 interface Member {
   name: string;
@@ -69,15 +62,8 @@ async function must(args: string[], timeoutMs = 300_000): Promise<string> {
 }
 
 /** GET /status through the host port; null while the agent does not answer. */
-async function agentStatus(member: Member): Promise<AgentStatus | null> {
-  try {
-    const answer = await probe("127.0.0.1", member.healthPort, "/status", 3000);
-    if (answer.code !== 200) return null;
-    const body = answer.raw.slice(answer.raw.indexOf("\r\n\r\n") + 4);
-    return JSON.parse(body) as AgentStatus;
-  } catch {
-    return null;
-  }
+function agentStatus(member: Member): Promise<NodeStatusReport | null> {
+  return fetchNodeStatus(`http://127.0.0.1:${member.healthPort}`, 3000);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,15 +78,15 @@ describe("given the image's seed and two `node galera` on a podman network", { t
 
   const member = (name: string): Member => members.find((m) => m.name === name)!;
 
-  const statuses = async (): Promise<(AgentStatus | null)[]> => Promise.all(members.map(agentStatus));
+  const statuses = async (): Promise<(NodeStatusReport | null)[]> => Promise.all(members.map(agentStatus));
 
   async function waitFor(
     what: string,
-    ok: (s: (AgentStatus | null)[]) => boolean,
+    ok: (s: (NodeStatusReport | null)[]) => boolean,
     timeoutMs = syncTimeoutMs,
-  ): Promise<(AgentStatus | null)[]> {
+  ): Promise<(NodeStatusReport | null)[]> {
     const deadline = Date.now() + timeoutMs;
-    let last: (AgentStatus | null)[] = [];
+    let last: (NodeStatusReport | null)[] = [];
     while (Date.now() < deadline) {
       last = await statuses();
       if (ok(last)) return last;
@@ -116,7 +102,7 @@ describe("given the image's seed and two `node galera` on a podman network", { t
 
   const synced =
     (names: string[], size: number) =>
-    (all: (AgentStatus | null)[]): boolean =>
+    (all: (NodeStatusReport | null)[]): boolean =>
       names.every((name) => {
         const s = all[members.findIndex((m) => m.name === name)];
         return s?.phase === "synced" && s.clusterStatus === "Primary" && s.clusterSize === size;
