@@ -18,6 +18,15 @@ export function progress(line: string): void {
   process.stderr.write(`bench: ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${line}\n`);
 }
 
+/** The last `lines` lines of a log file, for an error message; "(no log)" when it cannot be read. */
+export function logTail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
 /** Processes whose command line names our state dir (agents, mariadbd, haproxy): ours alone. */
 function ourProcesses(stateDir: string): number[] {
   const pids: number[] = [];

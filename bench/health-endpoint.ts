@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import mysql from "mysql2/promise";
 import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/cli/agent-options.js";
+import { logTail } from "./cluster-support.js";
 import { formatSpread, goalsMarkdown, markdownTable, type Spread, spread } from "./report.js";
 import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
 
@@ -245,14 +246,6 @@ function killOrphanServer(runDir: string): void {
   }
 }
 
-function tail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
-}
-
 function startAgent(dir: string, logFile: string): Child {
   const log = openSync(logFile, "a");
   const agent = spawn(process.execPath, [agentEntry, "seed"], {
@@ -280,7 +273,7 @@ async function waitReady(url: string, agent: Child, logFile: string, timeoutMs: 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (agent.process.exitCode !== null || agent.process.signalCode !== null) {
-      throw new Error(`the agent exited before ${url} answered 200; its log:\n${tail(logFile)}`);
+      throw new Error(`the agent exited before ${url} answered 200; its log:\n${logTail(logFile, 30)}`);
     }
     const status = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
       (r) => r.status,
@@ -289,7 +282,7 @@ async function waitReady(url: string, agent: Child, logFile: string, timeoutMs: 
     if (status === 200) return;
     if (Date.now() > deadline) {
       throw new Error(
-        `${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${status}); log:\n${tail(logFile)}`,
+        `${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${status}); log:\n${logTail(logFile, 30)}`,
       );
     }
     await sleep(500);

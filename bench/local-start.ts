@@ -38,7 +38,7 @@ import { Secret } from "../src/config/secret.js";
 import { localLayout, type LocalNode } from "../src/local/cluster-layout.js";
 import { initialiseDatadir } from "../src/mysqld/initialise.js";
 import { lookUpOsUser } from "../src/mysqld/os-user.js";
-import { killStrays, progress } from "./cluster-support.js";
+import { killStrays, logTail, progress } from "./cluster-support.js";
 import {
   formatSpread,
   goalsMarkdown,
@@ -169,14 +169,6 @@ function startServer(node: LocalNode, newCluster: boolean): Server {
   return { node, child, exited, log };
 }
 
-function tail(file: string, lines = 20): string {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
-}
-
 /** Waits until every given node says Synced in a cluster of `size`, over its socket. */
 async function waitSynced(servers: readonly Server[], size: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -184,7 +176,7 @@ async function waitSynced(servers: readonly Server[], size: number, timeoutMs: n
   while (synced.size < servers.length) {
     for (const s of servers) {
       if (s.child.exitCode !== null || s.child.signalCode !== null) {
-        throw new Error(`baseline mariadbd of ${s.node.name} exited; its log:\n${tail(s.log)}`);
+        throw new Error(`baseline mariadbd of ${s.node.name} exited; its log:\n${logTail(s.log, 20)}`);
       }
       if (synced.has(s.node.name)) continue;
       try {
@@ -225,7 +217,7 @@ async function stopServers(servers: readonly Server[]): Promise<void> {
     s.child.kill("SIGTERM");
     const stopped = await Promise.race([s.exited.then(() => true), sleep(120_000).then(() => false)]);
     if (!stopped)
-      throw new Error(`baseline mariadbd of ${s.node.name} did not stop in 120 s:\n${tail(s.log)}`);
+      throw new Error(`baseline mariadbd of ${s.node.name} did not stop in 120 s:\n${logTail(s.log, 20)}`);
   }
 }
 

@@ -39,7 +39,7 @@ import { LocalCluster } from "../src/local/local-cluster.js";
 import { parseGrastate } from "../src/mysqld/grastate.js";
 import { parseGvwstate } from "../src/mysqld/gvwstate.js";
 import { recoverPosition } from "../src/mysqld/wsrep-recover.js";
-import { killStrays } from "./cluster-support.js";
+import { killStrays, logTail } from "./cluster-support.js";
 import { formatSpread, goalsMarkdown, markdownTable, median, type Spread, spread } from "./report.js";
 import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
 
@@ -155,14 +155,6 @@ export interface RecoveryBenchResult {
 const startedAt = Date.now();
 function progress(line: string): void {
   process.stderr.write(`bench: ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${line}\n`);
-}
-
-function tail(file: string, lines = 25): string {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
 }
 
 /** cp -a: owner, modes and sparse files kept. */
@@ -385,7 +377,7 @@ async function runOurs(cluster: LocalCluster, stateDir: string, scenario: Scenar
   try {
     writable = await waitWritable(cluster.layout, runTimeoutMs, () => null);
   } catch (error) {
-    const logs = cluster.layout.map((n) => `--- ${n.name}:\n${tail(n.agentLog)}`).join("\n");
+    const logs = cluster.layout.map((n) => `--- ${n.name}:\n${logTail(n.agentLog, 25)}`).join("\n");
     throw new Error(`ours (${scenario}): ${(error as Error).message}; the agents' logs:\n${logs}`);
   } finally {
     await killOurs(cluster, stateDir);
@@ -451,7 +443,7 @@ async function runBaseline(
     const t0 = Date.now();
     const dead = (): string | null => {
       const s = servers.find((x) => x.child.exitCode !== null || x.child.signalCode !== null);
-      return s ? `baseline mariadbd of ${s.node.name} exited early; its log:\n${tail(s.log)}` : null;
+      return s ? `baseline mariadbd of ${s.node.name} exited early; its log:\n${logTail(s.log, 25)}` : null;
     };
     const writable = await waitWritable(nodes, runTimeoutMs, dead).catch((error: Error) => {
       throw new Error(`baseline (${scenario}): ${error.message}`);
