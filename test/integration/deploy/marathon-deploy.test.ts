@@ -26,6 +26,13 @@ function plain(line: string): string {
     .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "VERSION");
 }
 
+/** Every expected line appears in `output`, in this order; other lines may come between. */
+function assertInOrder(output: readonly string[], expected: readonly string[]): void {
+  let at = 0;
+  for (const line of output) if (line === expected[at]) at++;
+  assert.equal(at, expected.length, `missing "${expected[at]}" in:\n${output.join("\n")}`);
+}
+
 void describe("marathon deploy against the stand-in Marathon", () => {
   let marathon: MarathonStandIn;
   before(async () => {
@@ -63,9 +70,7 @@ void describe("marathon deploy against the stand-in Marathon", () => {
       "/galera/node: 3 of 3 tasks healthy (3 running)",
       "cluster /galera is up: 3 of 3 tasks of /galera/node healthy, seed suspended",
     ];
-    let at = 0;
-    for (const line of progress) if (line === expected[at]) at++;
-    assert.equal(at, expected.length, `missing "${expected[at]}" in:\n${progress.join("\n")}`);
+    assertInOrder(progress, expected);
     assert.equal(marathon.apps.get("/galera/seed")?.definition.instances, 0);
     assert.equal(marathon.apps.get("/galera/node")?.tasks.length, 3);
     const calls = marathon.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
@@ -156,9 +161,7 @@ void describe("marathon deploy against the stand-in Marathon", () => {
       "/galera/node: 5 of 5 tasks healthy (5 running)",
       "/galera/node runs 5 healthy tasks",
     ];
-    let at = 0;
-    for (const line of output) if (line === expected[at]) at++;
-    assert.equal(at, expected.length, `missing "${expected[at]}" in:\n${output.join("\n")}`);
+    assertInOrder(output, expected);
     assert.equal(output[0], expected[0]);
     assert.equal(output.at(-1), expected.at(-1));
     assert.ok(
