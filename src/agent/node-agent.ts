@@ -50,15 +50,13 @@ import { recogniseRefusal } from "../mysqld/server-log.js";
 import { AgentDashboard } from "../http/agent-dashboard.js";
 import { JoinProgress } from "./join-progress.js";
 import { livePosition, type LivePosition, type StartKind } from "./live-position.js";
-import { restartDelay, type BackoffPolicy } from "../decide/restart-backoff.js";
+import { restartDelay, schedulerBackoff } from "../decide/restart-backoff.js";
 import { preferredDonors } from "../health/donor-preference.js";
 import { runPaths, sstUserName } from "./run-paths.js";
 
 /** mariadbd exiting this soon after its start, this many times in a row, ends the agent. */
 const fastFailureMs = 30_000;
 const fastFailureLimit = 3;
-/** mariadbd started again after 1, 2, 4 … 30 s; after a run of a minute, 1 s again. */
-const serverRestartBackoff: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, healthyRunMs: 60_000 };
 /** A joiner Disconnected from the cluster this long is restarted (Galera will not rejoin it). */
 const disconnectedRestartMs = 20_000;
 /**
@@ -428,7 +426,7 @@ export class NodeAgent {
   /** Start mariadbd, and start it again when it exits on its own, until asked to stop. */
   async #superviseServer(serverUser: OsUser): Promise<number> {
     let fastFailures = 0;
-    let nextInLineMs = serverRestartBackoff.initialMs;
+    let nextInLineMs = schedulerBackoff.initialMs;
     for (;;) {
       const decision = await this.#decide(serverUser);
       if (decision === "stop") return ExitCode.ok;
@@ -443,7 +441,7 @@ export class NodeAgent {
         return exitCodeOf(exit);
       }
       this.#lifecycle = "restarting";
-      const delay = restartDelay(serverRestartBackoff, ranMs, nextInLineMs);
+      const delay = restartDelay(schedulerBackoff, ranMs, nextInLineMs);
       nextInLineMs = delay.nextInLineMs;
       this.log.warn(`mariadbd ${describeExit(exit)}; starting it again in ${delay.waitMs / 1000} s`);
       if ((await this.#pause(delay.waitMs)) === "stop") return ExitCode.ok;

@@ -24,3 +24,10 @@ export function restartDelay(
   const waitMs = ranForMs >= policy.healthyRunMs ? policy.initialMs : Math.min(nextInLineMs, policy.maxMs);
   return { waitMs, nextInLineMs: Math.min(waitMs * 2, policy.maxMs) };
 }
+
+/**
+ * As schedulers restart a task: 1 s, doubling up to 30 s after quick exits, back to 1 s once
+ * a run lasted a minute. The local runner's default for its agents, and the agent's for
+ * its mariadbd.
+ */
+export const schedulerBackoff: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, healthyRunMs: 60_000 };

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { NodeStatusReport } from "../agent/node-status.js";
 import { fetchNodeStatus } from "../peers/node-status-client.js";
 import { localLayout, type LocalNode } from "./cluster-layout.js";
-import { restartDelay } from "../decide/restart-backoff.js";
+import { restartDelay, schedulerBackoff, type BackoffPolicy } from "../decide/restart-backoff.js";
 import { ensureLocalSecrets, localAppUser, type LocalSecretFiles } from "./local-secrets.js";
 
 export interface LocalClusterOptions {
@@ -71,9 +71,6 @@ export interface LocalNodeStatus {
   lastDecision: string | null;
 }
 
-/** A lived-long-enough agent resets its restart delay, as schedulers do. */
-const healthyRunMs = 60_000;
-
 /**
  * The local runner: N agents on loopback addresses, supervised like a scheduler would
  * (restart with backoff), with clean stop, kill, start and status. Each agent runs in its
@@ -86,9 +83,16 @@ export class LocalCluster {
   readonly #nodes = new Map<string, ManagedNode>();
   readonly #nodeEnv = new Map<string, Record<string, string>>();
   #shuttingDown = false;
+  /** When an agent that exited is started again. */
+  readonly #backoff: BackoffPolicy;
 
   constructor(options: LocalClusterOptions) {
     this.options = options;
+    this.#backoff = {
+      ...schedulerBackoff,
+      initialMs: options.restartDelayMs ?? schedulerBackoff.initialMs,
+      maxMs: options.maxRestartDelayMs ?? schedulerBackoff.maxMs,
+    };
     mkdirSync(options.stateDir, { recursive: true, mode: 0o755 });
     this.#layout = localLayout(options);
     this.secrets = ensureLocalSecrets(options.stateDir);
@@ -107,7 +111,7 @@ export class LocalCluster {
       agent: null,
       exited: null,
       held: false,
-      restartDelayMs: this.options.restartDelayMs ?? 1000,
+      restartDelayMs: this.#backoff.initialMs,
       restartTimer: null,
       startedAt: 0,
       restarts: 0,
@@ -379,11 +383,7 @@ export class LocalCluster {
   #scheduleRestart(node: ManagedNode): void {
     if (node.held || this.#shuttingDown) return;
     const { waitMs: delay, nextInLineMs } = restartDelay(
-      {
-        initialMs: this.options.restartDelayMs ?? 1000,
-        maxMs: this.options.maxRestartDelayMs ?? 30_000,
-        healthyRunMs,
-      },
+      this.#backoff,
       Date.now() - node.startedAt,
       node.restartDelayMs,
     );

@@ -1,9 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { restartDelay, type BackoffPolicy } from "../../../src/decide/restart-backoff.js";
+import { restartDelay, schedulerBackoff } from "../../../src/decide/restart-backoff.js";
 
-const policy: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, healthyRunMs: 60_000 };
+/** The default the runner and the agent use. */
+const policy = schedulerBackoff;
 
 describe("restartDelay", () => {
   it("doubles the wait after each quick exit, up to the maximum: 1, 2, 4, 8, 16, 30, 30 s", () => {
