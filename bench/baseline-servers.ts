@@ -1,6 +1,6 @@
 // The two servers the agent's GET /ready is measured against, each in its own process like
 // the agent (started by health-endpoint.ts):
-//   node dist/bench/baseline-servers.js bare ADDRESS PORT          a node:http server answering 200: the ceiling
+//   node dist/bench/baseline-servers.js bare ADDRESS PORT          a node:http server answering 200: the baseline issue H names
 //   node dist/bench/baseline-servers.js sql  ADDRESS PORT SOCKET   galera-healthcheck's way: one SQL query per request
 // Prints "listening" on stdout once it accepts connections.
 import { createServer, type ServerResponse } from "node:http";

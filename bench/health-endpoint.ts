@@ -1,5 +1,5 @@
 // Issue H's benchmark: the agent's GET /ready under wrk, side by side in one run with a bare
-// node:http server (the ceiling) and a server that asks MySQL on every request
+// node:http server (the baseline issue H names) and a server that asks MySQL on every request
 // (galera-healthcheck's way). Every process listens on its own loopback address.
 //
 // Made for 2 shared, noisy cores: the system under test (the server's process, and mariadbd)
@@ -46,7 +46,7 @@ const loads: Record<Load, { connections: number; what: string }> = {
   c1: { connections: 1, what: "light load: one request at a time, p99 = handler latency" },
 };
 const targetNames: Record<Target, string> = {
-  bare: "bare node:http (ceiling)",
+  bare: "bare node:http (baseline)",
   agent: "agent",
   sql: "SQL per request (galera-healthcheck's way)",
 };
@@ -606,10 +606,11 @@ mostly queueing), then \`${wrkCommand("c1")}\` (one request at a time: the p99 i
 handler's own latency plus whatever else the machine runs on that core). Every cell: the
 median of the rounds, with (min–max).
 
-- **bare node:http**: answers 200 with the agent's headers and body, nothing else: the ceiling.
+- **bare node:http**: answers 200 with the agent's headers and body, nothing else: the baseline issue H names (the agent's fast path skips node:http, so it may beat it).
 - **agent**: \`GET /ready\` of the agent, answered by the worker thread that owns its health
-  port, from the answers its main thread computes from the last background sample and posts
-  (on every sample, lifecycle change and every 100 ms).
+  port on its fast path (the request read from the connection's bytes, one prepared write,
+  no node:http objects), from the answers its main thread computes from the last background
+  sample and posts (on every sample, lifecycle change and every 100 ms).
 - **SQL per request**: galera-healthcheck's way: a mysql2 pool of 8 over the unix socket,
   \`SHOW GLOBAL STATUS LIKE 'wsrep_local_state'\` on every request, 200 when it is 4.
 

@@ -2,12 +2,17 @@
 // health port. /, /ready, /live and /writer are answered here from the answers the main
 // thread last posted, so a flood of health checks never competes with the agent's own I/O
 // (mariadbd's piped output, the sampler's connection, the peer poller) in one isolate,
-// which kept Node's HTTP internals off their fast paths. Every other request is handed to
+// which kept Node's HTTP internals off their fast paths. A plain health request is answered
+// straight from the connection's bytes (health-fast-path.ts); a connection that sends
+// anything else is handed to node:http with its bytes unread. Every other path is handed to
 // the main thread, which owns the status, the metrics and the cluster secret.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
+import { healthResponse, scanHealthRequest } from "./health-fast-path.js";
 import {
   answersAt,
+  bare100,
   healthPathAnswer,
   isHealthPath,
   methodNotAllowed,
@@ -64,6 +69,87 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
 
 const server = createServer(onRequest);
 server.keepAliveTimeout = setup.keepAliveTimeoutMs;
+
+/** The Date header's value, made once a second rather than once a request. */
+let date = { second: 0, text: "" };
+function httpDate(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== date.second) date = { second, text: new Date(now).toUTCString() };
+  return date.text;
+}
+
+/** Unanswered bytes beyond this pause the connection until the client reads: a client that
+ * sends requests without reading the answers cannot make this thread buffer them all. */
+const writeBacklogBytes = 64 * 1024;
+
+/**
+ * A new connection: its plain health requests are answered here, one prepared write each;
+ * at the first byte that is not one, the connection and every unread byte go to node:http
+ * (its own listener, saved below), which answers from there on as if it had had it all along.
+ */
+function serveConnection(socket: Socket, toNodeHttp: (socket: Socket) => void): void {
+  let unread: Buffer = Buffer.alloc(0);
+  const onTimeout = (): void => void socket.destroy();
+  const onError = (): void => void socket.destroy();
+  const stopServing = (): void => {
+    socket.off("data", onData);
+    socket.off("timeout", onTimeout);
+    socket.off("error", onError);
+    socket.setTimeout(0);
+  };
+  function onData(chunk: Buffer): void {
+    unread = unread.length === 0 ? chunk : Buffer.concat([unread, chunk]);
+    for (;;) {
+      const scan = scanHealthRequest(unread);
+      if (scan.kind === "incomplete") break;
+      if (scan.kind === "not-health") {
+        stopServing();
+        socket.pause();
+        socket.unshift(unread);
+        toNodeHttp(socket);
+        socket.resume();
+        return;
+      }
+      unread = unread.subarray(scan.headBytes);
+      const now = Date.now();
+      const answer = healthPathAnswer(scan.path, answersAt(posted, now));
+      if (answer === bare100 || !scan.keepAlive) {
+        stopServing();
+        socket.end(
+          answer === bare100
+            ? bare100
+            : healthResponse(answer, scan, {
+                date: httpDate(now),
+                keepAliveTimeoutMs: setup.keepAliveTimeoutMs,
+              }),
+        );
+        return;
+      }
+      socket.write(
+        healthResponse(answer, scan, { date: httpDate(now), keepAliveTimeoutMs: setup.keepAliveTimeoutMs }),
+      );
+      if (unread.length === 0) break;
+    }
+    if (socket.writableLength > writeBacklogBytes) {
+      socket.pause();
+      socket.once("drain", () => socket.resume());
+    }
+  }
+  socket.setNoDelay(true);
+  // Between requests as node:http would (keepAliveTimeout), and for a head that stalls.
+  socket.setTimeout(setup.keepAliveTimeoutMs);
+  socket.on("timeout", onTimeout);
+  socket.on("error", onError);
+  socket.on("data", onData);
+}
+
+// node:http's own connection listener is kept for the connections handed to it; its server
+// still listens, so its header and request timeouts and close() cover those connections.
+const nodeHttpConnection = server.listeners("connection")[0] as (socket: Socket) => void;
+server.removeListener("connection", nodeHttpConnection);
+server.on("connection", (socket: Socket) =>
+  serveConnection(socket, (handed) => nodeHttpConnection.call(server, handed)),
+);
 function onListenError(error: NodeJS.ErrnoException): void {
   tell({ kind: "listen-failed", message: error.message, code: error.code ?? null });
   port.close();

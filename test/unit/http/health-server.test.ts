@@ -1,6 +1,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../../src/agent/logger.js";
 import type { NodeStatusReport } from "../../../src/agent/node-status.js";
@@ -162,6 +163,124 @@ describe("health server: the worker answers the health paths from the posted ans
     const run = spawnSync(process.execPath, ["-e", client], { encoding: "utf8", timeout: 20_000 });
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stdout.trim(), "200,200,200,200 503,503,503,503");
+  });
+});
+
+/**
+ * Everything a raw client gets back for what it sends: each chunk written after the answer
+ * to the last began (or after pauseMs), until the server closes or stays silent for idleMs.
+ */
+async function rawExchange(
+  port: number,
+  chunks: string[],
+  options: { pauseMs?: number; idleMs?: number } = {},
+): Promise<{ text: string; closedByServer: boolean }> {
+  const socket = connect(port, address);
+  await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  let text = "";
+  let closedByServer = false;
+  socket.on("data", (d: Buffer) => (text += d.toString("latin1")));
+  const ended = new Promise<void>((resolve) =>
+    socket.once("end", () => ((closedByServer = true), resolve())),
+  );
+  for (const chunk of chunks) {
+    socket.write(chunk);
+    await sleep(options.pauseMs ?? 0);
+  }
+  let seen = -1;
+  while (!closedByServer && seen !== text.length) {
+    seen = text.length;
+    await Promise.race([ended, sleep(options.idleMs ?? 300)]);
+  }
+  socket.destroy();
+  return { text, closedByServer };
+}
+
+/** The status line and body of each response in a raw exchange, in order. */
+function responses(text: string): { status: string; body: string; headers: string }[] {
+  const out: { status: string; body: string; headers: string }[] = [];
+  let rest = text;
+  while (rest.length > 0) {
+    const headEnd = rest.indexOf("\r\n\r\n");
+    assert.ok(headEnd > 0, `an incomplete response: ${JSON.stringify(rest)}`);
+    const head = rest.slice(0, headEnd);
+    const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+    const [status, ...headers] = head.split("\r\n");
+    out.push({
+      status: status!,
+      body: rest.slice(headEnd + 4, headEnd + 4 + length),
+      headers: headers.join("\n"),
+    });
+    rest = rest.slice(headEnd + 4 + length);
+  }
+  return out;
+}
+
+describe("health server: one port for the fast path and node:http", () => {
+  const host = "Host: n1\r\n";
+  it("pipelined requests are answered in order, the fast path's and node:http's alike", async () => {
+    const { server } = await start(synced);
+    const { text, closedByServer } = await rawExchange(server.port, [
+      `GET /ready HTTP/1.1\r\n${host}\r\nGET /writer HTTP/1.1\r\n${host}\r\n` +
+        `GET /status HTTP/1.1\r\n${host}\r\nGET /live HTTP/1.1\r\n${host}Connection: close\r\n\r\n`,
+    ]);
+    assert.ok(closedByServer, "the last request asked to close");
+    assert.deepEqual(
+      responses(text).map((r) => [r.status, r.body]),
+      [
+        ["HTTP/1.1 200 OK", "ok\n"],
+        ["HTTP/1.1 200 OK", "writer\n"],
+        ["HTTP/1.1 200 OK", JSON.stringify(status) + "\n"],
+        // node:http has the connection from /status on: it answers /live through the worker.
+        ["HTTP/1.1 200 OK", "ok\n"],
+      ],
+    );
+  });
+
+  it("a request sent a byte at a time, then a second on the same connection", async () => {
+    const { server } = await start(synced);
+    const request = `GET /writer HTTP/1.1\r\n${host}User-Agent: slow\r\n\r\n`;
+    const { text, closedByServer } = await rawExchange(server.port, [...request, request], { pauseMs: 2 });
+    assert.ok(!closedByServer, "keep-alive: the connection stays open");
+    const answers = responses(text);
+    assert.deepEqual(
+      answers.map((r) => [r.status, r.body]),
+      [
+        ["HTTP/1.1 200 OK", "writer\n"],
+        ["HTTP/1.1 200 OK", "writer\n"],
+      ],
+    );
+    assert.match(answers[0]!.headers, /^Connection: keep-alive$/m);
+    assert.match(answers[0]!.headers, /^Keep-Alive: timeout=5$/m);
+    assert.match(answers[0]!.headers, /^Date: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/m);
+  });
+
+  it("HAProxy's HTTP/1.0 check is answered and closed; HEAD has no body", async () => {
+    const { server } = await start(syncing);
+    const check = await rawExchange(server.port, ["GET /writer HTTP/1.0\r\n\r\n"]);
+    assert.ok(check.closedByServer);
+    const [answer] = responses(check.text);
+    assert.equal(answer!.status, "HTTP/1.1 503 Service Unavailable");
+    assert.equal(answer!.body, "not the writer\n");
+    assert.match(answer!.headers, /^Connection: close$/m);
+    const head = await rawExchange(server.port, [`HEAD /ready HTTP/1.1\r\n${host}Connection: close\r\n\r\n`]);
+    assert.match(head.text, /^HTTP\/1\.1 503 Service Unavailable\r\n[^]*content-length: 12\r\n[^]*\r\n\r\n$/);
+  });
+
+  it("what the fast path does not take, node:http answers as it always did", async () => {
+    const { server } = await start(synced);
+    const noHost = await rawExchange(server.port, ["GET /ready HTTP/1.1\r\n\r\n"]);
+    assert.match(noHost.text, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.ok(noHost.closedByServer);
+    const post = await rawExchange(server.port, [
+      `POST /ready HTTP/1.1\r\n${host}Content-Length: 2\r\nConnection: close\r\n\r\nhi`,
+    ]);
+    assert.deepEqual(
+      responses(post.text).map((r) => [r.status, r.body]),
+      [["HTTP/1.1 405 Method Not Allowed", "method not allowed\n"]],
+    );
+    const garbage = await rawExchange(server.port, ["\x16\x03\x01\x00\x05hello\r\n\r\n"]);
+    assert.match(garbage.text, /^HTTP\/1\.1 400 Bad Request\r\n/);
   });
 });
 
