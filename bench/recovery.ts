@@ -63,7 +63,7 @@ export interface OursBreakdown {
   node: string;
   /** Last agent spawned → the node's first log line ("peers from …"): Node start, option checks. */
   agentStartMs: number;
-  /** → "recovering the position" (or, with no --wsrep-recover, "recovered position"): ports check, config, HTTP server, a first peer ask. */
+  /** → "recovering the position" (or, with no --wsrep-recover, "recovered position"): ports check, config, a first peer ask, refusal check (the HTTP server and the SQL driver start while --wsrep-recover runs). */
   prepareMs: number;
   /** → "recovered position": `mariadbd --wsrep-recover` after a crash; nothing after a clean stop. */
   recoverMs: number;
@@ -783,7 +783,7 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
 
   const stages: [Exclude<keyof OursBreakdown, "node" | "decisions">, string][] = [
     ["agentStartMs", "agent start: last agent spawned → its first log line"],
-    ["prepareMs", "→ datadir checked: ports, config, HTTP server, a first peer ask, refusal check"],
+    ["prepareMs", "→ datadir checked: ports, config, a first peer ask, refusal check"],
     ["recoverMs", "→ position known: `mariadbd --wsrep-recover` (kill -9); grastate.dat, no child (clean)"],
     ["decideMs", "→ decision to start (or to announce): peer exchange, waiting rounds"],
     ["settleMs", "→ bootstrap intent settled"],
@@ -885,7 +885,8 @@ ${r.rounds} ${r.rounds === 1 ? "round" : "rounds"}; each runs both scenarios, bo
 first in odd rounds and the baseline first in even ones. Medians with (min–max).
 
 - **ours, kill -9 of all**: the three agents started back to back; each recovers its position
-  with \`mariadbd --wsrep-recover\` (grastate.dat says seqno -1), asks its peers, decides
+  with \`mariadbd --wsrep-recover\` (grastate.dat says seqno -1; begun as soon as the datadir
+  is checked, while the agent's HTTP server and SQL driver start), asks its peers, decides
   \`await-pc-recovery\` and starts mariadbd; Galera's pc.recovery restores the primary once
   all three are up.
 - **raw Galera by hand (the floor)**: \`mariadbd --wsrep-recover\` on the three nodes in

@@ -374,11 +374,20 @@ export class NodeAgent {
       checkDatadirUsable(this.options, datadir, serverUser);
       // Peers of another cluster name never let this node in (Galera drops the handshake and
       // mariadbd times out, again and again): refused before the datadir is initialised.
-      await this.#gatherPeerStates(this.#peers);
+      const firstReports = await this.#gatherPeerStates(this.#peers);
       writeServerConfig(this.options, serverUser, this.#peers);
-      // mysql2 is loaded before the peer API answers: loading it later blocks this agent's
-      // event loop for 0.1–0.5 s just when recovering peers ask for its state.
-      await Sampler.loadDriver();
+      this.#fresh = datadir.empty;
+      if (!datadir.empty) {
+        // The peers' answers of a moment ago serve its refusal check: asking again would wait
+        // on this thread, busy loading the SQL driver below.
+        this.#earlyPreparation = this.#prepareStart(serverUser, firstReports);
+        // Awaited by the first decision; until then a failure (a refusal) must not count as
+        // unhandled: it is thrown there, or dropped with the agent if the start fails first.
+        this.#earlyPreparation.catch(() => undefined);
+      }
+      // mysql2 is not loaded here: loading it blocks this thread for 0.1–0.5 s, which would
+      // keep the peer API from answering just when recovering peers ask for this node's
+      // state. The sampler loads it once mariadbd was started, while mariadbd starts up.
       this.#server = await HealthServer.start({
         address: this.options.healthAddress,
         port: this.options.ports.health,
@@ -395,7 +404,6 @@ export class NodeAgent {
       // the writer election), and the listener must hear from this thread to keep serving.
       this.#refreshTimer = setInterval(() => this.#postAnswers(), answersRefreshMs);
       if (this.#stopReason) return this.#exitCode(ExitCode.ok);
-      this.#fresh = datadir.empty;
       if (datadir.empty) {
         this.log.info(`initialising the empty datadir ${this.options.datadir}`);
         await initialiseDatadir({
@@ -411,6 +419,9 @@ export class NodeAgent {
       this.#peerPoller.start();
       return this.#exitCode(await this.#superviseServer(serverUser));
     } finally {
+      // A --wsrep-recover begun early ends before the agent does: its exit is awaited, never
+      // left running on the datadir.
+      await this.#earlyPreparation?.catch(() => undefined);
       if (this.#refreshTimer) clearInterval(this.#refreshTimer);
       await this.#sampler.stop();
       this.#peerPoller.stop();
@@ -598,11 +609,13 @@ export class NodeAgent {
   }
 
   /**
-   * Recover the position, then decide with the peers (SPEC §4) until the decision is to
-   * start: join (or let Galera's pc.recovery act) or bootstrap. While waiting, / answers 100
-   * and /status says what for. Each new decision is logged as one sentence.
+   * Everything a start decides from, before the first decision: crash leftovers removed, the
+   * config written, a datadir of another cluster refused while untouched, the position
+   * known (from grastate.dat, or InnoDB's word through `mariadbd --wsrep-recover`). Returns
+   * the peers' reports when they are no older than the position. `justAsked`: the peers'
+   * reports if they were gathered an instant ago (the agent's first start), else they are.
    */
-  async #decide(serverUser: OsUser): Promise<StartKind | "stop"> {
+  async #prepareStart(serverUser: OsUser, justAsked?: NodeReport[]): Promise<NodeReport[] | null> {
     this.#lifecycle = "preparing";
     this.#datadir = inspect(this.options, serverUser);
     for (const leftover of removeCrashLeftovers(this.options.datadir))
@@ -617,7 +630,7 @@ export class NodeAgent {
     this.#recovered = grastate ? { uuid: grastate.uuid, seqno: grastate.seqno, gtid: null } : null;
     let reports: NodeReport[] | null = null;
     if (grastate && !this.#fresh) {
-      reports = await this.#gatherPeerStates(peers);
+      reports = justAsked ?? (await this.#gatherPeerStates(peers));
       const early = decideRecovery(this.#recoveryFacts(reports, peers, Date.now(), Date.now()));
       if (early.action === "refuse") {
         this.#record(early, true);
@@ -638,6 +651,26 @@ export class NodeAgent {
     this.log.info(
       `recovered position ${this.#recovered.uuid}:${this.#recovered.seqno} ${known.known ? known.reason : "with --wsrep-recover"}`,
     );
+    return reports;
+  }
+
+  /**
+   * The first start's preparation, begun by run() before the health listener and the SQL
+   * driver are up, so a `--wsrep-recover` after a crash runs while the agent finishes
+   * starting instead of after it (it is on the critical path of a total outage's recovery).
+   */
+  #earlyPreparation: Promise<NodeReport[] | null> | null = null;
+
+  /**
+   * Recover the position, then decide with the peers (SPEC §4) until the decision is to
+   * start: join (or let Galera's pc.recovery act) or bootstrap. While waiting, / answers 100
+   * and /status says what for. Each new decision is logged as one sentence.
+   */
+  async #decide(serverUser: OsUser): Promise<StartKind | "stop"> {
+    const preparation = this.#earlyPreparation ?? this.#prepareStart(serverUser);
+    this.#earlyPreparation = null;
+    let reports = await preparation;
+    const peers = this.#peerEndpoints();
     const waitingSince = Date.now();
     let lastLogged = 0;
     for (;;) {

@@ -91,43 +91,42 @@ function serveConnection(socket: Socket, toNodeHttp: (socket: Socket) => void): 
   let unread: Buffer = Buffer.alloc(0);
   const onTimeout = (): void => void socket.destroy();
   const onError = (): void => void socket.destroy();
-  const stopServing = (): void => {
+  // The server allows half-open sockets (node:http's choice): a client that ends its side
+  // has had every complete request answered, so this side ends too.
+  const onEnd = (): void => void socket.end();
+  function handOver(): void {
+    // node:http attaches its own data, end, error and timeout handling.
     socket.off("data", onData);
+    socket.off("end", onEnd);
     socket.off("timeout", onTimeout);
     socket.off("error", onError);
     socket.setTimeout(0);
-  };
+    socket.pause();
+    socket.unshift(unread);
+    toNodeHttp(socket);
+    socket.resume();
+  }
+  /** The last answer on this connection; error and timeout handling stay until it closes. */
+  function finish(last: string): void {
+    socket.off("data", onData);
+    socket.end(last);
+  }
   function onData(chunk: Buffer): void {
     unread = unread.length === 0 ? chunk : Buffer.concat([unread, chunk]);
     for (;;) {
       const scan = scanHealthRequest(unread);
       if (scan.kind === "incomplete") break;
-      if (scan.kind === "not-health") {
-        stopServing();
-        socket.pause();
-        socket.unshift(unread);
-        toNodeHttp(socket);
-        socket.resume();
-        return;
-      }
+      if (scan.kind === "not-health") return handOver();
       unread = unread.subarray(scan.headBytes);
       const now = Date.now();
       const answer = healthPathAnswer(scan.path, answersAt(posted, now));
-      if (answer === bare100 || !scan.keepAlive) {
-        stopServing();
-        socket.end(
-          answer === bare100
-            ? bare100
-            : healthResponse(answer, scan, {
-                date: httpDate(now),
-                keepAliveTimeoutMs: setup.keepAliveTimeoutMs,
-              }),
-        );
-        return;
-      }
-      socket.write(
-        healthResponse(answer, scan, { date: httpDate(now), keepAliveTimeoutMs: setup.keepAliveTimeoutMs }),
-      );
+      if (answer === bare100) return finish(bare100);
+      const response = healthResponse(answer, scan, {
+        date: httpDate(now),
+        keepAliveTimeoutMs: setup.keepAliveTimeoutMs,
+      });
+      if (!scan.keepAlive) return finish(response);
+      socket.write(response);
       if (unread.length === 0) break;
     }
     if (socket.writableLength > writeBacklogBytes) {
@@ -140,6 +139,7 @@ function serveConnection(socket: Socket, toNodeHttp: (socket: Socket) => void): 
   socket.setTimeout(setup.keepAliveTimeoutMs);
   socket.on("timeout", onTimeout);
   socket.on("error", onError);
+  socket.on("end", onEnd);
   socket.on("data", onData);
 }
 

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import type { Secret } from "../config/secret.js";
 import type { NodeReport } from "../decide/recovery-facts.js";
 import { answerHeader, newNonce, requestHeader, signRequest, verifyAnswer } from "./peer-auth.js";
@@ -21,19 +22,24 @@ export async function fetchPeerState(
   timeoutMs: number,
 ): Promise<PeerStateResult> {
   const nonce = newNonce();
-  let response: Response;
-  let body: string;
+  let response: PlainResponse;
   try {
-    response = await fetch(`${baseUrl}${peerStatePath}`, {
-      headers: { [requestHeader]: signRequest(secret, peerStatePath, nonce) },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    body = await response.text();
+    response = await getText(
+      `${baseUrl}${peerStatePath}`,
+      { [requestHeader]: signRequest(secret, peerStatePath, nonce) },
+      timeoutMs,
+    );
   } catch {
     return { ok: false, problem: "unreachable" };
   }
-  if (response.status === 401) return { ok: false, problem: "rejected our secret" };
-  if (!response.ok || !verifyAnswer(secret, nonce, body, response.headers.get(answerHeader))) {
+  const { status, body } = response;
+  if (status === 401) return { ok: false, problem: "rejected our secret" };
+  const mac = response.headers[answerHeader];
+  if (
+    status < 200 ||
+    status > 299 ||
+    !verifyAnswer(secret, nonce, body, typeof mac === "string" ? mac : null)
+  ) {
     return { ok: false, problem: "answer not signed with the cluster secret" };
   }
   try {
@@ -45,4 +51,41 @@ export async function fetchPeerState(
   } catch {
     return { ok: false, problem: "malformed answer" };
   }
+}
+
+interface PlainResponse {
+  status: number;
+  headers: NodeJS.Dict<string | string[]>;
+  body: string;
+}
+
+/** A peer's answer is a small JSON report: anything longer is not one. */
+const maxAnswerBytes = 1024 * 1024;
+
+/**
+ * One GET with node:http, whole within timeoutMs. Not fetch: its first call loads undici,
+ * 40–100 ms of a recovering agent's critical path, which asks its peers before anything else.
+ */
+function getText(url: string, headers: Record<string, string>, timeoutMs: number): Promise<PlainResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers, agent: false, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      const chunks: Buffer[] = [];
+      let length = 0;
+      res.on("data", (chunk: Buffer) => {
+        length += chunk.length;
+        if (length > maxAnswerBytes) return void req.destroy(new Error("answer too long"));
+        chunks.push(chunk);
+      });
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }

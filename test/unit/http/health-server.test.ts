@@ -173,7 +173,7 @@ describe("health server: the worker answers the health paths from the posted ans
 async function rawExchange(
   port: number,
   chunks: string[],
-  options: { pauseMs?: number; idleMs?: number } = {},
+  options: { pauseMs?: number; idleMs?: number; halfClose?: boolean } = {},
 ): Promise<{ text: string; closedByServer: boolean }> {
   const socket = connect(port, address);
   await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
@@ -187,6 +187,7 @@ async function rawExchange(
     socket.write(chunk);
     await sleep(options.pauseMs ?? 0);
   }
+  if (options.halfClose) socket.end();
   let seen = -1;
   while (!closedByServer && seen !== text.length) {
     seen = text.length;
@@ -265,6 +266,37 @@ describe("health server: one port for the fast path and node:http", () => {
     assert.match(answer!.headers, /^Connection: close$/m);
     const head = await rawExchange(server.port, [`HEAD /ready HTTP/1.1\r\n${host}Connection: close\r\n\r\n`]);
     assert.match(head.text, /^HTTP\/1\.1 503 Service Unavailable\r\n[^]*content-length: 12\r\n[^]*\r\n\r\n$/);
+  });
+
+  it("a client that ends its side after a keep-alive request gets its answer, then the close", async () => {
+    const { server } = await start(synced);
+    const { text, closedByServer } = await rawExchange(server.port, [`GET /ready HTTP/1.1\r\n${host}\r\n`], {
+      halfClose: true,
+      idleMs: 2000,
+    });
+    assert.ok(closedByServer, "the server ended its side too, without waiting for the idle timeout");
+    assert.deepEqual(
+      responses(text).map((r) => r.status),
+      ["HTTP/1.1 200 OK"],
+    );
+  });
+
+  it("clients that reset their connections mid-request do not crash the worker", async () => {
+    const { server, base, recorded } = await start(synced);
+    const worker = server.worker;
+    for (let i = 0; i < 50; i++) {
+      const socket = connect(server.port, address);
+      await new Promise<void>((resolve) => socket.once("connect", resolve));
+      socket.write(i % 2 === 0 ? `GET /ready HTTP/1.1\r\n${host}` : `GET /ready HTTP/1.0\r\n\r\n`);
+      socket.resetAndDestroy();
+    }
+    await sleep(100);
+    assert.equal(server.worker, worker, "the same worker still serves");
+    assert.deepEqual(
+      recorded.lines.filter((l) => l.startsWith("error")),
+      [],
+    );
+    assert.deepEqual(await codes(base), [200, 200, 200, 200]);
   });
 
   it("what the fast path does not take, node:http answers as it always did", async () => {
