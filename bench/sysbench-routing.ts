@@ -33,7 +33,9 @@ const defaultRounds = 3;
 const roundsEnv = "GALERA_PILOT_BENCH_SYSBENCH_ROUNDS";
 const tests = ["oltp_write_only", "oltp_read_write"] as const;
 
-const load = { tables: 4, tableSize: 10_000, threads: 4, seconds: 20 };
+const threadsEnv = "GALERA_PILOT_BENCH_SYSBENCH_THREADS";
+const defaultThreads = 4;
+const load = { tables: 4, tableSize: 10_000, threads: defaultThreads, seconds: 20 };
 const goalPercent = 90;
 
 type Test = (typeof tests)[number];
@@ -97,6 +99,10 @@ async function roundTripMicros(
 export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
   const rounds = Number(process.env[roundsEnv] ?? defaultRounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${roundsEnv} must be a whole number ≥ 1`);
+  // More client threads than cores: is the proxy's cost hidden once the servers are saturated?
+  load.threads = Number(process.env[threadsEnv] ?? defaultThreads);
+  if (!Number.isInteger(load.threads) || load.threads < 1)
+    throw new Error(`${threadsEnv} must be a whole number ≥ 1`);
   const b = await startBenchCluster("sysbench-routing", firstAddress);
   try {
     const router = await b.haproxy("router", (statsSocket) =>
@@ -230,10 +236,11 @@ export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
     return {
       date: new Date().toISOString(),
       rounds,
-      command:
-        process.env[roundsEnv] !== undefined
-          ? `${roundsEnv}=${rounds} npm run bench -- sysbench-routing`
-          : "npm run bench -- sysbench-routing",
+      command: [
+        ...(process.env[roundsEnv] !== undefined ? [`${roundsEnv}=${rounds}`] : []),
+        ...(process.env[threadsEnv] !== undefined ? [`${threadsEnv}=${load.threads}`] : []),
+        "npm run bench -- sysbench-routing",
+      ].join(" "),
       load,
       writer,
       runs,
