@@ -1,11 +1,17 @@
 import type { NodeStatusReport } from "../agent/node-status.js";
+import { httpGet } from "./http-get.js";
 
 /** Reads an agent's GET /status; null when it does not answer within the timeout. */
 export async function fetchNodeStatus(healthUrl: string, timeoutMs = 1000): Promise<NodeStatusReport | null> {
+  return readNodeStatus(`${healthUrl}/status`, timeoutMs);
+}
+
+/** Reads the status at an agent's full /status URL; null without a 2xx JSON answer in time. */
+export async function readNodeStatus(statusUrl: string, timeoutMs: number): Promise<NodeStatusReport | null> {
   try {
-    const response = await fetch(`${healthUrl}/status`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) return null;
-    return (await response.json()) as NodeStatusReport;
+    const response = await httpGet(statusUrl, {}, timeoutMs);
+    if (response.status < 200 || response.status > 299) return null;
+    return JSON.parse(response.body) as NodeStatusReport;
   } catch {
     return null;
   }

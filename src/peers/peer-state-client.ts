@@ -1,6 +1,6 @@
-import { request } from "node:http";
 import type { Secret } from "../config/secret.js";
 import type { NodeReport } from "../decide/recovery-facts.js";
+import { httpGet, type PlainResponse } from "./http-get.js";
 import { answerHeader, newNonce, requestHeader, signRequest, verifyAnswer } from "./peer-auth.js";
 
 export const peerStatePath = "/peer/state";
@@ -24,7 +24,7 @@ export async function fetchPeerState(
   const nonce = newNonce();
   let response: PlainResponse;
   try {
-    response = await getText(
+    response = await httpGet(
       `${baseUrl}${peerStatePath}`,
       { [requestHeader]: signRequest(secret, peerStatePath, nonce) },
       timeoutMs,
@@ -51,41 +51,4 @@ export async function fetchPeerState(
   } catch {
     return { ok: false, problem: "malformed answer" };
   }
-}
-
-interface PlainResponse {
-  status: number;
-  headers: NodeJS.Dict<string | string[]>;
-  body: string;
-}
-
-/** A peer's answer is a small JSON report: anything longer is not one. */
-const maxAnswerBytes = 1024 * 1024;
-
-/**
- * One GET with node:http, whole within timeoutMs. Not fetch: its first call loads undici,
- * 40–100 ms of a recovering agent's critical path, which asks its peers before anything else.
- */
-function getText(url: string, headers: Record<string, string>, timeoutMs: number): Promise<PlainResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers, agent: false, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
-      const chunks: Buffer[] = [];
-      let length = 0;
-      res.on("data", (chunk: Buffer) => {
-        length += chunk.length;
-        if (length > maxAnswerBytes) return void req.destroy(new Error("answer too long"));
-        chunks.push(chunk);
-      });
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString("utf8"),
-        }),
-      );
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end();
-  });
 }

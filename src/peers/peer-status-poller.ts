@@ -1,4 +1,5 @@
 import type { NodeStatusReport } from "../agent/node-status.js";
+import { readNodeStatus } from "./node-status-client.js";
 
 export interface ReceivedStatus {
   report: NodeStatusReport;
@@ -88,13 +89,9 @@ export class PeerStatusPoller {
   async #poll(address: string): Promise<void> {
     const url = this.statusUrl(address);
     if (!url) return;
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(this.intervalMs, 1000)) });
-      if (!response.ok) return;
-      const report = (await response.json()) as NodeStatusReport;
-      if (this.#targets.includes(address)) this.#reports.set(address, { report, receivedAt: Date.now() });
-    } catch {
-      // No answer: the last report ages out.
-    }
+    const report = await readNodeStatus(url, Math.min(this.intervalMs, 1000));
+    // No answer: the last report ages out.
+    if (report && this.#targets.includes(address))
+      this.#reports.set(address, { report, receivedAt: Date.now() });
   }
 }
