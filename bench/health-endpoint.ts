@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import mysql from "mysql2/promise";
 import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/cli/agent-options.js";
-import { logTail } from "./cluster-support.js";
+import { logTail, progress } from "./cluster-support.js";
 import { formatSpread, goalsMarkdown, markdownTable, type Spread, spread } from "./report.js";
 import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
 
@@ -121,11 +121,6 @@ export interface HealthBenchResult {
   goals: Goal[];
 }
 
-const startedAt = Date.now();
-/** Progress on stderr: the run takes minutes. */
-function progress(line: string): void {
-  process.stderr.write(`bench: ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${line}\n`);
-}
 const unitsMs: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 function durationMs(text: string): number {

@@ -39,7 +39,7 @@ import { LocalCluster } from "../src/local/local-cluster.js";
 import { parseGrastate } from "../src/mysqld/grastate.js";
 import { parseGvwstate } from "../src/mysqld/gvwstate.js";
 import { recoverPosition } from "../src/mysqld/wsrep-recover.js";
-import { killStrays, logTail } from "./cluster-support.js";
+import { killStrays, logTail, progress } from "./cluster-support.js";
 import { formatSpread, goalsMarkdown, markdownTable, median, type Spread, spread } from "./report.js";
 import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
 
@@ -150,11 +150,6 @@ export interface RecoveryBenchResult {
   goals: { goal: string; met: boolean; detail: string }[];
   /** The machine's 1-minute load average when the runs began and when they ended (it is shared). */
   loadAverage?: { start: number; end: number };
-}
-
-const startedAt = Date.now();
-function progress(line: string): void {
-  process.stderr.write(`bench: ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${line}\n`);
 }
 
 /** cp -a: owner, modes and sparse files kept. */
