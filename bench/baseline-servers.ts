@@ -2,8 +2,10 @@
 // the agent (started by health-endpoint.ts):
 //   node dist/bench/baseline-servers.js bare ADDRESS PORT          a node:http server answering 200: the baseline issue H names
 //   node dist/bench/baseline-servers.js sql  ADDRESS PORT SOCKET   galera-healthcheck's way: one SQL query per request
+//   node dist/bench/baseline-servers.js net  ADDRESS PORT          Node's floor: node:net writing one constant answer per read
 // Prints "listening" on stdout once it accepts connections.
 import { createServer, type ServerResponse } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import mysql from "mysql2/promise";
 
 /** The agent's exact headers and bodies (src/http/health-server.ts), so only the work differs. */
@@ -18,9 +20,30 @@ function send(res: ServerResponse, code: 200 | 503): void {
 }
 
 const [mode, address, port, socket] = process.argv.slice(2);
-if ((mode !== "bare" && mode !== "sql") || !address || !port || (mode === "sql" && !socket)) {
-  process.stderr.write("usage: baseline-servers.js bare|sql ADDRESS PORT [SOCKET]\n");
+if (
+  (mode !== "bare" && mode !== "sql" && mode !== "net") ||
+  !address ||
+  !port ||
+  (mode === "sql" && !socket)
+) {
+  process.stderr.write("usage: baseline-servers.js bare|sql|net ADDRESS PORT [SOCKET]\n");
   process.exit(2);
+}
+
+// The least a Node server can do per request: no parsing, no HTTP objects, the agent's whole
+// answer (headers and body) written once for every chunk read. Not a correct HTTP server
+// (pipelined requests get one answer): a floor for what Node's own I/O costs under wrk.
+if (mode === "net") {
+  const answer = Buffer.from(
+    "HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncache-control: no-store\r\n" +
+      "content-length: 3\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nConnection: keep-alive\r\n" +
+      "Keep-Alive: timeout=5\r\n\r\nok\n",
+  );
+  createNetServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on("data", () => socket.write(answer));
+    socket.on("error", () => socket.destroy());
+  }).listen(Number(port), address, () => process.stdout.write("listening\n"));
 }
 
 // galera-healthcheck keeps a connection pool and asks the server on every request. A pool of
@@ -28,16 +51,18 @@ if ((mode !== "bare" && mode !== "sql") || !address || !port || (mode === "sql" 
 const pool =
   mode === "sql" ? mysql.createPool({ socketPath: socket, user: "root", connectionLimit: 8 }) : null;
 
-const server = createServer((_req, res) => {
-  if (!pool) return send(res, 200);
-  pool.query("SHOW GLOBAL STATUS LIKE 'wsrep_local_state'").then(
-    ([rows]) => {
-      const row = (rows as { Value: string }[])[0];
-      send(res, row?.Value === "4" ? 200 : 503);
-    },
-    () => send(res, 503),
-  );
-});
-// Same keep-alive as the agent's server, so wrk's connections are treated alike.
-server.keepAliveTimeout = 5_000;
-server.listen(Number(port), address, () => process.stdout.write("listening\n"));
+if (mode !== "net") {
+  const server = createServer((_req, res) => {
+    if (!pool) return send(res, 200);
+    pool.query("SHOW GLOBAL STATUS LIKE 'wsrep_local_state'").then(
+      ([rows]) => {
+        const row = (rows as { Value: string }[])[0];
+        send(res, row?.Value === "4" ? 200 : 503);
+      },
+      () => send(res, 503),
+    );
+  });
+  // Same keep-alive as the agent's server, so wrk's connections are treated alike.
+  server.keepAliveTimeout = 5_000;
+  server.listen(Number(port), address, () => process.stdout.write("listening\n"));
+}

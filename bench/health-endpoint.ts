@@ -1,12 +1,13 @@
 // Issue H's benchmark: the agent's GET /ready under wrk, side by side in one run with a bare
 // node:http server (the baseline issue H names), a server that asks MySQL on every request
-// (galera-healthcheck's way), and HAProxy answering a constant: no Node, no handler, the
-// lowest latency this machine's core gives any server (its floor). Every process listens on
-// its own loopback address.
+// (galera-healthcheck's way), and two floors: node:net writing a constant (the least a Node
+// server does per request) and HAProxy answering a constant (no Node, no handler: the lowest
+// latency this machine's core gives any server). Every process listens on its own loopback
+// address.
 //
 // Made for 2 shared, noisy cores: the system under test (the server's process, and mariadbd)
 // is pinned to core 0 and wrk to core 1 with taskset, so the load generator never takes the
-// server's core; the four targets are measured in several rounds, each in a rotated order,
+// server's core; the five targets are measured in several rounds, each in a rotated order,
 // and reported as medians with min–max. Each measurement is taken at two loads: wrk -c16 (how
 // many requests/s the server can answer; its p99 is mostly queueing behind 16 connections)
 // and wrk -c1 (one request at a time: p99 is the handler's own latency).
@@ -30,6 +31,7 @@ const agentAddress = "127.0.30.2";
 const bareAddress = "127.0.30.10";
 const sqlAddress = "127.0.30.11";
 const floorAddress = "127.0.30.12";
+const netAddress = "127.0.30.13";
 const port = 8080;
 const measureDuration = "5s";
 const warmUpDuration = "2s";
@@ -41,9 +43,9 @@ const loadCore = 1;
 /** The agent's sampler: two statements (SHOW GLOBAL STATUS, SELECT @@read_only) per interval. */
 const samplerStatementsPerSecond = (2 * 1000) / DEFAULT_SAMPLE_INTERVAL_MS;
 
-export type Target = "bare" | "agent" | "sql" | "floor";
+export type Target = "bare" | "agent" | "sql" | "net" | "floor";
 export type Load = "c16" | "c1";
-const targets: readonly Target[] = ["bare", "agent", "sql", "floor"];
+const targets: readonly Target[] = ["bare", "agent", "sql", "net", "floor"];
 const loads: Record<Load, { connections: number; what: string }> = {
   c16: { connections: 16, what: "throughput: 16 connections, p99 mostly queueing" },
   c1: { connections: 1, what: "light load: one request at a time, p99 = handler latency" },
@@ -52,6 +54,7 @@ const targetNames: Record<Target, string> = {
   bare: "bare node:http (baseline)",
   agent: "agent",
   sql: "SQL per request (galera-healthcheck's way)",
+  net: "node:net writing a constant (Node's floor)",
   floor: "HAProxy answering a constant (the machine's floor)",
 };
 
@@ -87,7 +90,7 @@ export interface SqlCount {
 
 export interface Measurement extends LoadRun {
   round: number;
-  /** 1–4: where the target came in its round's rotated order. */
+  /** 1–5: where the target came in its round's rotated order. */
   position: number;
   kind: Target;
   load: Load;
@@ -289,7 +292,7 @@ async function waitReady(url: string, agent: Child, logFile: string, timeoutMs: 
 }
 
 /** Starts bench/baseline-servers.js in MODE and waits for its "listening" line. */
-async function startBaseline(mode: "bare" | "sql", address: string, socket?: string): Promise<Child> {
+async function startBaseline(mode: "bare" | "sql" | "net", address: string, socket?: string): Promise<Child> {
   const args = [baselineEntry, mode, address, String(port), ...(socket ? [socket] : [])];
   const child = track(spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] }));
   await new Promise<void>((resolve, reject) => {
@@ -446,7 +449,7 @@ function goals(result: Omit<HealthBenchResult, "goals">): Goal[] {
     {
       goal: "agent p99 < 2 ms at light load (wrk -c1: the handler's latency)",
       met: agent1.p99Ms.median < 2,
-      detail: `median p99 ${ms(agent1.p99Ms)}; the bare server's: ${ms(bare1.p99Ms)}; the floor's (HAProxy's constant answer): ${ms(floor1.p99Ms)}; p50s: agent ${ms(agent1.p50Ms)}, bare ${ms(bare1.p50Ms)}`,
+      detail: `median p99 ${ms(agent1.p99Ms)}; the bare server's: ${ms(bare1.p99Ms)}; node:net writing a constant: ${ms(find("net", "c1").p99Ms)}; HAProxy's constant answer: ${ms(floor1.p99Ms)}; p50s: agent ${ms(agent1.p50Ms)}, bare ${ms(bare1.p50Ms)}`,
     },
     // Under 16 connections the p99 is mostly queueing and the machine's stalls. When even
     // HAProxy answering a constant misses 2 ms on this core, no health server can meet it
@@ -456,7 +459,7 @@ function goals(result: Omit<HealthBenchResult, "goals">): Goal[] {
           {
             goal: "agent p99 < 2 ms under wrk -c16 (queueing included; the floor meets it in this run)",
             met: agent16.p99Ms.median < 2,
-            detail: `median p99 ${ms(agent16.p99Ms)}; the bare server's: ${ms(bare16.p99Ms)}; the floor's: ${ms(floor16.p99Ms)}`,
+            detail: `median p99 ${ms(agent16.p99Ms)}; the bare server's: ${ms(bare16.p99Ms)}; node:net writing a constant: ${ms(find("net", "c16").p99Ms)}; HAProxy's constant answer: ${ms(floor16.p99Ms)}`,
           },
         ]
       : []),
@@ -496,12 +499,15 @@ export async function benchHealthEndpoint(): Promise<HealthBenchResult> {
     baselines.push(bare);
     const sql = await startBaseline("sql", sqlAddress, socket);
     baselines.push(sql);
+    const net = await startBaseline("net", netAddress);
+    baselines.push(net);
     const floor = await startFloor(dir);
     baselines.push(floor);
     const under: Record<Target, TargetUnderTest> = {
       bare: { kind: "bare", url: `http://${bareAddress}:${port}/ready`, pid: bare.process.pid! },
       agent: { kind: "agent", url: agentUrl, pid: agent.process.pid!, socket },
       sql: { kind: "sql", url: `http://${sqlAddress}:${port}/ready`, pid: sql.process.pid!, socket },
+      net: { kind: "net", url: `http://${netAddress}:${port}/ready`, pid: net.process.pid! },
       floor: { kind: "floor", url: `http://${floorAddress}:${port}/ready`, pid: floor.process.pid! },
     };
     if (pinned) for (const pid of [mariadbd, ...targets.map((t) => under[t].pid)]) pin(pid, serverCore);
@@ -513,7 +519,7 @@ export async function benchHealthEndpoint(): Promise<HealthBenchResult> {
     }
     const measurements: Measurement[] = [];
     for (let round = 1; round <= rounds; round++) {
-      // Rotated: bare, agent, sql, floor; then agent, sql, floor, bare; …
+      // Rotated: bare, agent, sql, net, floor; then agent, sql, net, floor, bare; …
       const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]!);
       for (const [i, kind] of order.entries()) {
         const t = under[kind];
@@ -574,7 +580,7 @@ export async function healthEndpointBenchmark(m: Machine): Promise<BenchmarkOutp
       ? `${formatSpread(s.cpuServerUs, 1)} + ${s.cpuMariadbdUs.median.toFixed(1)} mariadbd`
       : formatSpread(s.cpuServerUs, 1);
   const sqlPerRequest = (target: Target, load: Load): string => {
-    if (target === "bare" || target === "floor") return "0 (no database)";
+    if (target === "bare" || target === "net" || target === "floor") return "0 (no database)";
     const ms = r.measurements.filter((x) => x.kind === target && x.load === load);
     const statements = ms.reduce((sum, x) => sum + x.sql!.statements, 0);
     const requests = ms.reduce((sum, x) => sum + x.requests, 0);
@@ -619,8 +625,8 @@ export async function healthEndpointBenchmark(m: Machine): Promise<BenchmarkOutp
       "agent ÷ bare",
       "sql c16 req/s",
       "CPU µs/req c16: bare, agent",
-      "c16 p99 ms: bare, agent, floor",
-      "c1 p99 ms: bare, agent, floor",
+      "c16 p99 ms: bare, agent, net, floor",
+      "c1 p99 ms: bare, agent, net, floor",
     ],
     Array.from({ length: r.rounds }, (_, i) => {
       const round = i + 1;
@@ -639,8 +645,8 @@ export async function healthEndpointBenchmark(m: Machine): Promise<BenchmarkOutp
         `${((of("agent", "c16").requestsPerSec / of("bare", "c16").requestsPerSec) * 100).toFixed(1)} %`,
         of("sql", "c16").requestsPerSec.toFixed(0),
         `${of("bare", "c16").cpuUsPerRequest!.server.toFixed(1)}, ${of("agent", "c16").cpuUsPerRequest!.server.toFixed(1)}`,
-        (["bare", "agent", "floor"] as const).map((t) => of(t, "c16").p99Ms.toFixed(2)).join(", "),
-        (["bare", "agent", "floor"] as const).map((t) => of(t, "c1").p99Ms.toFixed(2)).join(", "),
+        (["bare", "agent", "net", "floor"] as const).map((t) => of(t, "c16").p99Ms.toFixed(2)).join(", "),
+        (["bare", "agent", "net", "floor"] as const).map((t) => of(t, "c1").p99Ms.toFixed(2)).join(", "),
       ];
     }),
   );
@@ -648,7 +654,7 @@ export async function healthEndpointBenchmark(m: Machine): Promise<BenchmarkOutp
   const p99Under16 = (t: Target): string => `${formatSpread(find(t, "c16").p99Ms, 3)} ms`;
   const floorMisses = find("floor", "c16").p99Ms.median >= 2;
   const underLoadP99 = `p99 under \`wrk -c16\` (queueing included): agent ${p99Under16("agent")}, bare node:http
-${p99Under16("bare")}, HAProxy's constant answer ${p99Under16("floor")}. ${
+${p99Under16("bare")}, node:net writing a constant ${p99Under16("net")}, HAProxy's constant answer ${p99Under16("floor")}. ${
     floorMisses
       ? `Even HAProxy, answering from C with no handler at all, misses 2 ms there in this
 run: at saturation the p99 is set by 16 requests queued on one shared core and by the
@@ -668,8 +674,8 @@ Reproduce with \`${r.command}\` (\`npm run bench\` runs it with the others).
 
 Each target in its own process on its own loopback address; the agent is a real
 \`galera-pilot seed\` with its mariadbd running. ${pinning}
-After a ${warmUpDuration} warm-up of each target, ${r.rounds} ${r.rounds === 1 ? "round" : "rounds"}; each measures the four targets in a rotated
-order (bare, agent, sql, floor; then agent, sql, floor, bare; …) so a drift of the machine touches every
+After a ${warmUpDuration} warm-up of each target, ${r.rounds} ${r.rounds === 1 ? "round" : "rounds"}; each measures the five targets in a rotated
+order (bare, agent, sql, net, floor; then agent, sql, net, floor, bare; …) so a drift of the machine touches every
 target: \`${wrkCommand("c16")}\` (throughput; with 16 connections on one core the p99 is
 mostly queueing), then \`${wrkCommand("c1")}\` (one request at a time: the p99 is the
 handler's own latency plus whatever else the machine runs on that core). Every cell: the
@@ -682,6 +688,9 @@ median of the rounds, with (min–max).
   sample and posts (on every sample, lifecycle change and every 100 ms).
 - **SQL per request**: galera-healthcheck's way: a mysql2 pool of 8 over the unix socket,
   \`SHOW GLOBAL STATUS LIKE 'wsrep_local_state'\` on every request, 200 when it is 4.
+- **node:net writing a constant (Node's floor)**: a \`node:net\` server that writes the
+  agent's whole answer once for every chunk it reads, parsing nothing: not a correct HTTP
+  server, but the least any Node server does per request, in its own process like the agent.
 - **HAProxy answering a constant (the machine's floor)**: \`http-request return\` of the same
   200 from one HAProxy thread, pinned like the others: no Node, no handler. Not a health
   server, but the lowest latency this core lets any server reach in the same run.
