@@ -271,11 +271,18 @@ function startAgent(dir: string, logFile: string): Child {
   return track(agent);
 }
 
-async function waitReady(url: string, agent: Child, logFile: string, timeoutMs: number): Promise<void> {
+/** Polls url until it answers 200; throws if `what` (the child) exits first or time runs out. */
+async function waitReady(
+  what: string,
+  url: string,
+  child: Child,
+  logFile: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (agent.process.exitCode !== null || agent.process.signalCode !== null) {
-      throw new Error(`the agent exited before ${url} answered 200; its log:\n${logTail(logFile, 30)}`);
+    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+      throw new Error(`${what} exited before ${url} answered 200; its log:\n${logTail(logFile, 30)}`);
     }
     const status = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
       (r) => r.status,
@@ -320,6 +327,7 @@ async function startBaseline(mode: "bare" | "sql" | "net", address: string, sock
  */
 async function startFloor(dir: string): Promise<Child> {
   const config = join(dir, "floor-haproxy.cfg");
+  const logFile = join(dir, "floor-haproxy.log");
   writeFileSync(
     config,
     [
@@ -336,26 +344,11 @@ async function startFloor(dir: string): Promise<Child> {
       "",
     ].join("\n"),
   );
-  const child = track(
-    spawn("/usr/sbin/haproxy", ["-db", "-f", config], { stdio: ["ignore", "ignore", "inherit"] }),
-  );
-  const url = `http://${floorAddress}:${port}/ready`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.process.exitCode !== null || child.process.signalCode !== null) {
-      throw new Error(
-        `the floor's haproxy exited (${child.process.exitCode ?? child.process.signalCode}); config ${config}`,
-      );
-    }
-    const status = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) return child;
-    if (Date.now() > deadline)
-      throw new Error(`the floor's haproxy did not answer 200 on ${url} within 10 s`);
-    await sleep(100);
-  }
+  const log = openSync(logFile, "a");
+  const child = track(spawn("/usr/sbin/haproxy", ["-db", "-f", config], { stdio: ["ignore", log, log] }));
+  closeSync(log);
+  await waitReady("the floor's haproxy", `http://${floorAddress}:${port}/ready`, child, logFile, 10_000);
+  return child;
 }
 
 interface TargetUnderTest {
@@ -491,7 +484,7 @@ export async function benchHealthEndpoint(): Promise<HealthBenchResult> {
   try {
     agent = startAgent(dir, logFile);
     progress(`agent started (pid ${agent.process.pid}), log ${logFile}`);
-    await waitReady(agentUrl, agent, logFile, 120_000);
+    await waitReady("the agent", agentUrl, agent, logFile, 120_000);
     progress("agent ready");
     const mariadbVersion = String((await queryOne(socket, "SELECT VERSION() AS v"))["v"]);
     const mariadbd = Number(readFileSync(join(dir, "run", "mysqld.pid"), "utf8").trim());
@@ -580,8 +573,9 @@ export async function healthEndpointBenchmark(m: Machine): Promise<BenchmarkOutp
       ? `${formatSpread(s.cpuServerUs, 1)} + ${s.cpuMariadbdUs.median.toFixed(1)} mariadbd`
       : formatSpread(s.cpuServerUs, 1);
   const sqlPerRequest = (target: Target, load: Load): string => {
-    if (target === "bare" || target === "net" || target === "floor") return "0 (no database)";
     const ms = r.measurements.filter((x) => x.kind === target && x.load === load);
+    // Statements are counted only for the targets that talk to mariadbd.
+    if (ms.every((x) => x.sql === undefined)) return "0 (no database)";
     const statements = ms.reduce((sum, x) => sum + x.sql!.statements, 0);
     const requests = ms.reduce((sum, x) => sum + x.requests, 0);
     return `${(statements / requests).toPrecision(2)} (${statements} / ${requests})`;
