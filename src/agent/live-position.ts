@@ -6,6 +6,7 @@
 // *started* from made its restarted peers rank it below themselves (they could bootstrap
 // from older data) or wait for a gvwstate.dat view it no longer told them about.
 import type { Position } from "../decide/recovery-facts.js";
+import { ZERO_UUID } from "../mysqld/grastate.js";
 import type { WsrepSample } from "../probe/wsrep-sample.js";
 
 /** How mariadbd was last started: joining a primary, awaiting Galera's pc.recovery, or bootstrapping. */
@@ -31,14 +32,31 @@ export interface LivePosition {
   inPrimary: boolean;
   /** NodeReport.running: outside a primary component, with a position known exactly. */
   runningOutsidePrimary: boolean;
-  /** The position to report; null when mariadbd does not run, or runs without one known exactly. */
+  /**
+   * The position to report: the zero UUID for a joiner that has not synced; null when mariadbd
+   * does not run, or runs without one known exactly (the caller reports the one it started from).
+   */
   position: Position | null;
 }
 
 export function livePosition(facts: LivePositionFacts): LivePosition {
   const s = facts.serverRunning ? facts.sample : null;
-  if (s === null || s.error !== null)
-    return { inPrimary: false, runningOutsidePrimary: false, position: null };
+  const answered = s !== null && s.error === null;
+  // A joiner that has not synced since it started, whether it answers or not (it does not
+  // during a state snapshot): a transfer may be rewriting its datadir, so it holds no position
+  // it can vouch for. It says so with the zero UUID, as Galera's grastate.dat does meanwhile,
+  // and is never ranked, waited for, or bootstrapped.
+  const joining =
+    facts.startKind === "join" || (facts.startKind === "await-pc-recovery" && facts.primarySinceStart);
+  if (
+    facts.serverRunning &&
+    !facts.syncedSinceStart &&
+    joining &&
+    !(answered && s.clusterStatus === "Primary")
+  ) {
+    return { inPrimary: false, runningOutsidePrimary: false, position: { uuid: ZERO_UUID, seqno: -1 } };
+  }
+  if (!answered) return { inPrimary: false, runningOutsidePrimary: false, position: null };
   if (s.clusterStatus === "Primary") {
     const position =
       s.clusterStateUuid !== null && s.lastCommitted !== null
@@ -65,7 +83,5 @@ export function livePosition(facts: LivePositionFacts): LivePosition {
   if (facts.startKind === "await-pc-recovery" && !facts.primarySinceStart && facts.startPosition !== null) {
     return { inPrimary: false, runningOutsidePrimary: true, position: facts.startPosition };
   }
-  // A joiner cut off half-way (IST or SST) holds no position anyone should rank: the caller
-  // reports what it started from, as before, and it never bootstraps in place.
   return { inPrimary: false, runningOutsidePrimary: false, position: null };
 }

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Connection } from "mysql2/promise";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentOptions } from "../cli/agent-options.js";
 import { knownPosition } from "../decide/known-position.js";
+import { judgeLastStart } from "../decide/last-start.js";
+import { newClusterRisk } from "../decide/new-cluster-guard.js";
 import {
   decideRecovery,
   intentSettleMs,
@@ -22,7 +24,12 @@ import { answersDeadline, type PostedAnswers } from "../http/health-routes.js";
 import { AgentMetrics } from "../http/metrics.js";
 import { stopChild, waitForExit, type ChildExit } from "../mysqld/child-exit.js";
 import { initialiseDatadir } from "../mysqld/initialise.js";
-import { markSafeToBootstrap, removeCrashLeftovers } from "../mysqld/crash-leftovers.js";
+import {
+  markSafeToBootstrap,
+  removeCrashLeftovers,
+  writeGrastateFromPosition,
+} from "../mysqld/crash-leftovers.js";
+import { ZERO_UUID } from "../mysqld/grastate.js";
 import type { DatadirFacts } from "../mysqld/datadir.js";
 import { parseGvwstate, type Gvwstate } from "../mysqld/gvwstate.js";
 import { lookUpOsUser, type OsUser } from "../mysqld/os-user.js";
@@ -53,6 +60,7 @@ import { livePosition, type LivePosition, type StartKind } from "./live-position
 import { restartDelay, schedulerBackoff } from "../decide/restart-backoff.js";
 import { preferredDonors } from "../health/donor-preference.js";
 import { runPaths, sstUserName } from "./run-paths.js";
+import { clearJoinRecord, readGvwstateText, readJoinRecord, writeJoinRecord } from "./join-record.js";
 
 /** mariadbd exiting this soon after its start, this many times in a row, ends the agent. */
 const fastFailureMs = 30_000;
@@ -165,7 +173,7 @@ export class NodeAgent {
     if (synced && !this.#sstChecked) void this.#checkSstPassword();
     if (synced && !this.#syncedSinceStart) {
       this.#joinProgress.stop();
-      rmSync(runPaths(this.options.runDir).stateTransferMarker, { force: true });
+      clearJoinRecord(this.options.runDir, this.options.datadir);
     }
     if (synced) {
       this.#syncedSinceStart = true;
@@ -617,7 +625,23 @@ export class NodeAgent {
    */
   async #prepareStart(serverUser: OsUser, justAsked?: NodeReport[]): Promise<NodeReport[] | null> {
     this.#lifecycle = "preparing";
-    this.#datadir = inspect(this.options, serverUser);
+    const found = inspect(this.options, serverUser);
+    // How the last start ended, read before the crash leftovers (sst_in_progress among them) go.
+    const lastStart = judgeLastStart({
+      grastate: found.grastate,
+      grastateEmpty: found.grastateEmpty,
+      transferLeftovers: !found.empty && !existsSync(join(this.options.datadir, "mysql")),
+      sstInProgress: existsSync(join(this.options.datadir, "sst_in_progress")),
+      joinRecord: readJoinRecord(this.options.runDir, this.options.datadir),
+      gvwstate: readGvwstateText(this.options.datadir),
+    });
+    if (lastStart.voidView !== null) {
+      // Before mariadbd can read it: Galera would restore that view by itself.
+      rmSync(join(this.options.datadir, "gvwstate.dat"), { force: true });
+      this.log.warn(
+        `removed gvwstate.dat: ${lastStart.voidView}; recovery compares the nodes' positions instead of letting Galera restore that view`,
+      );
+    }
     for (const leftover of removeCrashLeftovers(this.options.datadir))
       this.log.info(`removed ${leftover} left by a crash`);
     this.#datadir = inspect(this.options, serverUser);
@@ -639,7 +663,7 @@ export class NodeAgent {
       }
     }
     // After a clean shutdown grastate.dat holds the position; only seqno -1 needs InnoDB's word.
-    const known = knownPosition(grastate);
+    const known = knownPosition(grastate, lastStart.transferCutShort);
     if (known.known) {
       this.#recovered = { ...known.position, gtid: null };
     } else {
@@ -647,6 +671,19 @@ export class NodeAgent {
       this.#recovered = await recoverPosition(this.options.mysqldPath, paths.config, serverUser.name);
       // The peers' answers above are older than a full mariadbd start: ask again.
       reports = null;
+      const recovered = this.#recovered;
+      if (
+        !this.#datadir.grastateEmpty &&
+        grastate === null &&
+        recovered.uuid !== ZERO_UUID &&
+        recovered.seqno >= 0
+      ) {
+        writeGrastateFromPosition(this.options.datadir, recovered, serverUser);
+        this.#datadir = inspect(this.options, serverUser);
+        this.log.info(
+          `wrote grastate.dat from the recovered position (cluster ${recovered.uuid}): without it Galera would take this node for one that never joined a cluster`,
+        );
+      }
     }
     this.log.info(
       `recovered position ${this.#recovered.uuid}:${this.#recovered.seqno} ${known.known ? known.reason : "with --wsrep-recover"}`,
@@ -662,7 +699,7 @@ export class NodeAgent {
   #earlyPreparation: Promise<NodeReport[] | null> | null = null;
 
   /**
-   * Recover the position, then decide with the peers (SPEC §4) until the decision is to
+   * Recover the position, then decide with the peers (docs/recovery.md) until the decision is to
    * start: join (or let Galera's pc.recovery act) or bootstrap. While waiting, / answers 100
    * and /status says what for. Each new decision is logged as one sentence.
    */
@@ -683,10 +720,13 @@ export class NodeAgent {
       if (this.#record(decision, now - lastLogged > 30_000)) lastLogged = now;
       switch (decision.action) {
         case "join":
+          return decision.action;
         case "await-pc-recovery":
+          this.#refuseNewClusterRisk(serverUser, decision.action);
           return decision.action;
         case "bootstrap":
         case "bootstrap-new-cluster":
+          this.#refuseNewClusterRisk(serverUser, "bootstrap");
           if (decision.action === "bootstrap" && markSafeToBootstrap(this.options.datadir)) {
             this.log.info("marked grastate.dat safe_to_bootstrap: 1, as the decision above chose this node");
           }
@@ -700,6 +740,24 @@ export class NodeAgent {
           if ((await this.#pause(this.#decisionIntervalMs)) === "stop") return "stop";
       }
     }
+  }
+
+  /**
+   * The last check before a start that may form a primary from this datadir alone
+   * (new-cluster-guard.ts): grastate.dat is read again, as Galera will read it.
+   */
+  #refuseNewClusterRisk(serverUser: OsUser, kind: StartKind): void {
+    const risk = newClusterRisk({
+      kind,
+      fresh: this.#fresh,
+      grastateUuid: inspect(this.options, serverUser).grastate?.uuid ?? null,
+      startPosition: this.#recovered ?? { uuid: ZERO_UUID, seqno: -1 },
+    });
+    if (risk === null) return;
+    this.#lifecycle = "refused";
+    throw new RefusedError(
+      `${risk}; mariadbd was not started and the data was left as it is; move this datadir aside so the node rejoins by a state transfer, or restore its grastate.dat`,
+    );
   }
 
   /** One frozen snapshot for the decision: own report, peers' reports, configuration, time. */
@@ -774,9 +832,9 @@ export class NodeAgent {
     }
     args.push(`--wsrep-start-position=${recovered.uuid}:${recovered.seqno}`, ...this.options.mysqldArgs);
     if (decision !== "bootstrap") {
-      // A state transfer may now rewrite the datadir: if it fails half-way, the next start
-      // must know the leftovers are ours (src/mysqld/datadir.ts). Removed once synced.
-      writeFileSync(paths.stateTransferMarker, `${this.options.datadir}\n`, { mode: 0o600 });
+      // A state transfer may now rewrite the datadir, and Galera save views this node holds no
+      // data in: the next start must know whether this one synced (join-record.ts). Removed once synced.
+      writeJoinRecord(this.options.runDir, this.options.datadir);
       this.#joinProgress.start();
     }
     const child = spawn(this.options.mysqldPath, args, { stdio: ["ignore", "inherit", "pipe"] });
@@ -851,7 +909,7 @@ export class NodeAgent {
 
   /**
    * While mariadbd runs outside any primary component, the agent decides with its peers as a
-   * stopped node would (SPEC §4), on its live position, so that the survivor of a majority
+   * stopped node would (docs/recovery.md), on its live position, so that the survivor of a majority
    * crash takes part in the recovery. Most often there is nothing to do: its peers, back with
    * the same gvwstate.dat view, await Galera's pc.recovery, which restores the primary with
    * this node as it runs. When the decision names this node to bootstrap, it does so in place.

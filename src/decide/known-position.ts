@@ -14,7 +14,24 @@ import type { Position } from "./recovery-facts.js";
 export type KnownPosition =
   { known: true; position: Position; reason: string } | { known: false; reason: string };
 
-export function knownPosition(grastate: Grastate | null): KnownPosition {
+/**
+ * `transferCutShort` (last-start.ts): a state transfer into this datadir began and did not
+ * complete. Whatever InnoDB holds then is no position of the cluster this node can vouch for
+ * (rsync writes over the datadir file by file; mariabackup moves its files in at the end), so
+ * the node reports the zero UUID, as Galera does, rejoins by a new transfer, and never
+ * bootstraps; `--wsrep-recover` is not asked.
+ */
+export function knownPosition(
+  grastate: Grastate | null,
+  transferCutShort: string | null = null,
+): KnownPosition {
+  if (transferCutShort !== null) {
+    return {
+      known: true,
+      position: { uuid: ZERO_UUID, seqno: -1 },
+      reason: `(none held: ${transferCutShort}; the node rejoins by a new state transfer and never bootstraps)`,
+    };
+  }
   if (grastate === null) {
     return { known: false, reason: "no grastate.dat: --wsrep-recover reads the position from InnoDB" };
   }

@@ -1,6 +1,6 @@
 /**
  * The recovery decision: how a node that is not in a primary component gets the cluster back
- * (SPEC §4, S1–S6). Pure: no I/O, no clock (time is `facts.now`), no randomness — the same
+ * (rules S1–S6 of docs/recovery.md). Pure: no I/O, no clock (time is `facts.now`), no randomness — the same
  * facts always give the same decision, whatever order the peers' reports arrived in.
  *
  * The agent acts on the decision and publishes `bootstrapIntentAt` in its own report exactly
@@ -167,6 +167,8 @@ interface Situation {
 interface ViewAnalysis {
   /** Members whose last primary view is back complete, every member holding that same view. */
   restoring: NodeReport[];
+  /** Members whose view is back complete but must not be restored (restoreRisk), with why. */
+  blocked: { node: NodeReport; risk: string }[];
   /** Members of some node's last primary view that have not reported and no present node can stand for. */
   missing: { owners: string[]; members: string[] };
 }
@@ -191,7 +193,7 @@ function digest(facts: RecoveryFacts): Situation {
     // a primary that lives on, and a forced bootstrap there would make a second one. Restarted
     // nodes force; a running one is restarted by its operator for the override to apply.
     forced: isForced(facts) && self.running !== true,
-    views: analyseViews(members),
+    views: analyseViews(members, expected),
   };
 }
 
@@ -202,10 +204,11 @@ const viewKey = (members: readonly string[]): string => [...new Set(members)].so
  * every member of the saved view is back with that same view. A view member that no present
  * node claims (by its own gcomm UUID) may be a node that has not come back — it may hold the
  * newest writes — or a present node that lost its gvwstate.dat or restarted since (its UUID
- * changed). Only as many unclaimed members as there are present data-holding nodes outside the
- * view can be the latter; any beyond that are missing.
+ * changed, or its view was void: a join cut short). Only as many unclaimed members as there are
+ * present nodes outside the view that have been in a cluster (not fresh) can be the latter; any
+ * beyond that are missing.
  */
-function analyseViews(members: readonly NodeReport[]): ViewAnalysis {
+function analyseViews(members: readonly NodeReport[], expected: readonly string[]): ViewAnalysis {
   const byGcomm = new Map<string, NodeReport>();
   for (const node of members) if (node.lastPrimaryView) byGcomm.set(node.lastPrimaryView.myUuid, node);
 
@@ -218,7 +221,10 @@ function analyseViews(members: readonly NodeReport[]): ViewAnalysis {
       return holder !== undefined && holder !== null && viewKey(holder.members) === key;
     });
   };
-  const restoring = members.filter(restores);
+  // A complete view is restored only from a real position, and only when nobody outside it
+  // holds newer data of the same cluster (restoreRisk): pc.recovery would drop that data.
+  const complete = members.filter(restores);
+  const restoring = complete.filter((node) => restoreRisk(node, complete, members, expected) === null);
 
   const owners = new Set<string>();
   const missing = new Set<string>();
@@ -228,18 +234,69 @@ function analyseViews(members: readonly NodeReport[]): ViewAnalysis {
     const unclaimed = [...new Set(view.members)].filter((uuid) => !byGcomm.has(uuid));
     const outside = members.filter(
       (other) =>
-        mayHoldData(other) && !(other.lastPrimaryView && view.members.includes(other.lastPrimaryView.myUuid)),
+        !other.fresh && !(other.lastPrimaryView && view.members.includes(other.lastPrimaryView.myUuid)),
     ).length;
     if (unclaimed.length > outside) {
       owners.add(node.name);
       for (const uuid of unclaimed) missing.add(uuid);
     }
   }
+  const blocked = complete.flatMap((node) => {
+    const risk = restoreRisk(node, complete, members, expected);
+    return risk === null ? [] : [{ node, risk }];
+  });
   return {
     restoring,
+    blocked,
     missing: { owners: [...owners].sort(compareNames), members: [...missing].sort(compareNames) },
   };
 }
+
+/**
+ * Why the complete view `node` holds must not be restored by Galera's pc.recovery, or null.
+ * - No member of it holds a real position: Galera would restore the primary from the zero
+ *   position, which starts a new cluster (the joiner left alone in the primary).
+ * - An expected node outside it has not reported its position: it may hold newer data. Both
+ *   sides then decide on the same complete set of reports, so a view member never restores
+ *   while the node outside, seeing the view blocked, bootstraps beside it.
+ * - A node outside it holds a newer position of the same cluster: the restored primary would
+ *   be older, and that node's newer writes would be replaced by a state transfer when it
+ *   joined. The newest node bootstraps instead (S2).
+ */
+function restoreRisk(
+  node: NodeReport,
+  complete: readonly NodeReport[],
+  members: readonly NodeReport[],
+  expected: readonly string[],
+): string | null {
+  const key = viewKey(node.lastPrimaryView?.members ?? []);
+  const group = complete.filter((m) => viewKey(m.lastPrimaryView?.members ?? []) === key);
+  const best = rankCandidates(group)[0];
+  const names = list(group.map((m) => m.name));
+  if (best === undefined) {
+    return `the last primary component (${names}) holds no position of a cluster, and Galera would restore it from the zero position as a new cluster`;
+  }
+  const reported = new Map(members.map((m) => [m.name, m]));
+  const inGroup = new Set(group.map((m) => m.name));
+  const unreported = expected.filter((name) => {
+    const m = reported.get(name);
+    return !inGroup.has(name) && (m === undefined || !hasReportedPosition(m));
+  });
+  if (unreported.length > 0) {
+    const they = unreported.length > 1;
+    return `${list(unreported)} ${they ? "are" : "is"} outside the last primary component (${names}) and ${they ? "have" : "has"} not reported ${they ? "their positions" : "a position"} yet; ${they ? "they" : "it"} may hold newer data than ${best.name} (seqno ${seqnoText(best)})`;
+  }
+  const newer = members.filter(
+    (m) => !inGroup.has(m.name) && clusterUuidOf(m) === clusterUuidOf(best) && seqnoOf(m) > seqnoOf(best),
+  );
+  if (newer.length > 0) {
+    const held = newer.map((m) => `${m.name} seqno ${seqnoText(m)}`);
+    return `${list(held)} outside the last primary component (${names}) ${newer.length > 1 ? "hold" : "holds"} newer data than ${best.name} (seqno ${seqnoText(best)}), which Galera's pc.recovery would drop`;
+  }
+  return null;
+}
+
+const seqnoOf = (node: NodeReport): number => node.position?.seqno ?? -1;
 
 // ---------------------------------------------------------------------------------------------
 // The decision.
@@ -253,6 +310,7 @@ function analyseViews(members: readonly NodeReport[]): ViewAnalysis {
  * 3. Datadirs of different clusters refuse: no rule may pick a side.
  * 4. S3: a published bootstrap intent is followed, unless this node outranks it.
  * 5. S4: Galera's own pc.recovery, when the last primary component is back; missing members wait.
+ *    Never from a view with no real position, nor one that a newer node outside it would lose.
  * 6. A brand-new cluster (every node empty) starts from the first name, or from a lone seed.
  * 7. S2: otherwise bootstrap from the best-ranked node, once every expected node has reported.
  * 8. GALERA_PILOT_FORCE_BOOTSTRAP_AFTER lifts "every node has reported" (rules 5 and 7), loudly.
@@ -260,14 +318,14 @@ function analyseViews(members: readonly NodeReport[]): ViewAnalysis {
  */
 export function decideRecovery(facts: RecoveryFacts): RecoveryDecision {
   const s = digest(facts);
-  return (
-    primaryRule(s) ??
-    differentClustersRule(s) ??
-    intentRule(s) ??
-    pcRecoveryRule(s) ??
-    newClusterRule(s) ??
-    bootstrapRule(s)
-  );
+  const early = primaryRule(s) ?? differentClustersRule(s) ?? intentRule(s) ?? pcRecoveryRule(s);
+  if (early !== null) return early;
+  const decision = newClusterRule(s) ?? bootstrapRule(s);
+  // This node's own view is back complete but must not be restored: say why it is not used.
+  const blocked = s.views.blocked.find((b) => b.node === s.self);
+  return blocked === undefined
+    ? decision
+    : { ...decision, reason: `${decision.reason}; not awaiting Galera's pc.recovery: ${blocked.risk}` };
 }
 
 /** Rule 2 (S1). */

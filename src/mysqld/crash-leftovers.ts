@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
- * Removes what a crash leaves in a datadir that would stop the next start (SPEC §2), and
+ * Removes what a crash leaves in a datadir that would stop the next start (docs/recovery.md, "When it runs"), and
  * says what it removed. Only called while no mariadbd runs on the datadir (the agent is its
  * parent and checked the pid file):
  * - an empty gvwstate.dat: Galera refuses to start on it ("failed to parse gvwstate");
@@ -40,4 +40,22 @@ export function markSafeToBootstrap(datadir: string): boolean {
     : `${text.replace(/\n?$/, "\n")}safe_to_bootstrap: 1\n`;
   writeFileSync(path, updated);
   return true;
+}
+
+/**
+ * Writes grastate.dat from the position `--wsrep-recover` read from InnoDB, when a crash left
+ * the datadir without the file. Galera takes its state from grastate.dat and uses the start
+ * position only when the UUIDs match: without the file it would take this node for one that
+ * never joined — a full state transfer to rejoin, a new cluster if bootstrapped. Written as
+ * Galera writes it while running (seqno -1, not safe to bootstrap), owned by the server's user.
+ */
+export function writeGrastateFromPosition(
+  datadir: string,
+  position: { uuid: string; seqno: number },
+  owner: { uid: number; gid: number },
+): void {
+  const path = join(datadir, "grastate.dat");
+  const text = `# GALERA saved state\nversion: 2.1\nuuid:    ${position.uuid}\nseqno:   -1\nsafe_to_bootstrap: 0\n`;
+  writeFileSync(path, text, { mode: 0o660, flag: "wx" });
+  chownSync(path, owner.uid, owner.gid);
 }

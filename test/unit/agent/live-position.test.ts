@@ -2,9 +2,11 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { livePosition, type LivePositionFacts } from "../../../src/agent/live-position.js";
 import { sampleFromStatus, unreachableSample } from "../../../src/probe/wsrep-sample.js";
+import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
 
 const A = "0b7c9d20-e931-11f1-a668-972b6db524ff";
 const started = { uuid: A, seqno: 27 };
+const zero = { uuid: ZERO_UUID, seqno: -1 };
 
 function sample(clusterStatus: string, lastCommitted: number, localStateUuid = A) {
   return sampleFromStatus(
@@ -49,13 +51,38 @@ describe("livePosition: what a node whose mariadbd runs reports about its data",
       { inPrimary: false, runningOutsidePrimary: true, position: started },
     ],
     [
-      "a joiner cut off before it synced: nothing it may be ranked or bootstrapped on",
+      "a joiner cut off before it synced: the zero UUID, nothing it may be ranked or bootstrapped on",
       { startKind: "join", syncedSinceStart: false, primarySinceStart: true },
-      { inPrimary: false, runningOutsidePrimary: false, position: null },
+      { inPrimary: false, runningOutsidePrimary: false, position: zero },
     ],
     [
-      "after pc.recovery made it primary once, then lost it before syncing: nothing exact",
+      "a joiner that does not answer (a state snapshot is being written into its datadir): the zero UUID, not the position it started from",
+      {
+        startKind: "join",
+        syncedSinceStart: false,
+        primarySinceStart: false,
+        sample: unreachableSample(1000, "ECONNREFUSED"),
+      },
+      { inPrimary: false, runningOutsidePrimary: false, position: zero },
+    ],
+    [
+      "a joiner with no fresh sample: the zero UUID",
+      { startKind: "join", syncedSinceStart: false, primarySinceStart: false, sample: null },
+      { inPrimary: false, runningOutsidePrimary: false, position: zero },
+    ],
+    [
+      "a joiner in the primary (joining it, not yet synced): the primary's position, live",
+      { startKind: "join", syncedSinceStart: false, primarySinceStart: true, sample: sample("Primary", 61) },
+      { inPrimary: true, runningOutsidePrimary: false, position: { uuid: A, seqno: 61 } },
+    ],
+    [
+      "after pc.recovery made it primary once, then lost it before syncing: the zero UUID",
       { startKind: "await-pc-recovery", syncedSinceStart: false, primarySinceStart: true },
+      { inPrimary: false, runningOutsidePrimary: false, position: zero },
+    ],
+    [
+      "a joiner whose mariadbd stopped (preparing its next start): nothing live, the caller reports what it recovers",
+      { startKind: "join", syncedSinceStart: false, serverRunning: false },
       { inPrimary: false, runningOutsidePrimary: false, position: null },
     ],
     [

@@ -61,4 +61,21 @@ void describe("knownPosition: when --wsrep-recover can be skipped", () => {
       reason: "from grastate.dat, written by a clean shutdown: no --wsrep-recover needed",
     });
   });
+
+  void it("a state transfer cut short: the zero UUID, known without --wsrep-recover, whatever grastate.dat or InnoDB hold", () => {
+    for (const file of [grastate(ZERO_UUID, -1), grastate(A, -1), null]) {
+      assert.deepEqual(
+        knownPosition(
+          file,
+          "an sst_in_progress file is in the datadir: a state transfer into it was cut short",
+        ),
+        {
+          known: true,
+          position: { uuid: ZERO_UUID, seqno: -1 },
+          reason:
+            "(none held: an sst_in_progress file is in the datadir: a state transfer into it was cut short; the node rejoins by a new state transfer and never bootstraps)",
+        },
+      );
+    }
+  });
 });

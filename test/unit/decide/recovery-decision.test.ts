@@ -522,6 +522,126 @@ describe("decideRecovery: nodes that never bootstrap", () => {
   });
 });
 
+describe("decideRecovery: a join cut short never restores a cluster by itself", () => {
+  /** The cluster of the fault: n1 rejoined by SST after a kill -9, then n3 and n2 stopped cleanly; n1 was killed alone in the primary. */
+  const X = "75e9801f-d1c2-11f1-9a3b-2f1e0c6b7a10";
+  const n2 = node("n2", 442844, { position: { uuid: X, seqno: 442844 }, safeToBootstrap: true });
+  const n3 = node("n3", 442842, { position: { uuid: X, seqno: 442842 } });
+  const alone = { myUuid: G1, members: [G1] };
+  /** n1 as this agent reports it: the cut-short transfer holds no position, the void view was removed. */
+  const n1 = node("n1", -1, { position: { uuid: ZERO_UUID, seqno: -1 } });
+  /** n1 as the earlier agent reported it: InnoDB's position from before the transfer, and its view of itself alone. */
+  const n1AsBefore = node("n1", 442841, { position: { uuid: X, seqno: 442841 }, lastPrimaryView: alone });
+
+  it("the fault's state: n2, the newest, bootstraps; n1 and n3 wait for it", () => {
+    const d = decideEach([n1, n2, n3]);
+    assert.deepEqual(d.n2, {
+      action: "announce-bootstrap",
+      reason: `announcing a bootstrap from n2: it holds the newest data (seqno 442844; n3 442842); bootstrapping once the intent has stood 15 s unchallenged`,
+      bootstrapper: "n2",
+    });
+    assert.deepEqual(d.n1, {
+      action: "wait",
+      reason: "n2 holds the newest data (seqno 442844); waiting for it to bootstrap",
+      bootstrapper: "n2",
+    });
+    assert.equal(d.n3?.action, "wait");
+  });
+
+  it("had n1 kept its view and InnoDB's position, the newer nodes outside that view still stop Galera's pc.recovery", () => {
+    const d = decideEach([n1AsBefore, n2, n3]);
+    assert.deepEqual(d.n1, {
+      action: "wait",
+      reason:
+        "n2 holds the newest data (seqno 442844); waiting for it to bootstrap; not awaiting Galera's pc.recovery: n2 seqno 442844 and n3 seqno 442842 outside the last primary component (n1) hold newer data than n1 (seqno 442841), which Galera's pc.recovery would drop",
+      bootstrapper: "n2",
+    });
+    assert.equal(d.n2?.action, "announce-bootstrap");
+  });
+
+  it("a view whose members hold no position of a cluster is never restored: it would be a new cluster", () => {
+    const d = decideEach([{ ...n1, lastPrimaryView: alone }, n2, n3]);
+    assert.match(
+      d.n1?.reason ?? "",
+      /; not awaiting Galera's pc.recovery: the last primary component \(n1\) holds no position of a cluster, and Galera would restore it from the zero position as a new cluster$/,
+    );
+    assert.equal(d.n2?.action, "announce-bootstrap");
+  });
+
+  it("two of three left in the void view: n3, outside it with the newest data, bootstraps", () => {
+    const pair = [G1, G2];
+    const d = decideEach([
+      node("n1", -1, {
+        position: { uuid: ZERO_UUID, seqno: -1 },
+        lastPrimaryView: { myUuid: G1, members: pair },
+      }),
+      node("n2", -1, {
+        position: { uuid: ZERO_UUID, seqno: -1 },
+        lastPrimaryView: { myUuid: G2, members: pair },
+      }),
+      node("n3", 442842, { position: { uuid: X, seqno: 442842 } }),
+    ]);
+    assert.equal(d.n3?.action, "announce-bootstrap");
+    for (const name of ["n1", "n2"]) {
+      assert.equal(d[name]?.action, "wait");
+      assert.equal(d[name]?.bootstrapper, "n3");
+    }
+  });
+
+  it("the void node held the newest InnoDB position before its transfer: it is still never chosen (it reports none)", () => {
+    const d = decideEach([n1, node("n2", 442840, { position: { uuid: X, seqno: 442840 } }), n3]);
+    assert.equal(d.n3?.action, "announce-bootstrap");
+    assert.equal(d.n1?.bootstrapper, "n3");
+  });
+
+  it("an IST joiner that never synced holds a prefix of the cluster's history: its view is void, but its newest position counts", () => {
+    const d = decideEach([node("n1", 442850, { position: { uuid: X, seqno: 442850 } }), n2, n3]);
+    assert.equal(d.n1?.action, "announce-bootstrap");
+  });
+
+  it("killed with its synced peers, who saved it in their view: its void view does not leave its member missing; the newest bootstraps", () => {
+    const d = decideEach([n1, crashed("n2", 442844, G2), crashed("n3", 442842, G3)]);
+    assert.equal(d.n2?.action, "announce-bootstrap");
+    assert.equal(d.n3?.bootstrapper, "n2");
+    assert.equal(d.n1?.bootstrapper, "n2");
+  });
+
+  it("its peers missing: n1 waits for them, whether it reports as now or as before", () => {
+    assert.deepEqual(decideRecovery(facts(n1, [])), {
+      action: "wait",
+      reason: "waiting: 1 of 3 members reported; no reported node holds data yet; waiting for n2 and n3",
+    });
+    assert.deepEqual(decideRecovery(facts(n1, [n3])).action, "wait");
+  });
+
+  it("a node outside the view that has not recovered its position yet holds pc.recovery back: it may be newer", () => {
+    const d = decideRecovery(facts(n1AsBefore, [node("n2", -1, { position: null }), n3]));
+    assert.equal(d.action, "wait");
+    assert.match(
+      d.reason,
+      /not awaiting Galera's pc.recovery: n2 is outside the last primary component \(n1\) and has not reported a position yet; it may hold newer data than n1 \(seqno 442841\)$/,
+    );
+  });
+
+  it("an expected node outside the view that has not reported at all holds it back too, so both sides decide on the same reports", () => {
+    const older = node("n3", 442800, { position: { uuid: X, seqno: 442800 } });
+    const d = decideRecovery(facts(n1AsBefore, [older]));
+    assert.deepEqual(d, {
+      action: "wait",
+      reason:
+        "waiting: 2 of 3 members reported; newest seqno 442841 on n1; waiting for n2; not awaiting Galera's pc.recovery: n2 is outside the last primary component (n1) and has not reported a position yet; it may hold newer data than n1 (seqno 442841)",
+    });
+  });
+
+  it("older nodes outside the view, every one reported: the view is restored (Galera's own rule)", () => {
+    const older = (name: string, seqno: number) => node(name, seqno, { position: { uuid: X, seqno } });
+    assert.equal(
+      decideRecovery(facts(n1AsBefore, [older("n2", 442800), older("n3", 442790)])).action,
+      "await-pc-recovery",
+    );
+  });
+});
+
 describe("decideRecovery: the force override (GALERA_PILOT_FORCE_BOOTSTRAP_AFTER)", () => {
   const stoppedN3NeverBack = (): NodeReport[] => [node("n1", 1839), node("n2", 1840)];
 

@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { markSafeToBootstrap, removeCrashLeftovers } from "../../../src/mysqld/crash-leftovers.js";
+import {
+  markSafeToBootstrap,
+  removeCrashLeftovers,
+  writeGrastateFromPosition,
+} from "../../../src/mysqld/crash-leftovers.js";
+import { parseGrastate } from "../../../src/mysqld/grastate.js";
 
 function withDatadir(files: Record<string, string>, check: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), "gp-leftovers-"));
@@ -57,5 +62,34 @@ describe("markSafeToBootstrap", () => {
       );
     });
     withDatadir({}, (dir) => assert.equal(markSafeToBootstrap(dir), false));
+  });
+});
+
+describe("writeGrastateFromPosition", () => {
+  const A = "75e9801f-d1c2-11f1-9a3b-2f1e0c6b7a10";
+  it("writes the file Galera reads, with the recovered cluster UUID and seqno -1 as while running", () => {
+    withDatadir({}, (dir) => {
+      writeGrastateFromPosition(
+        dir,
+        { uuid: A, seqno: 442841 },
+        { uid: process.getuid!(), gid: process.getgid!() },
+      );
+      assert.deepEqual(parseGrastate(readFileSync(join(dir, "grastate.dat"), "utf8")), {
+        version: "2.1",
+        uuid: A,
+        seqno: -1,
+        safeToBootstrap: false,
+      });
+    });
+  });
+
+  it("never overwrites a grastate.dat that appeared meanwhile", () => {
+    withDatadir({ "grastate.dat": "kept\n" }, (dir) => {
+      assert.throws(
+        () => writeGrastateFromPosition(dir, { uuid: A, seqno: 1 }, { uid: 0, gid: 0 }),
+        /EEXIST/,
+      );
+      assert.equal(readFileSync(join(dir, "grastate.dat"), "utf8"), "kept\n");
+    });
   });
 });
