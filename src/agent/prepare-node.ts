@@ -36,7 +36,8 @@ export async function discoverPeers(options: AgentOptions, log: Logger): Promise
   const discovery = new DnsDiscovery({
     hosts: options.hosts,
     ownAddresses: [options.address],
-    defaultPort: 4567,
+    // Hosts given without a port listen on the Galera port this cluster is set to, as this node does.
+    defaultPort: options.ports.galera,
     ...(options.dnsServers ? { dnsServers: options.dnsServers } : {}),
   });
   const peers = await discovery.discover();
