@@ -31,7 +31,7 @@ export interface HealthAnswers {
 }
 
 /**
- * Every health answer from one computation (SPEC §3):
+ * Every health answer from one computation (the table in docs/http-api.md):
  *
  * | path    | 200                                                          | 100                          | 503       |
  * |---------|--------------------------------------------------------------|------------------------------|-----------|

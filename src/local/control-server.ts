@@ -2,7 +2,7 @@ import { createServer, request, type Server } from "node:http";
 import { existsSync, rmSync } from "node:fs";
 import type { LocalCluster } from "./local-cluster.js";
 
-/** What `status --json` prints (SPEC §5). Fields are added, never renamed. */
+/** What `status --json` prints (docs/local-cluster.md). Fields are added, never renamed. */
 export interface LocalClusterStatus {
   nodes: Awaited<ReturnType<LocalCluster["status"]>>;
   proxy?: { writer: string; reader: string; stats?: string };

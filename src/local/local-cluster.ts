@@ -53,7 +53,7 @@ interface ManagedNode {
   restarts: number;
 }
 
-/** The status of one node of the local cluster, in `status --json`'s shape (SPEC §5). */
+/** The status of one node of the local cluster, in `status --json`'s shape (docs/local-cluster.md). */
 export interface LocalNodeStatus {
   name: string;
   address: string;
@@ -184,7 +184,7 @@ export class LocalCluster {
 
   /**
    * Starts every node as `node` with the full peer list. The agents decide among themselves
-   * (SPEC §4): a brand-new cluster, a rejoin, Galera's pc.recovery after a crash of all, or a
+   * (docs/recovery.md): a brand-new cluster, a rejoin, Galera's pc.recovery after a crash of all, or a
    * bootstrap from the newest node after a clean stop of all.
    */
   async up(): Promise<void> {

@@ -47,7 +47,7 @@ export interface TlsFiles {
 
 export const DEFAULT_GALERA_LIBRARY = "/usr/lib/galera/libgalera_smm.so";
 
-/** SPEC §2's table; "seed" is the 2015 post's choice and loses acknowledged writes if all nodes crash. */
+/** The durability profiles of docs/cli.md (`--durability`); "seed" is the 2015 post's choice and loses acknowledged writes if all nodes crash. */
 export const durabilitySettings: Record<
   DurabilityProfile,
   { innodbFlushLogAtTrxCommit: 0 | 1 | 2; syncBinlog: 0 | 1 }
@@ -300,7 +300,7 @@ function providerOptions(input: ServerConfigInput, node: string): string {
   const ours: [string, string][] = [
     ["gmcast.listen_addr", `tcp://${endpoint(node, checkPort(input.galeraPort, "Galera port"))}`],
     ["ist.recv_addr", endpoint(node, checkPort(input.istPort, "IST port"))],
-    // Lets Galera restore the last primary component after all nodes crash (SPEC S4).
+    // Lets Galera restore the last primary component after all nodes crash (S4 in docs/recovery.md).
     ["pc.recovery", "TRUE"],
   ];
   // MariaDB's own IPv6 tests also give Galera its host in brackets; IPv4 needs nothing more.

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Secret } from "../config/secret.js";
 
 /**
- * Authentication of the peer state API with the cluster's shared secret (SPEC S6). The
+ * Authentication of the peer state API with the cluster's shared secret (S6 in docs/recovery.md). The
  * secret itself never travels: both sides prove they hold it with HMAC-SHA256.
  * - A request carries a fresh random nonce and mac(secret, "request", path, nonce).
  * - The answer carries mac(secret, "answer", nonce, body): an impostor at a peer's address

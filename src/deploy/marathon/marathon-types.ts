@@ -1,8 +1,9 @@
 /**
  * The part of Marathon's app and group definitions galera-pilot renders, typed after
  * `AppDefinition.json` / `Group.json` of Marathon v1.7.236 (the last release with JSON schemas;
- * ../shared/reference/marathon/). Field names are Marathon's, case included: the schema
- * rejects `ignoreHttp1XX` and a string `hostPort`, and so do these types.
+ * copies in test/fixtures/marathon-reference/, with their provenance). Field names are
+ * Marathon's, case included: the schema rejects `ignoreHttp1XX` and a string `hostPort`, and so
+ * do these types.
  */
 
 export interface MarathonGroup {

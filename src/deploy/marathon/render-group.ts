@@ -6,7 +6,7 @@
  * scales the nodes once it is healthy, and suspends the seed once a node is healthy.
  *
  * Auto layout: one app `galera`, N instances of `node DISCOVERY-NAME` and no seed: the agents
- * bootstrap a new cluster among themselves and recover it after any outage (SPEC §4).
+ * bootstrap a new cluster among themselves and recover it after any outage (docs/recovery.md).
  *
  * Both check `/` on the health port with `ignoreHttp1xx` (see docs/marathon.md, "Health checks"):
  * Marathon kills a task whose checks fail, so the check must fail only when a restart can help.

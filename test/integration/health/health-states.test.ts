@@ -8,7 +8,7 @@ import { allSynced, sql, testCluster } from "../../support/local-cluster-harness
 import { healthCodes, probe } from "../../support/http-probe.js";
 
 /**
- * SPEC §3's health table, each row driven into its real state on real mariadbd + galera-4:
+ * The health table of docs/http-api.md, each row driven into its real state on real mariadbd + galera-4:
  * synced, donor (wsrep_desync) with and without the option, read-only with and without,
  * mariadbd killed under the agent, a joiner in a rate-limited mariabackup SST, and a node
  * left non-Primary when its peers crash.

@@ -62,7 +62,7 @@ describe("given a local cluster started from empty datadirs", { timeout: 900_000
   });
 
   step("then XA transactions are refused, so no prepared XA transaction can outlive a crash", async () => {
-    // SPEC §2 asks to clean prepared XA transactions after a crash (--tc-heuristic-recover).
+    // docs/recovery.md says why prepared XA transactions need no cleanup after a crash (--tc-heuristic-recover).
     // MariaDB 10.11 refuses XA on a Galera node, even with wsrep_on=OFF, and resolves its own
     // internal prepared transactions (wsrep XIDs) during recovery, so the agent has none to
     // clean. Should a MariaDB accept XA here, this fails: the cleanup is then needed.

@@ -24,7 +24,7 @@ function shuffled<T>(items: readonly T[], salt: number): T[] {
 }
 
 /**
- * Total outages on a real 3-node cluster, the agents deciding by themselves (SPEC §4),
+ * Total outages on a real 3-node cluster, the agents deciding by themselves (docs/recovery.md),
  * mirroring MariaDB's galera_3nodes.galera_safe_to_bootstrap, galera.galera_pc_recovery and
  * galera_3nodes.galera_pc_bootstrap. n1 runs as a `seed`, as in the 2015 post. Every write
  * acknowledged before a fault must be on every node after it.

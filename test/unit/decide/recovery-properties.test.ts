@@ -650,7 +650,7 @@ describe("decideRecovery properties: single decisions over arbitrary facts", () 
           const without = { ...facts, peers: facts.peers.filter((p) => p.name !== name) };
           const after = decideRecovery(without);
           if (!CLAIMS.includes(after.action)) continue;
-          // The seed post's first step: an empty seed that hears nobody forms the cluster (SPEC S5 caveat).
+          // The seed post's first step: an empty seed that hears nobody forms the cluster (S5's caveat in docs/recovery.md).
           const emptySeedAlone =
             facts.mode === "seed" && facts.self.fresh && presentPeers(without).every((p) => p.fresh);
           assert.ok(

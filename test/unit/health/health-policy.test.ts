@@ -9,7 +9,7 @@ import {
 
 type Row = [Phase, boolean | null, boolean, Partial<HealthOptions>, [number, number, number, number]];
 
-/** SPEC §3's table, row by row: [phase, readOnly, elected writer, options, [/, /ready, /live, /writer]]. */
+/** The health table of docs/http-api.md, row by row: [phase, readOnly, elected writer, options, [/, /ready, /live, /writer]]. */
 const table: Row[] = [
   ["synced", false, true, {}, [200, 200, 200, 200]],
   ["synced", false, false, {}, [200, 200, 200, 503]],
