@@ -1,13 +1,42 @@
 #!/usr/bin/env bash
-# Installs what `npm start` and `npm test` need and is missing, and nothing else:
-# Debian packages, npm dependencies, the TypeScript build. Quick when all is present.
+# Installs what is missing, and nothing else: Debian packages, npm dependencies, the
+# TypeScript build. Quick when all is present.
+#   scripts/setup.sh runtime   what the cluster needs (`npm start`)
+#   scripts/setup.sh all       that and what the tests and benchmarks use (`npm test`, `npm run bench`)
+#   scripts/setup.sh SCOPE --list   prints the Debian packages of SCOPE, one a line, and changes nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(mariadb-server galera-4 mariadb-backup socat rsync haproxy dnsmasq iproute2 iptables sysbench pv wrk podman runc debootstrap netavark aardvark-dns slirp4netns uidmap chromium)
+scope=${1:-all}
+# The cluster: mariadbd and Galera, the SST tools (mariabackup with socat, rsync), HAProxy, and
+# iptables for `galera-pilot verify`'s network faults.
+runtime_packages=(mariadb-server galera-4 mariadb-backup socat rsync haproxy iptables)
+# The tests and benchmarks: DNS discovery (dnsmasq), network namespaces (iproute2), load
+# (sysbench, wrk, pv), the container suite (podman and its helpers, debootstrap for the base
+# image), the dashboard's screenshots (chromium).
+test_packages=(dnsmasq iproute2 sysbench pv wrk podman runc debootstrap netavark aardvark-dns slirp4netns uidmap chromium)
 # Installed without their recommended packages: docker-compose recommends the Docker engine,
 # which the tests do not use (they point it at podman's Docker-compatible API).
-lean_packages=(docker-compose)
+test_lean_packages=(docker-compose)
+
+case $scope in
+  runtime)
+    debian_packages=("${runtime_packages[@]}")
+    lean_packages=()
+    ;;
+  all)
+    debian_packages=("${runtime_packages[@]}" "${test_packages[@]}")
+    lean_packages=("${test_lean_packages[@]}")
+    ;;
+  *)
+    echo "setup: unknown scope \"$scope\"; use runtime or all" >&2
+    exit 2
+    ;;
+esac
+if [[ ${2:-} == --list ]]; then
+  printf '%s\n' "${debian_packages[@]}" "${lean_packages[@]}"
+  exit 0
+fi
 
 installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]; }
 missing=()
