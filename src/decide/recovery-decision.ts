@@ -570,6 +570,22 @@ function bootstrapRule(s: Situation): RecoveryDecision {
   const best = ranked[0];
   // Rule 9: empty, zero-UUID and unknown datadirs never bootstrap; with nothing else there is nothing safe to start from.
   if (best === undefined) return noUsablePosition(s);
+  // A node outside the expected set is never ranked (nodes that do not expect it could not rank
+  // it alike), but newer data of this cluster on it is not dropped either: it must be added.
+  const newerStranger = s.present.find(
+    (node) =>
+      !s.expectedSet.has(node.name) &&
+      isCandidate(node) &&
+      clusterUuidOf(node) === clusterUuidOf(best) &&
+      compareRank(node, best) < 0 &&
+      (node.position?.seqno ?? -1) > (best.position?.seqno ?? -1),
+  );
+  if (newerStranger !== undefined && !s.forced) {
+    return {
+      action: "wait",
+      reason: `waiting: ${newerStranger.name} is not an expected node (${list(s.expected)}) but holds newer data of this cluster (seqno ${seqnoText(newerStranger)}) than ${best.name} (seqno ${seqnoText(best)}); bootstrapping without it would drop that data: add ${newerStranger.name} to every node's peers, or move its datadir aside`,
+    };
+  }
 
   const overridden = [...unreported, ...s.views.missing.members];
   const forcedPrefix =

@@ -196,6 +196,12 @@ describe("decideRecovery: a cleanly stopped cluster", () => {
         "waiting 10 s more before bootstrapping from n3: the intent stands 15 s so that every node sees it",
       bootstrapper: "n3",
     });
+    assert.deepEqual(decideRecovery(facts({ ...n3, bootstrapIntentAt: NOW - (SETTLE - 1) }, [n1, n2])), {
+      action: "wait",
+      reason:
+        "waiting 1 s more before bootstrapping from n3: the intent stands 15 s so that every node sees it",
+      bootstrapper: "n3",
+    });
     assert.deepEqual(decideRecovery(facts({ ...n3, bootstrapIntentAt: NOW - SETTLE }, [n1, n2])), {
       action: "bootstrap",
       reason:
@@ -364,6 +370,33 @@ describe("decideRecovery: S1, never beside a primary", () => {
       action: "wait",
       reason: `waiting: n2 is in a primary component but reports no cluster UUID, and this datadir holds cluster ${A} (seqno 5); joining an unknown cluster could replace this data`,
     });
+  });
+
+  it("an empty node that sees primaries of two different clusters refuses, naming both: joining either would pick a side", () => {
+    assert.deepEqual(
+      decideRecovery(
+        facts(empty("n1"), [
+          node("n2", 10, { inPrimary: true, primaryUuid: A }),
+          node("n3", 90, { inPrimary: true, primaryUuid: B, position: { uuid: B, seqno: 90 } }),
+        ]),
+      ),
+      {
+        action: "refuse",
+        reason: `refusing to join: the reachable primary components belong to different clusters (${A} on n2; ${B} on n3); joining either would pick a side. Stop the wrong cluster, then restart this node`,
+      },
+    );
+  });
+
+  it("a node with cluster A's data that sees primaries of A and B joins A's, its own", () => {
+    assert.deepEqual(
+      decideRecovery(
+        facts(node("n1", 5), [
+          node("n2", 10, { inPrimary: true, primaryUuid: A }),
+          node("n3", 90, { inPrimary: true, primaryUuid: B, position: { uuid: B, seqno: 90 } }),
+        ]),
+      ),
+      { action: "join", reason: "joining the primary component that n2 is in" },
+    );
   });
 
   it("a node already in the primary has nothing to recover", () => {
@@ -786,6 +819,20 @@ describe("decideRecovery: reports that must not count", () => {
       reason:
         "waiting: n9 announced it bootstraps but is not an expected node (n1, n2 and n3); neither following it nor bootstrapping beside it",
     });
+  });
+
+  it("a node outside the configuration holding the newest data is never the bootstrapper, and its data is not dropped: the expected nodes wait, saying how to add it", () => {
+    const [n1, n2, n3] = clusterCleanlyStoppedLastOutIsN3() as [NodeReport, NodeReport, NodeReport];
+    assert.deepEqual(decideRecovery(facts(n3, [n1, n2, node("n9", 5000)])), {
+      action: "wait",
+      reason:
+        "waiting: n9 is not an expected node (n1, n2 and n3) but holds newer data of this cluster (seqno 5000) than n3 (seqno 1841); bootstrapping without it would drop that data: add n9 to every node's peers, or move its datadir aside",
+    });
+  });
+
+  it("a node outside the configuration with older data changes nothing: the newest expected node bootstraps", () => {
+    const [n1, n2, n3] = clusterCleanlyStoppedLastOutIsN3() as [NodeReport, NodeReport, NodeReport];
+    assert.equal(decideRecovery(facts(n3, [n1, n2, node("n9", 100)])).action, "announce-bootstrap");
   });
 
   it("a report under this node's own name, and older duplicates, are ignored", () => {

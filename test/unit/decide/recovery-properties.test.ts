@@ -13,14 +13,12 @@ import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
 import type { NodeReport, Position, RecoveryFacts } from "../../../src/decide/recovery-facts.js";
 import { seededRandom } from "../../../src/verify/fault-schedule.js";
 import {
-  clusterUuidOf,
   decideRecovery,
   intentSettleMs,
-  isForced,
   keepsBootstrapIntent,
-  presentPeers,
   type RecoveryAction,
   type RecoveryDecision,
+  type SettleInputs,
 } from "../../../src/decide/recovery-decision.js";
 
 const A = "2ac6dfbe-e8fb-11f1-aee4-d2bbb464c24e";
@@ -29,6 +27,32 @@ const B = "7f1c0d2e-0a4b-11f1-8000-0242ac120002";
 const NAMES = ["n1", "n2", "n3", "n4", "n5", "n6", "n7", "n10", "a", "seed"];
 const ROUND = 1000;
 const RUNS = Number(process.env.RECOVERY_PROPERTY_RUNS ?? 300);
+
+// The test's own readings of the facts, written from the rules in docs/recovery.md rather than
+// taken from the module under test, so that a bug there cannot hide behind its own oracle.
+
+/** Rule 1: the peers' reports that count — not this node's name, within the TTL, the newest per name. */
+function presentOf(facts: RecoveryFacts): NodeReport[] {
+  const newest = new Map<string, NodeReport>();
+  for (const peer of facts.peers) {
+    if (peer.name === facts.self.name || facts.now - peer.reportedAt > facts.reportTtlMs) continue;
+    const kept = newest.get(peer.name);
+    const later =
+      kept === undefined ||
+      peer.reportedAt > kept.reportedAt ||
+      (peer.reportedAt === kept.reportedAt && JSON.stringify(peer) > JSON.stringify(kept));
+    if (later) newest.set(peer.name, peer);
+  }
+  return [...newest.values()];
+}
+
+/** GALERA_PILOT_FORCE_BOOTSTRAP_AFTER has come due. */
+const forcedBy = (facts: RecoveryFacts): boolean =>
+  facts.forceBootstrapAfterMs !== null && facts.now - facts.waitingSince >= facts.forceBootstrapAfterMs;
+
+/** The cluster a datadir holds data of: none when empty, never joined (zero UUID) or unknown. */
+const clusterOfData = (node: NodeReport): string | null =>
+  node.fresh || node.position === null || node.position.uuid === ZERO_UUID ? null : node.position.uuid;
 
 /** Mostly one cluster; sometimes a datadir of another one, or one that never joined any. */
 const CLUSTERS = [A, A, A, A, A, A, B, ZERO_UUID];
@@ -148,14 +172,19 @@ function worldArb(o: WorldOptions): fc.Arbitrary<TruthNode[]> {
 type Delivery =
   /** Each round, each report may be missing (probability `loss`) or, with probability `old`, any earlier one. */
   | { kind: "arbitrary"; ttlRounds: number; loss: number; old: number }
-  /** Every report of a started node arrives within maxDelay rounds (no partition), in any order. */
-  | { kind: "bounded"; maxDelay: number };
+  /**
+   * Every report of a started node arrives within maxDelay rounds (no partition), in any order;
+   * `slowest`: every one as late as that allows, the schedule that puts two claims furthest apart.
+   */
+  | { kind: "bounded"; maxDelay: number; slowest?: boolean };
 
 interface SimOptions {
   delivery: Delivery;
   forceRounds: number | null;
   rounds: number;
   seed: number;
+  /** The settle policy; the agent's own (intentSettleMs) unless a test shortens it on purpose. */
+  settle?: (inputs: SettleInputs) => number;
 }
 
 interface Runtime {
@@ -226,7 +255,7 @@ function simulate(
   // The agent's own settle policy, one round being both the sampling and the decision interval:
   // long where two claims may be made about the same time, one round otherwise.
   const settleMs = (t: TruthNode): number =>
-    intentSettleMs({
+    (o.settle ?? intentSettleMs)({
       mode: t.mode,
       forceConfigured: o.forceRounds !== null,
       fresh: t.fresh,
@@ -266,7 +295,8 @@ function simulate(
         if (round - 1 < first) return;
         let delay: number;
         if (delivery.kind === "bounded") {
-          delay = Math.min(1 + Math.floor(random() * (delivery.maxDelay + 1)), round - first);
+          const drawn = delivery.slowest ? delivery.maxDelay : Math.floor(random() * (delivery.maxDelay + 1));
+          delay = Math.min(1 + drawn, round - first);
         } else {
           if (random() < delivery.loss) return;
           // Mostly the last report or the one before; sometimes any older one.
@@ -301,7 +331,7 @@ function simulate(
         result.bootstraps.push(me.truth.name);
       } else if (decision.action === "join" || decision.action === "await-pc-recovery") {
         me.status = "started";
-        me.startedBeforePrimary = !presentPeers(facts).some((p) => p.inPrimary);
+        me.startedBeforePrimary = !presentOf(facts).some((p) => p.inPrimary);
         me.intentAt = null;
       } else if (decision.action === "refuse") {
         me.status = "refused";
@@ -356,7 +386,7 @@ function checkDecision(
   world: readonly TruthNode[] = [],
 ): void {
   const self = facts.self;
-  const present = presentPeers(facts);
+  const present = presentOf(facts);
   const why = () => `${decision.action}: ${decision.reason}\n${JSON.stringify(facts)}`;
 
   // (f) deterministic, whatever order the reports arrived in.
@@ -378,10 +408,10 @@ function checkDecision(
   // (d) never from a zero UUID or an unknown position.
   assert.ok(usable(self), `bootstrap from a node without a usable position: ${why()}`);
   // S2: never while the present datadirs belong to different clusters (no side is picked)...
-  const clusters = new Set([self, ...present].map(clusterUuidOf).filter((uuid) => uuid !== null));
+  const clusters = new Set([self, ...present].map(clusterOfData).filter((uuid) => uuid !== null));
   assert.ok(clusters.size <= 1, `claim among different clusters: ${why()}`);
   // ...nor, without force, while any expected node holds another cluster's data, seen or not.
-  if (!isForced(facts)) {
+  if (!forcedBy(facts)) {
     const all = new Set(
       world
         .filter((w) => !w.fresh && w.position && w.position.uuid !== ZERO_UUID)
@@ -397,7 +427,7 @@ function checkDecision(
     }
   }
   // ...and, without force, among every expected node, reported or not.
-  if (!isForced(facts)) {
+  if (!forcedBy(facts)) {
     for (const node of world) {
       if (node.position && node.position.uuid === mine.uuid && !node.fresh) {
         assert.ok(node.position.seqno <= mine.seqno, `${node.name} (unseen) is newer: ${why()}`);
@@ -479,6 +509,45 @@ describe("decideRecovery properties: a whole cluster coming back, round by round
       ),
       { numRuns: RUNS },
     );
+  });
+
+  it("the settle bound is needed: with a contested settle below twice the report TTL plus one interval, the same simulation finds two bootstraps", () => {
+    const seedWorlds = worldArb({
+      clusters: [A],
+      seed: true,
+      running: false,
+      unknownForever: false,
+      maxStart: 3,
+      views: false,
+      absent: true,
+    });
+    const twoPrimariesFound = (settle: (inputs: SettleInputs) => number): boolean =>
+      fc.check(
+        fc.property(seedWorlds, fc.integer({ min: 1, max: 3 }), fc.integer(), (world, maxDelay, seed) => {
+          const result = simulate(
+            world,
+            {
+              delivery: { kind: "bounded", maxDelay, slowest: true },
+              forceRounds: 0,
+              rounds: 30,
+              seed,
+              settle,
+            },
+            () => undefined,
+          );
+          assertOnePrimary(world, result);
+        }),
+        { numRuns: 2000, seed: 20261206 },
+      ).failed;
+    const contested = (i: SettleInputs): boolean => i.mode === "seed" || i.forceConfigured || i.fresh;
+    const short = (length: (i: SettleInputs) => number) => (i: SettleInputs) =>
+      contested(i) ? length(i) : i.decisionIntervalMs;
+    assert.ok(
+      twoPrimariesFound(short((i) => i.reportTtlMs + i.intervalMs)),
+      "the report TTL plus one interval is too short",
+    );
+    assert.ok(twoPrimariesFound(short((i) => intentSettleMs(i) / 2)), "half the bound is too short");
+    assert.ok(!twoPrimariesFound(intentSettleMs), "the documented bound holds in the same runs");
   });
 
   it("(liveness) one cluster, every node back and recovering its position, no force: exactly one primary, everyone in it", () => {
@@ -644,7 +713,7 @@ describe("decideRecovery properties: single decisions over arbitrary facts", () 
     fc.assert(
       fc.property(factsArb, (facts) => {
         const before = decideRecovery(facts);
-        if (isForced(facts) || CLAIMS.includes(before.action)) return;
+        if (forcedBy(facts) || CLAIMS.includes(before.action)) return;
         for (const name of new Set(facts.peers.map((p) => p.name))) {
           if (!facts.expected.includes(name)) continue;
           const without = { ...facts, peers: facts.peers.filter((p) => p.name !== name) };
@@ -652,7 +721,7 @@ describe("decideRecovery properties: single decisions over arbitrary facts", () 
           if (!CLAIMS.includes(after.action)) continue;
           // The seed post's first step: an empty seed that hears nobody forms the cluster (S5's caveat in docs/recovery.md).
           const emptySeedAlone =
-            facts.mode === "seed" && facts.self.fresh && presentPeers(without).every((p) => p.fresh);
+            facts.mode === "seed" && facts.self.fresh && presentOf(without).every((p) => p.fresh);
           assert.ok(
             emptySeedAlone,
             `without ${name}: ${before.action} (${before.reason}) became ${after.action} (${after.reason})\n${JSON.stringify(facts)}`,
@@ -691,14 +760,13 @@ describe("decideRecovery properties: single decisions over arbitrary facts", () 
   it("(e) in particular, a wait never becomes a bootstrap from a node older than the one whose report went missing", () => {
     fc.assert(
       fc.property(factsArb, (facts) => {
-        if (isForced(facts) || decideRecovery(facts).action !== "wait") return;
+        if (forcedBy(facts) || decideRecovery(facts).action !== "wait") return;
         for (const removed of facts.peers) {
           if (!facts.expected.includes(removed.name) || !usable(removed)) continue;
           const without = { ...facts, peers: facts.peers.filter((p) => p.name !== removed.name) };
           const after = decideRecovery(without);
           if (!CLAIMS.includes(after.action)) continue;
-          if (facts.mode === "seed" && facts.self.fresh && presentPeers(without).every((p) => p.fresh))
-            continue;
+          if (facts.mode === "seed" && facts.self.fresh && presentOf(without).every((p) => p.fresh)) continue;
           const mine = facts.self.position;
           assert.ok(
             mine !== null && mine.uuid === removed.position!.uuid && mine.seqno >= removed.position!.seqno,
