@@ -39,7 +39,9 @@ RUN set -eux; \
     rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt/* /var/log/dpkg.log; \
     find /var/lib/mysql -mindepth 1 -delete; \
     chown mysql:mysql /var/lib/mysql; \
-    chmod 0750 /var/lib/mysql
+    chmod 0750 /var/lib/mysql; \
+    printf '# mariadbd runs with the agent config; clients find it on the agent socket\n[client]\nsocket = /run/galera-pilot/mysqld.sock\n' \
+      > /etc/mysql/mariadb.conf.d/60-galera-pilot-client.cnf
 
 # The Node.js runtime: one self-contained binary (it needs only libc, libstdc++ and libgcc_s,
 # which Debian's base has).

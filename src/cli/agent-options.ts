@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { BadInputError } from "../errors.js";
 import { parseHostList, type HostSpec } from "../peers/host-list.js";
 import { readSecret, requireSecret } from "../config/read-secret.js";
+import { clusterSecretFrom } from "../config/cluster-secret.js";
 import type { Secret } from "../config/secret.js";
 import { checkProviderOptions, type DurabilityProfile, type TlsFiles } from "../mysqld/server-config.js";
 import { checkDnsServers, localAddresses } from "../peers/dns-discovery.js";
@@ -58,8 +59,13 @@ export interface AgentOptions {
   sstPassword: Secret;
   /** An optional application user created at initialisation (MYSQL_USER / MYSQL_PASSWORD). */
   appUser: { name: string; password: Secret } | null;
-  /** The cluster's shared secret: authenticates the peer state API (GALERA_PILOT_CLUSTER_SECRET). */
+  /**
+   * The cluster's shared secret: authenticates the peer state API (GALERA_PILOT_CLUSTER_SECRET,
+   * else derived from the SST password: src/config/cluster-secret.ts).
+   */
   clusterSecret: Secret;
+  /** No GALERA_PILOT_CLUSTER_SECRET was given: clusterSecret was derived from XTRABACKUP_PASSWORD. */
+  clusterSecretDerived: boolean;
   /** GALERA_PILOT_FORCE_BOOTSTRAP_AFTER: the explicit data-loss override, or null (never). */
   forceBootstrapAfterMs: number | null;
   /** A discovery backend other than DNS over the host list (GALERA_PILOT_DISCOVERY), or null. */
@@ -187,8 +193,8 @@ export const usage = `usage: galera-pilot [options] seed [mariadbd args…]
        galera-pilot [options] node HOST[,HOST…] [mariadbd args…]
 HOST: an IP, ip:port, a DNS name with many A records, or an SRV name (_service._tcp.domain).
 Secrets: MYSQL_ROOT_PASSWORD, XTRABACKUP_PASSWORD (the SST user's), GALERA_PILOT_CLUSTER_SECRET
-(authenticates the agents to each other), optionally MYSQL_USER and MYSQL_PASSWORD; each also
-as NAME_FILE. Options (each also as its environment variable):
+(authenticates the agents to each other; derived from XTRABACKUP_PASSWORD when not set),
+optionally MYSQL_USER and MYSQL_PASSWORD; each also as NAME_FILE. Options (each also as its environment variable):
 ${Object.values(settings)
   .map((s) => `  ${s.flag.padEnd(20)} ${s.env.padEnd(30)} ${s.help}`)
   .join("\n")}`;
@@ -414,6 +420,9 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     }
   }
   const galeraPort = parsePort("galeraPort", get("galeraPort") ?? "4567");
+  const rootPassword = requireSecret(env, "MYSQL_ROOT_PASSWORD", "the database root password");
+  const sstPassword = requireSecret(env, "XTRABACKUP_PASSWORD", "the password of the SST user");
+  const cluster = clusterSecretFrom(env, sstPassword, clusterName);
   return {
     mode,
     hosts,
@@ -458,14 +467,11 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
       availableWhenReadOnly: parseYesNo("readOnlyAvailable", get("readOnlyAvailable") ?? "no"),
       syncingCode: syncingAnswer === "503" ? 503 : 100,
     },
-    rootPassword: requireSecret(env, "MYSQL_ROOT_PASSWORD", "the database root password"),
-    sstPassword: requireSecret(env, "XTRABACKUP_PASSWORD", "the password of the SST user"),
+    rootPassword,
+    sstPassword,
     appUser: appUserName !== undefined && appPassword ? { name: appUserName, password: appPassword } : null,
-    clusterSecret: requireSecret(
-      env,
-      "GALERA_PILOT_CLUSTER_SECRET",
-      "the cluster's shared secret for the peer API",
-    ),
+    clusterSecret: cluster.secret,
+    clusterSecretDerived: cluster.derivedFromSstPassword,
     forceBootstrapAfterMs:
       get("forceBootstrapAfter") === undefined
         ? null

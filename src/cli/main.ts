@@ -6,7 +6,7 @@ import { version } from "../version.js";
 import { parseAgentOptions, usage } from "./agent-options.js";
 import { haproxyCommand, haproxyUsage } from "./haproxy-command.js";
 
-const localUsage = `local cluster (SPEC §5):
+const localUsage = `local cluster (docs/local-cluster.md):
   galera-pilot local up [--nodes N] [--state-dir DIR]   run the cluster in the foreground (npm start)
   galera-pilot status [--json]                          the local cluster's nodes
   galera-pilot stop|kill|start NODE                     stop cleanly, SIGKILL (it restarts), start
@@ -32,7 +32,13 @@ async function main(argv: string[]): Promise<number> {
   // Agent options come before the mode; the other commands take theirs after their name.
   if (first === "seed" || first === "node" || argv[0]?.startsWith("--")) {
     const options = parseAgentOptions(argv, env);
-    const agent = new NodeAgent(options, createLogger(options.nodeName));
+    const log = createLogger(options.nodeName);
+    if (options.clusterSecretDerived) {
+      log.info(
+        "GALERA_PILOT_CLUSTER_SECRET is not set: the peer API key is derived from XTRABACKUP_PASSWORD, which every node shares (scrypt with a fixed context; the password itself never leaves this node); set GALERA_PILOT_CLUSTER_SECRET for a key of its own",
+      );
+    }
+    const agent = new NodeAgent(options, log);
     process.on("SIGTERM", () => agent.requestStop("SIGTERM"));
     process.on("SIGINT", () => agent.requestStop("SIGINT"));
     return agent.run();

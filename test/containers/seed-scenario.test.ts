@@ -2,7 +2,7 @@ import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import { failureAwareSteps } from "../support/failure-aware-steps.js";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -132,8 +132,8 @@ describe("given the image's seed and two `node galera` on a podman network", { t
       "MYSQL_ROOT_PASSWORD_FILE=/run/secrets/mysql-root-password",
       "-e",
       "XTRABACKUP_PASSWORD_FILE=/run/secrets/xtrabackup-password",
-      "-e",
-      "GALERA_PILOT_CLUSTER_SECRET_FILE=/run/secrets/cluster-secret",
+      // No GALERA_PILOT_CLUSTER_SECRET: the post gives these two passwords only, and the agents
+      // derive their peer API key from the SST password they share.
       // A restarted seed asks its peers instead of bootstrapping a second cluster.
       "-e",
       "GALERA_PILOT_PEERS=galera",
@@ -170,7 +170,6 @@ describe("given the image's seed and two `node galera` on a podman network", { t
     await writeFile(join(secrets, "xtrabackup-password"), `${randomBytes(12).toString("hex")}\n`, {
       mode: 0o600,
     });
-    await writeFile(join(secrets, "cluster-secret"), `${randomBytes(24).toString("hex")}\n`, { mode: 0o600 });
     // A network with DNS (aardvark-dns): the alias `galera` resolves to every member.
     await must(["network", "create", network]);
     members = [];
@@ -220,6 +219,43 @@ describe("given the image's seed and two `node galera` on a podman network", { t
       [clusterUuid, clusterUuid, clusterUuid],
     );
   });
+
+  step(
+    "then with only the post's two passwords, each agent says once that its peer API key comes from the SST password",
+    async () => {
+      for (const m of members) {
+        const lines = (await logsSince(m.name, null))
+          .split("\n")
+          .filter((line) => line.includes("GALERA_PILOT_CLUSTER_SECRET is not set"));
+        assert.equal(lines.length, 1, `${m.name} says it once`);
+        assert.match(lines[0]!, /the peer API key is derived from XTRABACKUP_PASSWORD/);
+      }
+    },
+  );
+
+  step(
+    "then `docker exec CONTAINER mariadb -uroot -pPASSWORD` works as typed: the client finds the agent's server",
+    async () => {
+      const password = (await readFile(join(secrets, "mysql-root-password"), "utf8")).trim();
+      for (const m of members) {
+        const out = await must(
+          [
+            "exec",
+            m.container,
+            "mariadb",
+            "-uroot",
+            `-p${password}`,
+            "-N",
+            "-B",
+            "-e",
+            "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'",
+          ],
+          60_000,
+        );
+        assert.equal(out.trim(), "wsrep_cluster_size\t3", m.name);
+      }
+    },
+  );
 
   step(
     "then the image declares its ports, volume and entrypoint, and its config holds no secret",

@@ -151,11 +151,6 @@ describe("parseAgentOptions", () => {
     );
     badInput(["seed"], { ...env, MYSQL_USER: "app" }, /MYSQL_USER and MYSQL_PASSWORD/);
     badInput(["--cluster-name=a b", "seed"], env, /CLUSTER_NAME may hold/);
-    badInput(
-      ["seed"],
-      { ...env, GALERA_PILOT_CLUSTER_SECRET: undefined as unknown as string },
-      /GALERA_PILOT_CLUSTER_SECRET is not set/,
-    );
     badInput(["--force-bootstrap-after=soon", "seed"], env, /whole number/);
     badInput(["node"], env, /node needs the peers: .* or GALERA_PILOT_PEERS/);
     badInput(["--provider-options=novalue", "seed"], env, /key=value/);
@@ -175,5 +170,35 @@ describe("parseAgentOptions: TLS", () => {
 
   it("refuses some but not all of them", () => {
     badInput(["seed"], { ...secrets, GALERA_PILOT_TLS_KEY: "/p/n1.key" }, /TLS needs all three .* got 1/);
+  });
+});
+
+describe("parseAgentOptions: the peer API key without GALERA_PILOT_CLUSTER_SECRET (the 2015 post's commands)", () => {
+  const base = {
+    MYSQL_ROOT_PASSWORD: "root-pw",
+    XTRABACKUP_PASSWORD: "sst-pw",
+    GALERA_PILOT_ADDRESS: "127.0.0.1",
+  };
+  const parsed = (env: Record<string, string>) => parseAgentOptions(["seed"], env);
+
+  it("is derived from the SST password, which every node shares: the same on every node, never the password itself", () => {
+    const a = parsed(base);
+    const b = parsed({ ...base, GALERA_PILOT_NAME: "other-node" });
+    assert.equal(a.clusterSecretDerived, true);
+    assert.equal(a.clusterSecret.reveal(), b.clusterSecret.reveal());
+    assert.match(a.clusterSecret.reveal(), /^[0-9a-f]{64}$/);
+    assert.ok(!a.clusterSecret.reveal().includes("sst-pw"));
+  });
+
+  it("differs with another SST password or another cluster name", () => {
+    const key = parsed(base).clusterSecret.reveal();
+    assert.notEqual(parsed({ ...base, XTRABACKUP_PASSWORD: "sst-pw2" }).clusterSecret.reveal(), key);
+    assert.notEqual(parsed({ ...base, GALERA_PILOT_CLUSTER_NAME: "other" }).clusterSecret.reveal(), key);
+  });
+
+  it("an explicit secret still wins", () => {
+    const options = parsed({ ...base, GALERA_PILOT_CLUSTER_SECRET: "explicit" });
+    assert.equal(options.clusterSecretDerived, false);
+    assert.equal(options.clusterSecret.reveal(), "explicit");
   });
 });
