@@ -14,6 +14,13 @@ import { HaproxyProcess } from "../src/router/haproxy-process.js";
 const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 
 const startedAt = Date.now();
+/** A process's resident memory (VmRSS) in KiB. */
+export function vmRssKiB(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(m[1]);
+}
+
 export function progress(line: string): void {
   process.stderr.write(`bench: ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${line}\n`);
 }

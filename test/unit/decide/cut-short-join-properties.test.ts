@@ -146,6 +146,21 @@ function violation(self: NodeReport, present: readonly NodeReport[], d: Recovery
   return null;
 }
 
+/** What `self` decides on, with these peers' reports in hand (a `node`, no force). */
+function factsOf(self: NodeReport, peers: NodeReport[], names: string[]): RecoveryFacts {
+  return {
+    self: { ...self, reportedAt: NOW },
+    peers,
+    expected: names,
+    mode: "node",
+    now: NOW,
+    waitingSince: NOW - 1000,
+    forceBootstrapAfterMs: null,
+    reportTtlMs: 4000,
+    intentSettleMs: 150,
+  };
+}
+
 describe("decideRecovery with joins cut short, whatever reports have arrived", () => {
   it("never leads to a new cluster UUID while a reporting node holds a cluster's data, nor to a pc.recovery that drops a newer node's data", () => {
     fc.assert(
@@ -154,18 +169,7 @@ describe("decideRecovery with joins cut short, whatever reports have arrived", (
         const reports = names.map((name, i) => report(name, traits[i]!, names));
         reports.forEach((self, i) => {
           const peers = reports.filter((peer, j) => j !== i && arrived[i]![j]);
-          const facts: RecoveryFacts = {
-            self: { ...self, reportedAt: NOW },
-            peers,
-            expected: names,
-            mode: "node",
-            now: NOW,
-            waitingSince: NOW - 1000,
-            forceBootstrapAfterMs: null,
-            reportTtlMs: 4000,
-            intentSettleMs: 150,
-          };
-          const d = decideRecovery(facts);
+          const d = decideRecovery(factsOf(self, peers, names));
           const problem = violation(self, [self, ...peers], d);
           assert.equal(problem, null, `${self.name} decided ${d.action}: ${d.reason}`);
         });
@@ -185,17 +189,13 @@ describe("decideRecovery with joins cut short, whatever reports have arrived", (
           ),
         );
         for (const self of reports) {
-          const d = decideRecovery({
-            self: { ...self, reportedAt: NOW },
-            peers: reports.filter((peer) => peer !== self),
-            expected: names,
-            mode: "node",
-            now: NOW,
-            waitingSince: NOW - 1000,
-            forceBootstrapAfterMs: null,
-            reportTtlMs: 4000,
-            intentSettleMs: 150,
-          });
+          const d = decideRecovery(
+            factsOf(
+              self,
+              reports.filter((peer) => peer !== self),
+              names,
+            ),
+          );
           assert.ok(!cutShort.has(d.bootstrapper ?? ""), `${self.name}: ${d.reason}`);
         }
       }),
