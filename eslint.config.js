@@ -4,7 +4,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".local-cluster/**", "scripts/**", "reports/**", ".stryker-tmp/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      ".local-cluster/**",
+      "scripts/**",
+      "reports/**",
+      ".stryker-tmp/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
