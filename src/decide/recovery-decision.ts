@@ -224,7 +224,8 @@ function analyseViews(members: readonly NodeReport[], expected: readonly string[
   // A complete view is restored only from a real position, and only when nobody outside it
   // holds newer data of the same cluster (restoreRisk): pc.recovery would drop that data.
   const complete = members.filter(restores);
-  const restoring = complete.filter((node) => restoreRisk(node, complete, members, expected) === null);
+  const judged = complete.map((node) => ({ node, risk: restoreRisk(node, complete, members, expected) }));
+  const restoring = judged.flatMap(({ node, risk }) => (risk === null ? [node] : []));
 
   const owners = new Set<string>();
   const missing = new Set<string>();
@@ -241,10 +242,7 @@ function analyseViews(members: readonly NodeReport[], expected: readonly string[
       for (const uuid of unclaimed) missing.add(uuid);
     }
   }
-  const blocked = complete.flatMap((node) => {
-    const risk = restoreRisk(node, complete, members, expected);
-    return risk === null ? [] : [{ node, risk }];
-  });
+  const blocked = judged.flatMap(({ node, risk }) => (risk === null ? [] : [{ node, risk }]));
   return {
     restoring,
     blocked,
@@ -577,8 +575,7 @@ function bootstrapRule(s: Situation): RecoveryDecision {
       !s.expectedSet.has(node.name) &&
       isCandidate(node) &&
       clusterUuidOf(node) === clusterUuidOf(best) &&
-      compareRank(node, best) < 0 &&
-      (node.position?.seqno ?? -1) > (best.position?.seqno ?? -1),
+      seqnoOf(node) > seqnoOf(best),
   );
   if (newerStranger !== undefined && !s.forced) {
     return {
