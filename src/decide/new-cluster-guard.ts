@@ -43,9 +43,7 @@ export function newClusterRisk(facts: PrimaryStartFacts): string | null {
         ? "grastate.dat holds the zero UUID"
         : facts.grastateUuid !== start.uuid
           ? `grastate.dat holds cluster ${facts.grastateUuid}, not the start position's ${start.uuid}`
-          : start.uuid === ZERO_UUID
-            ? "the start position is the zero UUID"
-            : null;
+          : null;
   if (file === null) return null;
   return `refusing to ${doing}: ${file}, so Galera would start a new cluster from the zero position while this datadir holds ${holds}`;
 }

@@ -30,9 +30,8 @@ export function preferredDonors(peers: readonly (DonorCandidate | null)[]): stri
 }
 
 function likelyWriter(synced: readonly DonorCandidate[]): DonorCandidate | undefined {
-  const eligible = synced.filter(
-    (p) => p.writerEligibleSince !== null && !Number.isNaN(Date.parse(p.writerEligibleSince)),
-  );
+  // Not eligible (null) is no time either: Date.parse("null") is NaN.
+  const eligible = synced.filter((p) => !Number.isNaN(Date.parse(String(p.writerEligibleSince))));
   return eligible.sort(
     (a, b) =>
       Date.parse(a.writerEligibleSince!) - Date.parse(b.writerEligibleSince!) ||

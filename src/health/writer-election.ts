@@ -39,9 +39,10 @@ export function mayClaimWriter(self: SelfCandidate, others: readonly MemberKnowl
   const mine = self.eligibleSince;
   if (mine === null) return false;
   return others.every((m) => {
-    if (m.address === self.address || m.kind === "abandoned") return true;
-    if (m.kind === "unknown") return false;
-    return !isAhead(m.address, m.eligibleNotBefore, self.address, mine);
+    if (m.address === self.address) return true;
+    if (m.kind === "bound") return !isAhead(m.address, m.eligibleNotBefore, self.address, mine);
+    // Unknown: it might be ahead. Abandoned: it no longer holds the election back.
+    return m.kind === "abandoned";
   });
 }
 
@@ -52,18 +53,24 @@ function isAhead(address: string, since: number, selfAddress: string, mine: numb
 
 /** Orders "10.0.0.2:3306" before "10.0.0.10:3306": numbers compared as numbers. */
 export function compareAddresses(a: string, b: string): number {
-  const parts = (s: string): (string | number)[] =>
-    s.split(/([0-9]+)/).map((p) => (/^[0-9]+$/.test(p) ? Number(p) : p));
-  const pa = parts(a);
-  const pb = parts(b);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i];
-    const y = pb[i];
-    if (x === y) continue;
-    if (x === undefined) return -1;
-    if (y === undefined) return 1;
-    if (typeof x === "number" && typeof y === "number") return x - y;
-    return String(x) < String(y) ? -1 : 1;
+  // Split on a capturing group: texts at the even places, runs of digits at the odd ones.
+  const pa = a.split(/([0-9]+)/);
+  const pb = b.split(/([0-9]+)/);
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i]!;
+    const y = pb[i]!;
+    if (i % 2 === 1) {
+      const d = Number(x) - Number(y);
+      if (d !== 0) return d;
+    } else if (x < y) {
+      return -1;
+    } else if (x > y) {
+      return 1;
+    }
   }
-  return 0;
+  // One is the other followed by more: the shorter comes first.
+  if (pa.length !== pb.length) return pa.length - pb.length;
+  // Equal as numbers but different as text ("10.0.0.1" and "10.0.0.01", or digit runs too long
+  // for a number): the text decides, so that two different members never tie, and never both claim.
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -101,6 +101,13 @@ describe("judgeLastStart: how mariadbd's last start ended", () => {
     assert.notEqual(judgeLastStart(evidence({ gvwstate: null, sstInProgress: true })).transferCutShort, null);
   });
 
+  it("no grastate.dat at all (absent, not empty), nothing else on disk: nothing cut short, the view stands", () => {
+    assert.deepEqual(judgeLastStart(evidence({ grastate: null })), {
+      transferCutShort: null,
+      voidView: null,
+    });
+  });
+
   it("a clean stop (a real seqno in grastate.dat): nothing cut short", () => {
     assert.deepEqual(judgeLastStart(evidence({ grastate: grastate(A, 442844), gvwstate: null })), {
       transferCutShort: null,

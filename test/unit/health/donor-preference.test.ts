@@ -32,6 +32,24 @@ describe("preferredDonors", () => {
       [peer("n2", { writer: true }), peer("n3", { phase: "donor" }), peer("n4", { phase: "starting" })],
       [],
     ],
+    [
+      "the peer that claims the role is left out, even if another was eligible longer (reports catching up)",
+      [
+        peer("n2", { writerEligibleSince: "2026-11-26T05:00:00.000Z" }),
+        peer("n3", { writer: true, writerEligibleSince: "2026-11-26T05:00:05.000Z" }),
+      ],
+      ["n2"],
+    ],
+    [
+      "no writer yet: a synced peer that is not writer-eligible (read-only) is not the coming writer",
+      [peer("n2", { writerEligibleSince: null }), peer("n3")],
+      ["n2"],
+    ],
+    [
+      "no writer yet: an eligible-since time that cannot be read does not make a peer the coming writer",
+      [peer("n2", { writerEligibleSince: "soon" }), peer("n3")],
+      ["n2"],
+    ],
     ["a silent peer is skipped", [null, peer("n3", { writer: true }), peer("n4")], ["n4"]],
     [
       "only the writer can serve: empty, Galera chooses",

@@ -16,6 +16,7 @@ const table: Row[] = [
   ["synced", true, true, {}, [503, 503, 200, 503]],
   ["synced", true, true, { availableWhenReadOnly: true }, [200, 200, 200, 200]],
   ["synced", null, false, {}, [503, 503, 200, 503]],
+  ["synced", null, true, { availableWhenReadOnly: true }, [503, 503, 200, 503]],
   ["donor", false, true, {}, [200, 200, 200, 503]],
   ["donor", false, false, { availableWhenDonor: false }, [503, 503, 200, 503]],
   ["preparing", null, false, {}, [100, 503, 200, 503]],

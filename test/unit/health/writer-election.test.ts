@@ -74,6 +74,14 @@ describe("mayClaimWriter", () => {
       true,
     );
   });
+  it("the view lists this node too: its own entry, whatever it says, does not hold it back", () => {
+    const self = { address: "10.0.0.2:3306", eligibleSince: 500 };
+    assert.equal(
+      mayClaimWriter(self, [{ address: "10.0.0.2:3306", kind: "unknown" }, bound("10.0.0.3:3306", 600)]),
+      true,
+    );
+    assert.equal(mayClaimWriter(self, [bound("10.0.0.2:3306", 100), bound("10.0.0.3:3306", 600)]), true);
+  });
   it("a node that is not eligible never claims, even alone", () => {
     assert.equal(mayClaimWriter({ address: "10.0.0.2:3306", eligibleSince: null }, []), false);
     assert.equal(mayClaimWriter({ address: "10.0.0.2:3306", eligibleSince: 7 }, []), true);
@@ -189,6 +197,37 @@ describe("memberKnowledge", () => {
 describe("compareAddresses", () => {
   it("compares numbers as numbers", () => {
     assert.ok(compareAddresses("10.0.0.9:3306", "10.0.0.10:3306") < 0);
+    assert.ok(compareAddresses("10.0.0.10:3306", "10.0.0.9:3306") > 0);
+    assert.ok(compareAddresses("10.0.0.9:3306", "10.0.0.9:4306") < 0);
     assert.equal(compareAddresses("10.0.0.9:3306", "10.0.0.9:3306"), 0);
+  });
+  it("compares names as text, number by number within them", () => {
+    assert.ok(compareAddresses("db-a:3306", "db-b:3306") < 0);
+    assert.ok(compareAddresses("db-b:3306", "db-a:3306") > 0);
+    assert.ok(compareAddresses("db-2:3306", "db-10:3306") < 0);
+    assert.equal(compareAddresses("db-a:3306", "db-a:3306"), 0);
+  });
+  it("an address that another one begins with comes first", () => {
+    assert.ok(compareAddresses("db", "db2") < 0);
+    assert.ok(compareAddresses("db2", "db") > 0);
+    assert.ok(compareAddresses("10.0.0.1", "10.0.0.1:3306") < 0);
+    assert.ok(compareAddresses("10.0.0.1:3306", "10.0.0.1") > 0);
+  });
+  it("two different addresses never tie, even when their numbers are equal (leading zeros, runs too long for a number)", () => {
+    assert.ok(compareAddresses("10.0.0.01:3306", "10.0.0.1:3306") < 0);
+    assert.ok(compareAddresses("10.0.0.1:3306", "10.0.0.01:3306") > 0);
+    assert.ok(compareAddresses("n12345678901234567890", "n12345678901234567891") < 0);
+    assert.ok(compareAddresses("n12345678901234567891", "n12345678901234567890") > 0);
+  });
+  it("is a strict order over any two different addresses: antisymmetric, zero only for the same text", () => {
+    const address = fc.stringMatching(/^[a-z0-9.:-]{0,24}$/);
+    fc.assert(
+      fc.property(address, address, (a, b) => {
+        const ab = Math.sign(compareAddresses(a, b));
+        assert.ok(ab === -Math.sign(compareAddresses(b, a)), `${a} and ${b} compare the same way both ways`);
+        assert.equal(ab === 0, a === b);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
