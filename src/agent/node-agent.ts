@@ -58,6 +58,8 @@ import { AgentDashboard } from "../http/agent-dashboard.js";
 import { JoinProgress } from "./join-progress.js";
 import { livePosition, type LivePosition, type StartKind } from "./live-position.js";
 import { restartDelay, schedulerBackoff } from "../decide/restart-backoff.js";
+import { stopWait } from "../decide/stop-wait.js";
+import { describeHelpers, removeOwnSstHelpers } from "../mysqld/sst-helpers.js";
 import { preferredDonors } from "../health/donor-preference.js";
 import { runPaths, sstUserName } from "./run-paths.js";
 import { clearJoinRecord, readGvwstateText, readJoinRecord, writeJoinRecord } from "./join-record.js";
@@ -377,6 +379,8 @@ export class NodeAgent {
       // Everything that can be wrong with the input is found before anything is written.
       checkLocalFiles(this.options, serverUser);
       this.#peers = await discoverPeers(this.options, this.log);
+      // A transfer's helpers left by a killed mariadbd would hold the SST port: not another process's.
+      await this.#removeLeftoverSstHelpers();
       await checkPorts(this.options);
       const datadir = inspect(this.options, serverUser);
       checkDatadirUsable(this.options, datadir, serverUser);
@@ -837,6 +841,7 @@ export class NodeAgent {
       writeJoinRecord(this.options.runDir, this.options.datadir);
       this.#joinProgress.start();
     }
+    await this.#removeLeftoverSstHelpers();
     const child = spawn(this.options.mysqldPath, args, { stdio: ["ignore", "inherit", "pipe"] });
     const exited = waitForExit(child, Date.now());
     // mariadbd's log goes on to the agent's stderr, line by line, read on the way for the
@@ -890,9 +895,16 @@ export class NodeAgent {
       if (first !== "stop") return first;
       await this.#drain();
       this.#lifecycle = "stopping";
-      const exit = await stopChild(child, exited, this.options.stopTimeoutMs);
-      if (exit.forcedKill)
-        this.log.warn(`mariadbd did not stop within ${this.options.stopTimeoutMs / 1000} s: killed it`);
+      const wait = stopWait({
+        startKind: this.#startKind,
+        syncedSinceStart: this.#syncedSinceStart,
+        stopTimeoutMs: this.options.stopTimeoutMs,
+      });
+      if (wait.joining) this.log.info(`stopping: ${wait.joining}`);
+      const exit = await stopChild(child, exited, wait.waitMs);
+      if (exit.forcedKill) this.log.warn(`mariadbd did not stop within ${wait.waitMs / 1000} s: killed it`);
+      // Killed mid-transfer, its helpers outlive it and hold the SST port.
+      if (wait.joining) await this.#removeLeftoverSstHelpers();
       this.#lifecycle = "stopped";
       this.#stopExitCode = exit.exitCode === 0 ? ExitCode.ok : exitCodeOf(exit);
       this.log.info(
@@ -1025,6 +1037,20 @@ export class NodeAgent {
    * /ready and /writer answer 503 for the drain period before mariadbd leaves, so routers
    * move clients away first. Skipped when the node is not in any pool anyway.
    */
+  /** Kills this node's SST helpers left by an earlier mariadbd (sst-helpers.ts says which), and says so. */
+  async #removeLeftoverSstHelpers(): Promise<void> {
+    const removed = await removeOwnSstHelpers({
+      datadir: this.options.datadir,
+      address: this.options.address,
+      port: this.options.ports.sst,
+    });
+    if (removed.length > 0) {
+      this.log.warn(
+        `removed the state transfer helpers an earlier mariadbd of this node left running: ${describeHelpers(removed)}; they held the SST port, and that transfer had ended with its mariadbd`,
+      );
+    }
+  }
+
   async #drain(): Promise<void> {
     const inPools = this.answers().ready === 200;
     this.#lifecycle = "draining";
