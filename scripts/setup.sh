@@ -8,13 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scope=${1:-all}
-# The cluster: mariadbd and Galera, the SST tools (mariabackup with socat, rsync), HAProxy, and
-# iptables for `galera-pilot verify`'s network faults.
-runtime_packages=(mariadb-server galera-4 mariadb-backup socat rsync haproxy iptables)
-# The tests and benchmarks: DNS discovery (dnsmasq), network namespaces (iproute2), load
-# (sysbench, wrk, pv), the container suite (podman and its helpers, debootstrap for the base
-# image), the dashboard's screenshots (chromium).
-test_packages=(dnsmasq iproute2 sysbench pv wrk podman runc debootstrap netavark aardvark-dns slirp4netns uidmap chromium)
+# The cluster: mariadbd and Galera, the SST tools (mariabackup with socat, rsync; the SST
+# scripts call iproute2's `ss`; pv limits the SST rate, GALERA_PILOT_SST_RATE_LIMIT), HAProxy,
+# and iptables for `galera-pilot verify`'s network faults. mariadb-server depends on iproute2
+# and recommends pv: they are named here because the cluster uses them, not by chance.
+runtime_packages=(mariadb-server galera-4 mariadb-backup socat rsync iproute2 pv haproxy iptables)
+# The tests and benchmarks: DNS discovery (dnsmasq), load (sysbench, wrk), the container suite
+# (podman and its helpers, debootstrap for the base image), the dashboard's screenshots
+# (chromium). Network namespaces use iproute2, already in the runtime set.
+test_packages=(dnsmasq sysbench wrk podman runc debootstrap netavark aardvark-dns slirp4netns uidmap chromium)
 # Installed without their recommended packages: docker-compose recommends the Docker engine,
 # which the tests do not use (they point it at podman's Docker-compatible API).
 test_lean_packages=(docker-compose)

@@ -18,9 +18,11 @@ describe("scripts/setup.sh: npm start installs only what the cluster needs", () 
     assert.deepEqual(packagesOf("runtime").sort(), [
       "galera-4",
       "haproxy",
+      "iproute2",
       "iptables",
       "mariadb-backup",
       "mariadb-server",
+      "pv",
       "rsync",
       "socat",
     ]);
@@ -38,7 +40,6 @@ describe("scripts/setup.sh: npm start installs only what the cluster needs", () 
       "sysbench",
       "docker-compose",
       "dnsmasq",
-      "pv",
     ]) {
       assert.ok(all.includes(pkg), `${pkg} is installed for the tests`);
       assert.ok(!runtime.includes(pkg), `${pkg} is not installed by npm start`);
