@@ -92,8 +92,9 @@ export function presentPeers(facts: RecoveryFacts): NodeReport[] {
 
 /** Two reports of one name: the later one wins; equal times are settled by content, not by order. */
 function isNewer(a: NodeReport, b: NodeReport): boolean {
-  if (a.reportedAt !== b.reportedAt) return a.reportedAt > b.reportedAt;
-  return JSON.stringify(a) > JSON.stringify(b);
+  return (
+    a.reportedAt > b.reportedAt || (a.reportedAt === b.reportedAt && JSON.stringify(a) > JSON.stringify(b))
+  );
 }
 
 /** The operator's data-loss override (GALERA_PILOT_FORCE_BOOTSTRAP_AFTER) has come due. */
@@ -164,11 +165,14 @@ interface Situation {
   views: ViewAnalysis;
 }
 
+/** A report that holds a gvwstate.dat view. */
+type Viewed = NodeReport & { lastPrimaryView: NonNullable<NodeReport["lastPrimaryView"]> };
+
 interface ViewAnalysis {
   /** Members whose last primary view is back complete, every member holding that same view. */
   restoring: NodeReport[];
-  /** Members whose view is back complete but must not be restored (restoreRisk), with why. */
-  blocked: { node: NodeReport; risk: string }[];
+  /** Every member whose view is back complete, with why it must not be restored (restoreRisk), or null. */
+  complete: { node: NodeReport; risk: string | null }[];
   /** Members of some node's last primary view that have not reported and no present node can stand for. */
   missing: { owners: string[]; members: string[] };
 }
@@ -209,23 +213,25 @@ const viewKey = (members: readonly string[]): string => [...new Set(members)].so
  * beyond that are missing.
  */
 function analyseViews(members: readonly NodeReport[], expected: readonly string[]): ViewAnalysis {
-  const byGcomm = new Map<string, NodeReport>();
-  for (const node of members) if (node.lastPrimaryView) byGcomm.set(node.lastPrimaryView.myUuid, node);
+  const byGcomm = new Map<string, Viewed["lastPrimaryView"]>();
+  for (const node of members) {
+    if (node.lastPrimaryView) byGcomm.set(node.lastPrimaryView.myUuid, node.lastPrimaryView);
+  }
 
-  const restores = (node: NodeReport): boolean => {
+  const restores = (node: NodeReport): node is Viewed => {
     const view = node.lastPrimaryView;
     if (view === null || !view.members.includes(view.myUuid)) return false;
     const key = viewKey(view.members);
     return view.members.every((uuid) => {
-      const holder = byGcomm.get(uuid)?.lastPrimaryView;
-      return holder !== undefined && holder !== null && viewKey(holder.members) === key;
+      const holder = byGcomm.get(uuid);
+      return holder !== undefined && viewKey(holder.members) === key;
     });
   };
   // A complete view is restored only from a real position, and only when nobody outside it
   // holds newer data of the same cluster (restoreRisk): pc.recovery would drop that data.
   const complete = members.filter(restores);
   const judged = complete.map((node) => ({ node, risk: restoreRisk(node, complete, members, expected) }));
-  const restoring = judged.flatMap(({ node, risk }) => (risk === null ? [node] : []));
+  const restoring: NodeReport[] = judged.flatMap(({ node, risk }) => (risk === null ? [node] : []));
 
   const owners = new Set<string>();
   const missing = new Set<string>();
@@ -242,11 +248,11 @@ function analyseViews(members: readonly NodeReport[], expected: readonly string[
       for (const uuid of unclaimed) missing.add(uuid);
     }
   }
-  const blocked = judged.flatMap(({ node, risk }) => (risk === null ? [] : [{ node, risk }]));
   return {
     restoring,
-    blocked,
-    missing: { owners: [...owners].sort(compareNames), members: [...missing].sort(compareNames) },
+    complete: judged,
+    // owners come in members' order, which is by name
+    missing: { owners: [...owners], members: [...missing].sort(compareNames) },
   };
 }
 
@@ -262,13 +268,13 @@ function analyseViews(members: readonly NodeReport[], expected: readonly string[
  *   joined. The newest node bootstraps instead (S2).
  */
 function restoreRisk(
-  node: NodeReport,
-  complete: readonly NodeReport[],
+  node: Viewed,
+  complete: readonly Viewed[],
   members: readonly NodeReport[],
   expected: readonly string[],
 ): string | null {
-  const key = viewKey(node.lastPrimaryView?.members ?? []);
-  const group = complete.filter((m) => viewKey(m.lastPrimaryView?.members ?? []) === key);
+  const key = viewKey(node.lastPrimaryView.members);
+  const group = complete.filter((m) => viewKey(m.lastPrimaryView.members) === key);
   const best = rankCandidates(group)[0];
   const names = list(group.map((m) => m.name));
   if (best === undefined) {
@@ -294,6 +300,7 @@ function restoreRisk(
   return null;
 }
 
+// Stryker disable next-line OptionalChaining,UnaryOperator: every caller passes a node that holds a position (a candidate, or one of a candidate's cluster)
 const seqnoOf = (node: NodeReport): number => node.position?.seqno ?? -1;
 
 // ---------------------------------------------------------------------------------------------
@@ -320,10 +327,10 @@ export function decideRecovery(facts: RecoveryFacts): RecoveryDecision {
   if (early !== null) return early;
   const decision = newClusterRule(s) ?? bootstrapRule(s);
   // This node's own view is back complete but must not be restored: say why it is not used.
-  const blocked = s.views.blocked.find((b) => b.node === s.self);
-  return blocked === undefined
-    ? decision
-    : { ...decision, reason: `${decision.reason}; not awaiting Galera's pc.recovery: ${blocked.risk}` };
+  const risk = s.views.complete.find((c) => c.node === s.self)?.risk;
+  return risk
+    ? { ...decision, reason: `${decision.reason}; not awaiting Galera's pc.recovery: ${risk}` }
+    : decision;
 }
 
 /** Rule 2 (S1). */
@@ -340,8 +347,8 @@ function primaryRule(s: Situation): RecoveryDecision | null {
   if (mine === null) {
     // An empty or unknown datadir loses nothing by joining, but two primaries of different clusters is a side to pick.
     const clusters = groupBy(
-      primaries.filter((p) => p.primaryUuid !== null),
-      (p) => p.primaryUuid ?? "",
+      primaries.filter((p): p is NodeReport & { primaryUuid: string } => p.primaryUuid !== null),
+      (p) => p.primaryUuid,
     );
     if (clusters.size > 1) {
       return {
@@ -379,6 +386,7 @@ function differentClustersRule(s: Situation): RecoveryDecision | null {
   // Two clusters' data among the present nodes: bootstrapping or joining either discards the other.
   const clusters = groupBy(
     s.present.filter((node) => clusterUuidOf(node) !== null),
+    // Stryker disable next-line StringLiteral: only nodes with a cluster UUID are grouped, so "" is never a key
     (node) => clusterUuidOf(node) ?? "",
   );
   if (clusters.size <= 1) return null;
@@ -427,7 +435,8 @@ function intentRule(s: Situation): RecoveryDecision | null {
         reason: `waiting: ${top.name} announced it bootstraps (seqno ${seqnoText(top)}), but this node has not recovered its own position yet (${positionState(self)}); not joining before it knows whether it holds newer data`,
       };
     }
-    const outranks = isCandidate(self) && compareRank(self, top) < 0;
+    // Ranked first of the two, this node is a candidate too.
+    const outranks = rankCandidates([self, top])[0] === self;
     // The best-ranked claim wins: a node that cannot outrank it follows it, starting only once
     // its primary exists (S1 then says join): a joiner started earlier sits in a non-primary
     // component with the other followers, which Galera's pc.recovery could even restore.
@@ -446,13 +455,14 @@ function intentRule(s: Situation): RecoveryDecision | null {
     if (self.bootstrapIntentAt === null) {
       return {
         action: "wait",
-        reason: `waiting: ${top.name} announced it bootstraps with older data (seqno ${seqnoText(top)}) than this node (seqno ${seqnoText(self)}); not joining it, and not bootstrapping until it withdraws`,
+        reason: `waiting: ${top.name} announced it bootstraps, but this node (seqno ${seqnoText(self)}) ranks before it (seqno ${seqnoText(top)}${seqnoText(self) === seqnoText(top) ? ", the same: the first name wins the tie" : ", older data"}); not joining it, and not bootstrapping until it withdraws`,
       };
     }
     // Both announced and this node ranks higher: the announcer yields to us; carry on.
   }
 
-  const first = announcers.filter((peer) => peer.fresh).sort((a, b) => compareNames(a.name, b.name))[0];
+  // The peers come sorted by name: the first empty announcer is the first by name.
+  const first = announcers.find((peer) => peer.fresh);
   if (first === undefined) return null;
   // A new cluster starts empty: a datadir with data joining it would be wiped.
   if (mayHoldData(self)) {
@@ -461,8 +471,8 @@ function intentRule(s: Situation): RecoveryDecision | null {
       reason: `waiting: ${first.name} announced it bootstraps a new cluster, but this node holds data (${positionState(self)}); never joining an empty cluster`,
     };
   }
-  // Two empty nodes announced: the first name wins.
-  if (self.bootstrapIntentAt !== null && compareNames(self.name, first.name) < 0) return null;
+  // Two empty nodes announced: the first name wins (a peer never has this node's name: -1 or 1).
+  if (self.bootstrapIntentAt !== null && compareNames(self.name, first.name) === -1) return null;
   return {
     action: "wait",
     reason: `${first.name} announced it bootstraps a new cluster: waiting for its primary component to join it`,
@@ -570,12 +580,9 @@ function bootstrapRule(s: Situation): RecoveryDecision {
   if (best === undefined) return noUsablePosition(s);
   // A node outside the expected set is never ranked (nodes that do not expect it could not rank
   // it alike), but newer data of this cluster on it is not dropped either: it must be added.
+  // (Only a node outside the expected set can be newer than the best expected candidate.)
   const newerStranger = s.present.find(
-    (node) =>
-      !s.expectedSet.has(node.name) &&
-      isCandidate(node) &&
-      clusterUuidOf(node) === clusterUuidOf(best) &&
-      seqnoOf(node) > seqnoOf(best),
+    (node) => clusterUuidOf(node) === clusterUuidOf(best) && seqnoOf(node) > seqnoOf(best),
   );
   if (newerStranger !== undefined && !s.forced) {
     return {
@@ -606,12 +613,12 @@ function bootstrapRule(s: Situation): RecoveryDecision {
       action: "wait",
       reason:
         forcedPrefix === null
-          ? `${best.name} holds the newest data (seqno ${seqnoText(best)}${tieText(ranked)}); waiting for it to bootstrap`
+          ? `${best.name} holds the newest data (seqno ${seqnoText(best)}${tieText(best, ranked[1])}); waiting for it to bootstrap`
           : `${forcedPrefix}waiting for the newest reporting node (${bestText}) to bootstrap, which ${loss}`,
       bootstrapper: best.name,
     };
   }
-  const evidence = `it holds the newest data (seqno ${seqnoText(best)}${tieText(ranked)}; ${othersText(ranked)})`;
+  const evidence = `it holds the newest data (seqno ${seqnoText(best)}${tieText(best, ranked[1])}; ${othersText(ranked)})`;
   // S3: announce first; the intent is the record other nodes see and follow.
   if (s.self.bootstrapIntentAt === null) {
     return {
@@ -646,7 +653,7 @@ function settleOrAct(
   const settle = s.facts.intentSettleMs;
   const remaining = settle - (s.facts.now - (s.self.bootstrapIntentAt ?? s.facts.now));
   if (remaining > 0) {
-    const more = `waiting ${Math.ceil(remaining / 1000)} s more before ${lowerFirst(doing)}`;
+    const more = `waiting ${Math.ceil(remaining / 1000)} s more before ${doing}`;
     return {
       action: "wait",
       reason:
@@ -711,16 +718,17 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-/** "A on n1 and n2; B on n3", clusters in UUID order. */
+/** "A on n1 and n2; B on n3", clusters in UUID order; the groups come from name-sorted lists, so in name order. */
 function describeGroups(groups: Map<string, NodeReport[]>): string {
   return [...groups.entries()]
     .sort(([a], [b]) => compareNames(a, b))
-    .map(([uuid, nodes]) => `${uuid} on ${list(nodes.map((node) => node.name).sort(compareNames))}`)
+    .map(([uuid, nodes]) => `${uuid} on ${list(nodes.map((node) => node.name))}`)
     .join("; ");
 }
 
 /** The present members whose gcomm UUID is in the node's last primary view, by name. */
 function groupOf(s: Situation, node: NodeReport): string[] {
+  // Stryker disable next-line OptionalChaining,ArrayDeclaration: only called for a node in views.restoring, which holds a view
   const members = node.lastPrimaryView?.members ?? [];
   return s.members
     .filter((m) => m.lastPrimaryView !== null && members.includes(m.lastPrimaryView.myUuid))
@@ -729,6 +737,7 @@ function groupOf(s: Situation, node: NodeReport): string[] {
 
 /** "n1", "n1 and n2", "n1, n2 and n3". */
 function list(items: readonly string[]): string {
+  // Stryker disable next-line StringLiteral: no caller lists nothing, and one item joins alike with any separator
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
@@ -754,10 +763,9 @@ function positionState(node: NodeReport): string {
   return `${node.position.uuid}:${node.position.seqno}`;
 }
 
-/** Why the best won when another candidate has the same seqno. */
-function tieText(ranked: readonly NodeReport[]): string {
-  const [best, next] = ranked;
-  if (best === undefined || next === undefined || best.position?.seqno !== next.position?.seqno) return "";
+/** Why the best won when the next candidate has the same seqno. */
+function tieText(best: NodeReport, next: NodeReport | undefined): string {
+  if (next === undefined || seqnoOf(best) !== seqnoOf(next)) return "";
   return best.safeToBootstrap && !next.safeToBootstrap
     ? ", marked safe_to_bootstrap"
     : `, tied with ${next.name}, first by name`;
@@ -800,5 +808,3 @@ function countdown(s: Situation): string {
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(1);
 }
-
-const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);

@@ -532,7 +532,7 @@ describe("diagnoseCluster without a primary component: every line", () => {
       "n3: answered; seqno 1900",
       `n1: ${follows}`,
       "n2: n3 holds the newest data (seqno 1900); waiting for it to bootstrap",
-      "n3: waiting: n2 announced it bootstraps with older data (seqno 1841) than this node (seqno 1900); not joining it, and not bootstrapping until it withdraws",
+      "n3: waiting: n2 announced it bootstraps, but this node (seqno 1900) ranks before it (seqno 1841, older data); not joining it, and not bootstrapping until it withdraws",
     ]);
     assert.equal(d.headline, `down, waiting: ${follows}`);
   });

@@ -724,7 +724,7 @@ describe("decideRecovery: the force override (GALERA_PILOT_FORCE_BOOTSTRAP_AFTER
     assert.deepEqual(decideRecovery(facts(n3, [n2])), {
       action: "wait",
       reason:
-        "waiting: n2 announced it bootstraps with older data (seqno 1840) than this node (seqno 1841); not joining it, and not bootstrapping until it withdraws",
+        "waiting: n2 announced it bootstraps, but this node (seqno 1841) ranks before it (seqno 1840, older data); not joining it, and not bootstrapping until it withdraws",
     });
     const yielded = decideRecovery(facts(n2, [n3], forceAfterDeadline()));
     assert.equal(yielded.action, "wait");
