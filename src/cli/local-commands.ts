@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { BadInputError, GaleraPilotError, ExitCode } from "../errors.js";
 import { defaultStateDir } from "../local/cluster-layout.js";
@@ -9,6 +10,9 @@ import { writeClientConfig } from "../local/local-secrets.js";
 import { LocalRouter, sizeWarning, writerPort } from "../local/local-router.js";
 import { formatStatusTable } from "../local/status-table.js";
 import { Dashboard, dashboardPort } from "../local/dashboard-server.js";
+import { stopLeftovers } from "../local/leftovers.js";
+import { describeProcesses, findStateDirProcesses } from "../local/state-dir-processes.js";
+import { downTimeoutMessage, formatDownDone, formatDownProgress } from "../local/down-progress.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -23,6 +27,10 @@ export interface LocalFlags {
   rolling: boolean;
   /** Every agent's durability profile (GALERA_PILOT_DURABILITY); null: the agents' default. */
   durability: "strict" | "process" | "seed" | null;
+  /** `down --no-wait`: return once the runner has begun stopping. */
+  noWait: boolean;
+  /** `down --timeout S`: how long `down` waits for everything to stop. */
+  timeoutSeconds: number;
   rest: string[];
 }
 
@@ -35,6 +43,8 @@ export function parseLocalFlags(argv: readonly string[], env: Env): LocalFlags {
     json: false,
     rolling: false,
     durability: null,
+    noWait: false,
+    timeoutSeconds: 600,
     rest: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -50,7 +60,14 @@ export function parseLocalFlags(argv: readonly string[], env: Env): LocalFlags {
     if (flag === "--state-dir") flags.stateDir = value();
     else if (flag === "--json") flags.json = true;
     else if (flag === "--rolling") flags.rolling = true;
-    else if (flag === "--durability") {
+    else if (flag === "--no-wait") flags.noWait = true;
+    else if (flag === "--timeout") {
+      const raw = value();
+      if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 86_400) {
+        throw new BadInputError(`--timeout must be a whole number of seconds from 1 to 86400, got "${raw}"`);
+      }
+      flags.timeoutSeconds = Number(raw);
+    } else if (flag === "--durability") {
       const raw = value();
       if (raw !== "strict" && raw !== "process" && raw !== "seed") {
         throw new BadInputError(`--durability must be strict, process or seed, got "${raw}"`);
@@ -71,6 +88,8 @@ export function parseLocalFlags(argv: readonly string[], env: Env): LocalFlags {
       throw new BadInputError(`unknown option ${flag}; see galera-pilot --help`);
     else flags.rest.push(arg);
   }
+  // Absolute: the agents, HAProxy and the leftover check all name the folder by this path.
+  flags.stateDir = resolve(flags.stateDir);
   return flags;
 }
 
@@ -85,8 +104,18 @@ export async function localUp(flags: LocalFlags): Promise<number> {
   // Whoever read our output went away (a closed pipe): keep supervising the cluster rather
   // than die on EPIPE and leave its nodes without a supervisor. Ctrl-C or `down` still stop it.
   process.stdout.on("error", () => undefined);
+  await refuseSecondRunner(flags.stateDir);
   const warning = sizeWarning(flags.nodes);
   if (warning) say(`warning: ${warning}`);
+  // What a runner that was killed left (its agents could not notice: an older version, or
+  // one that did not start in time) holds the ports and the datadirs: stopped cleanly first.
+  const stuck = await stopLeftovers(flags.stateDir, { log: say });
+  if (stuck.length > 0) {
+    throw new GaleraPilotError(
+      `processes of ${flags.stateDir} left by an earlier runner did not stop after SIGTERM: ${describeProcesses(stuck)}; none was killed and nothing was started, so no data is at risk; see their agent.log, stop them (kill PID), then start again`,
+      ExitCode.refused,
+    );
+  }
   let router: LocalRouter | null = null;
   const cluster = new LocalCluster({
     stateDir: flags.stateDir,
@@ -166,6 +195,13 @@ export async function localUp(flags: LocalFlags): Promise<number> {
     say(
       `${flags.nodes} of ${flags.nodes} nodes synced after ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
     );
+    // Ready means clients can connect: through HAProxy, which may fail on its own.
+    const routerProblem = await localRouter.waitServing(30_000);
+    if (routerProblem !== null) {
+      throw new Error(
+        `the nodes are synced, but the router does not serve: ${routerProblem}; the nodes keep running (their unix sockets answer)`,
+      );
+    }
     say(`router: writes ${proxy.writer}, reads ${proxy.reader} (HAProxy)`);
     say(`connect: mariadb --defaults-extra-file=${clientConfig} -h ${flags.routerAddress}`);
     say(`dashboard: ${dashboardUrl}`);
@@ -191,6 +227,24 @@ export async function localUp(flags: LocalFlags): Promise<number> {
   control.close();
   say("stopped; `npm start` brings the same data back");
   return ExitCode.ok;
+}
+
+/**
+ * Two runners on one state folder would fight over its nodes (each stopping and restarting
+ * the other's agents): a second `local up` is refused, and the first is left alone.
+ */
+async function refuseSecondRunner(stateDir: string): Promise<void> {
+  const socket = controlSocket(stateDir);
+  const answered = await controlRequest(socket, "GET", "/status", 5000).then(
+    () => true,
+    () => false,
+  );
+  const runner = findStateDirProcesses(stateDir).find((p) => p.kind === "runner");
+  if (answered || runner) {
+    throw new BadInputError(
+      `a runner already runs the local cluster of ${stateDir}${runner ? ` (pid ${runner.pid})` : ""}${answered ? "" : ", though it does not answer on runner.sock"}; nothing was started and it was left alone; use it (galera-pilot status), or stop it with galera-pilot down, then start again`,
+    );
+  }
 }
 
 async function ask(flags: LocalFlags, method: "GET" | "POST", path: string): Promise<unknown> {
@@ -252,8 +306,81 @@ export async function localRestartRolling(flags: LocalFlags): Promise<number> {
   return ExitCode.ok;
 }
 
+/**
+ * `galera-pilot down`: asks the runner to stop every node cleanly, then waits until nothing
+ * of the state folder runs (agents, mariadbd, HAProxy, the runner), as the kernel shows it,
+ * not as the runner says: exit 0 once all stopped, 1 naming what still runs. With no runner
+ * left, it stops what one left behind itself, cleanly, as `local up` would.
+ */
 export async function localDown(flags: LocalFlags): Promise<number> {
-  await ask(flags, "POST", "/down");
-  console.log("the local cluster is stopping cleanly");
+  const socket = controlSocket(flags.stateDir);
+  /** Asks the runner to stop everything; false when no runner answers. */
+  const askDown = async (timeoutMs: number): Promise<boolean> => {
+    try {
+      const { code, body } = await controlRequest(socket, "POST", "/down", timeoutMs);
+      if (code >= 400) {
+        throw new BadInputError((body as { error?: string }).error ?? `the local runner answered ${code}`);
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof GaleraPilotError) throw error;
+      return false;
+    }
+  };
+  let runnerAnswered = await askDown(10_000);
+  if (flags.noWait) {
+    if (!runnerAnswered) {
+      throw new BadInputError(
+        `the local cluster is not running (no runner at ${socket}); start it with npm start`,
+      );
+    }
+    console.log("the local cluster is stopping cleanly; `galera-pilot down` waits until it has stopped");
+    return ExitCode.ok;
+  }
+  const startedAt = Date.now();
+  const deadline = startedAt + flags.timeoutSeconds * 1000;
+  let running = findStateDirProcesses(flags.stateDir);
+  if (!runnerAnswered && running.length === 0) {
+    console.log(`the local cluster of ${flags.stateDir} is not running: nothing to stop`);
+    return ExitCode.ok;
+  }
+  const seen = new Set<string>();
+  let sawHaproxy = false;
+  console.log(
+    runnerAnswered
+      ? `down: the runner stops every node cleanly, the last node first and n1 last; waiting up to ${flags.timeoutSeconds} s`
+      : `down: no runner answers at ${socket}; waiting up to ${flags.timeoutSeconds} s for what of ${flags.stateDir} still runs`,
+  );
+  let lastProgress = 0;
+  let leftoversStopped = false;
+  for (; running.length > 0; running = findStateDirProcesses(flags.stateDir)) {
+    for (const p of running) if (p.node) seen.add(p.node);
+    sawHaproxy ||= running.some((p) => p.kind === "haproxy");
+    if (Date.now() - lastProgress >= 5000) {
+      console.log(formatDownProgress(running, seen, Date.now() - startedAt));
+      lastProgress = Date.now();
+    }
+    const runner = running.some((p) => p.kind === "runner");
+    // A runner that is still starting (its control socket not up yet) is asked again.
+    if (runner && !runnerAnswered) runnerAnswered = await askDown(2000);
+    if (!leftoversStopped && !runner) {
+      // Its runner is gone (killed, or one that never answered): nobody else will stop these.
+      leftoversStopped = true;
+      console.log("down: no runner is left to stop these: stopping them cleanly (SIGTERM)");
+      await stopLeftovers(flags.stateDir, {
+        log: (line) => console.log(`down: ${line}`),
+        serverStopMs: Math.max(1000, deadline - Date.now()),
+      });
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new GaleraPilotError(
+        downTimeoutMessage(running, flags.timeoutSeconds, flags.stateDir, runnerAnswered),
+        ExitCode.serverFailed,
+      );
+    }
+    await sleep(500);
+  }
+  console.log(formatDownDone(seen, sawHaproxy, Date.now() - startedAt, flags.stateDir));
   return ExitCode.ok;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createLogger } from "../agent/logger.js";
 import { NodeAgent } from "../agent/node-agent.js";
+import { whenRunnerGone } from "../agent/runner-watch.js";
 import { BadInputError, ExitCode, GaleraPilotError } from "../errors.js";
 import { version } from "../version.js";
 import { parseAgentOptions, usage } from "./agent-options.js";
@@ -13,7 +14,10 @@ const localUsage = `local cluster (docs/local-cluster.md):
   galera-pilot drain NODE                               out of the routers' pools first, then stop cleanly
   galera-pilot scale N                                  grow or shrink the cluster (new nodes join, removed ones drain and leave)
   galera-pilot restart --rolling                        restart every node, one at a time, without client errors
-  galera-pilot down                                     stop the whole cluster cleanly
+  galera-pilot down [--no-wait] [--timeout S]           stop the whole cluster cleanly, and wait (up to S seconds,
+                                                        default 600) until every node (agent and mariadbd) and HAProxy
+                                                        stopped: exit 0 when all did, 1 naming what still runs;
+                                                        --no-wait returns once the runner has begun
   GALERA_PILOT_STATE_DIR sets the state folder (default /var/lib/galera-pilot/local).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -41,6 +45,13 @@ async function main(argv: string[]): Promise<number> {
     const agent = new NodeAgent(options, log);
     process.on("SIGTERM", () => agent.requestStop("SIGTERM"));
     process.on("SIGINT", () => agent.requestStop("SIGINT"));
+    // Started by the local runner: leave when it is gone, whatever ended it (runner-watch.ts).
+    whenRunnerGone(() => {
+      log.warn(
+        "the local runner that started this agent is gone (its IPC channel closed): leaving the cluster cleanly, as on SIGTERM",
+      );
+      agent.requestStop("SIGTERM");
+    });
     return agent.run();
   }
   const command = argv[0];

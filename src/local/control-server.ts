@@ -71,9 +71,11 @@ export function controlRequest(
   socketPath: string,
   method: "GET" | "POST",
   path: string,
+  /** Give up after this long without an answer; by default it waits (a scale may take minutes). */
+  timeoutMs?: number,
 ): Promise<{ code: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, timeout: 300_000 }, (res) => {
+    const req = request({ socketPath, method, path, timeout: timeoutMs ?? 300_000 }, (res) => {
       let text = "";
       res.on("data", (c: Buffer) => (text += c.toString()));
       res.on("end", () => {
@@ -85,6 +87,11 @@ export function controlRequest(
       });
     });
     req.on("error", reject);
+    if (timeoutMs !== undefined) {
+      req.on("timeout", () =>
+        req.destroy(new Error(`no answer from ${socketPath} within ${timeoutMs / 1000} s`)),
+      );
+    }
     req.end();
   });
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { mkdirSync, openSync, closeSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { NodeStatusReport } from "../agent/node-status.js";
@@ -7,6 +7,9 @@ import { fetchNodeStatus } from "../peers/node-status-client.js";
 import { localLayout, type LocalNode } from "./cluster-layout.js";
 import { restartDelay, schedulerBackoff, type BackoffPolicy } from "../decide/restart-backoff.js";
 import { ensureLocalSecrets, localAppUser, type LocalSecretFiles } from "./local-secrets.js";
+import { stopLeftovers } from "./leftovers.js";
+import { describeProcesses } from "./state-dir-processes.js";
+import { RefusedError } from "../errors.js";
 
 export interface LocalClusterOptions {
   stateDir: string;
@@ -39,6 +42,12 @@ export interface LocalClusterOptions {
   /** First restart delay after an agent exits; doubles up to maxRestartDelayMs. */
   restartDelayMs?: number;
   maxRestartDelayMs?: number;
+  /**
+   * Each agent gets an IPC channel from this process and leaves the cluster cleanly when it
+   * closes: when this runner dies, even by SIGKILL (src/agent/runner-watch.ts). Default true;
+   * false only for tests that need leftovers, as a runner of an older version left them.
+   */
+  stopWithRunner?: boolean;
 }
 
 interface ManagedNode {
@@ -188,7 +197,15 @@ export class LocalCluster {
    * bootstrap from the newest node after a clean stop of all.
    */
   async up(): Promise<void> {
-    await this.#stopLeftovers();
+    const stuck = await stopLeftovers(this.options.stateDir, {
+      kinds: ["agent", "mariadbd"],
+      log: this.options.log,
+    });
+    if (stuck.length > 0) {
+      throw new RefusedError(
+        `processes of this state folder left by an earlier runner did not stop after SIGTERM: ${describeProcesses(stuck)}; none was killed and no node was started, so no data is at risk; see their agent.log, stop them (kill PID), then start again`,
+      );
+    }
     for (const node of this.#nodes.values()) {
       if (node.agent === null && !node.held) this.#spawn(node);
     }
@@ -351,17 +368,21 @@ export class LocalCluster {
     const logFd = openSync(layout.agentLog, "a");
     const agent = spawn(process.execPath, args, {
       env: { ...this.agentEnv(layout), ...(seed ? { GALERA_PILOT_PEERS: peers } : {}) },
-      stdio: ["ignore", logFd, logFd],
+      // The IPC channel (fd 3) is the agent's lifeline: see stopWithRunner.
+      stdio: ["ignore", logFd, logFd, ...(this.options.stopWithRunner === false ? [] : ["ipc" as const])],
       detached: true,
     });
     closeSync(logFd);
+    // The channel must not keep this process alive by itself; nothing is ever sent on it.
+    agent.channel?.unref();
     node.agent = agent;
     node.startedAt = Date.now();
     try {
       if (agent.pid) writeFileSync(join(layout.dir, "agent.pid"), `${agent.pid}\n`);
     } catch (error) {
-      // Only for finding strays after a crash of the runner: not worth losing the runner over
-      // (a full disk made this throw once, from a timer, and ended the whole runner).
+      // For people looking for the agent; leftovers are found by proof, not by this file
+      // (state-dir-processes.ts). Not worth losing the runner over (a full disk made this
+      // throw once, from a timer, and ended the whole runner).
       this.options.log(
         `${layout.name}: could not write agent.pid (${(error as Error).message}); the node runs anyway`,
       );
@@ -395,46 +416,5 @@ export class LocalCluster {
       node.restarts++;
       this.#spawn(node);
     }, delay);
-  }
-
-  /**
-   * Agents or servers left running by a runner that was killed hold the ports: stop them
-   * cleanly first (SIGTERM, so mariadbd leaves the cluster), as a scheduler reclaims a node.
-   */
-  async #stopLeftovers(): Promise<void> {
-    for (const layout of this.#layout) {
-      for (const [file, marker] of [
-        [join(layout.dir, "agent.pid"), "main.js"],
-        [join(layout.runDir, "mysqld.pid"), "mariadbd"],
-      ] as const) {
-        const pid = readPid(file);
-        if (pid === null || !processMatches(pid, marker)) continue;
-        this.options.log(
-          `${layout.name}: stopping a leftover ${marker === "main.js" ? "agent" : "mariadbd"} (pid ${pid})`,
-        );
-        process.kill(pid, "SIGTERM");
-        const deadline = Date.now() + 120_000;
-        while (processMatches(pid, marker) && Date.now() < deadline) await sleep(200);
-        if (processMatches(pid, marker)) process.kill(pid, "SIGKILL");
-      }
-    }
-  }
-}
-
-function readPid(file: string): number | null {
-  try {
-    const pid = Number(readFileSync(file, "utf8").trim());
-    return Number.isInteger(pid) && pid > 1 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The pid is alive and its command line contains the marker (pids get reused). */
-function processMatches(pid: number, marker: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
-  } catch {
-    return false;
   }
 }

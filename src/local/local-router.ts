@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { renderHaproxyConfig } from "../router/haproxy-config.js";
 import { HaproxyProcess } from "../router/haproxy-process.js";
+import { parseShowStat } from "../router/haproxy-stat.js";
 import type { LocalNode } from "./cluster-layout.js";
 
 export const writerPort = 3306;
@@ -23,9 +25,12 @@ export class LocalRouter {
     healthPort: number;
     layout: readonly LocalNode[];
     log: (line: string) => void;
+    /** HAProxy stops when this process ends, even by SIGKILL; default true (false: tests of leftovers). */
+    stopWithRunner?: boolean;
   }) {
     this.#options = options;
     this.process = new HaproxyProcess({
+      stopWithParent: options.stopWithRunner ?? true,
       configPath: join(options.stateDir, "haproxy.cfg"),
       logPath: join(options.stateDir, "haproxy.log"),
       statsSocket: this.statsSocket,
@@ -85,6 +90,42 @@ export class LocalRouter {
         await this.#waitUntilUp(name, 15_000);
       },
     };
+  }
+
+  /**
+   * Waits until HAProxy serves: its admin socket answers and its writer backend has a server
+   * UP. Returns null then, or, after `timeoutMs`, why not, with HAProxy's own last alert (a
+   * HAProxy that cannot start, e.g. for want of file descriptors, restarts every second and
+   * says why only in its log).
+   */
+  async waitServing(timeoutMs: number): Promise<string | null> {
+    const deadline = Date.now() + timeoutMs;
+    let answered = false;
+    for (;;) {
+      try {
+        const rows = parseShowStat(await this.process.runtime("show stat"));
+        answered = true;
+        if (rows.some((r) => r.backend === "galera_writer" && r.status.startsWith("UP"))) return null;
+      } catch {
+        // Not running, or not yet listening on its admin socket.
+      }
+      if (Date.now() >= deadline) break;
+      await sleep(250);
+    }
+    const logPath = join(this.#options.stateDir, "haproxy.log");
+    let alert = "";
+    try {
+      const lines = readFileSync(logPath, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "");
+      alert = [...lines].reverse().find((l) => /ALERT|\[NOTICE\].*exit/i.test(l)) ?? lines.at(-1) ?? "";
+    } catch {
+      // No log yet.
+    }
+    const state = answered
+      ? `HAProxy runs but has no writer UP after ${timeoutMs / 1000} s`
+      : `HAProxy does not answer on its admin socket after ${timeoutMs / 1000} s`;
+    return `${state}${alert ? `; its log (${logPath}) ends with: ${alert.trim()}` : ""}`;
   }
 
   /** Waits until HAProxy's checks have the node UP in the reader backend again. */

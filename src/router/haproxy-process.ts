@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, renameSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, openSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { connect } from "node:net";
 import { runToCompletion, stopChild, waitForExit, type ChildExit } from "../mysqld/child-exit.js";
 import { ServerFailedError } from "../errors.js";
@@ -13,6 +14,16 @@ export interface HaproxyProcessOptions {
   logPath: string;
   haproxyPath?: string;
   log: (line: string) => void;
+  /**
+   * HAProxy gets SIGTERM when this process ends, even by SIGKILL (the local runner: no
+   * HAProxy outlives it). HAProxy cannot watch a pipe or a pid, so the kernel does it:
+   * `setpriv --pdeathsig` sets the parent-death signal and execs HAProxy in place (same
+   * pid, so reloads and the admin socket work as before); the setting survives HAProxy's
+   * re-exec on reload. The signal comes when the thread that spawned it ends: this runs on
+   * Node's main thread, which lives as long as the process. A runner killed in the
+   * microseconds before setpriv sets it leaves HAProxy behind: the next `local up` stops it.
+   */
+  stopWithParent?: boolean;
 }
 
 /**
@@ -24,6 +35,7 @@ export class HaproxyProcess {
   #child: ChildProcess | null = null;
   #exited: Promise<ChildExit> | null = null;
   #stopping = false;
+  #warnedNoSetpriv = false;
 
   constructor(options: HaproxyProcessOptions) {
     this.options = options;
@@ -93,10 +105,19 @@ export class HaproxyProcess {
     const logFd = openSync(this.options.logPath, "a");
     // Its own process group: a Ctrl-C in the terminal reaches the runner, which stops HAProxy last.
     // Master-worker (-W) in the foreground (-db): SIGUSR2 reloads without dropping sessions.
-    const child = spawn(haproxy, ["-W", "-db", "-f", this.options.configPath], {
-      stdio: ["ignore", logFd, logFd],
-      detached: true,
-    });
+    const args = ["-W", "-db", "-f", this.options.configPath];
+    const setpriv = this.options.stopWithParent ? findSetpriv() : null;
+    if (this.options.stopWithParent && !setpriv && !this.#warnedNoSetpriv) {
+      this.#warnedNoSetpriv = true;
+      this.options.log(
+        "setpriv (util-linux) not found: haproxy will not stop by itself if this runner is killed; the next start stops it",
+      );
+    }
+    const child = spawn(
+      setpriv ?? haproxy,
+      setpriv ? ["--pdeathsig", "TERM", "--", haproxy, ...args] : args,
+      { stdio: ["ignore", logFd, logFd], detached: true },
+    );
     closeSync(logFd);
     this.#child = child;
     this.#exited = waitForExit(child, Date.now());
@@ -115,4 +136,18 @@ export class HaproxyProcess {
     this.#stopping = true;
     if (this.#child && this.#exited) await stopChild(this.#child, this.#exited, 10_000);
   }
+}
+
+/** setpriv's path on PATH (util-linux, essential on Debian), or null. */
+function findSetpriv(): string | null {
+  for (const dir of (process.env["PATH"] ?? "/usr/bin:/bin").split(":")) {
+    const path = join(dir || ".", "setpriv");
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // Not here.
+    }
+  }
+  return null;
 }

@@ -32,15 +32,7 @@ describe("scripts/setup.sh: npm start installs only what the cluster needs", () 
     const runtime = packagesOf("runtime");
     const all = packagesOf("all");
     for (const pkg of runtime) assert.ok(all.includes(pkg), `${pkg} is in the full set too`);
-    for (const pkg of [
-      "chromium",
-      "podman",
-      "debootstrap",
-      "wrk",
-      "sysbench",
-      "docker-compose",
-      "dnsmasq",
-    ]) {
+    for (const pkg of ["chromium", "podman", "debootstrap", "wrk", "sysbench", "docker-compose", "dnsmasq"]) {
       assert.ok(all.includes(pkg), `${pkg} is installed for the tests`);
       assert.ok(!runtime.includes(pkg), `${pkg} is not installed by npm start`);
     }
