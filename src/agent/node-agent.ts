@@ -63,6 +63,7 @@ import { describeHelpers, removeOwnSstHelpers } from "../mysqld/sst-helpers.js";
 import { preferredDonors } from "../health/donor-preference.js";
 import { runPaths, sstUserName } from "./run-paths.js";
 import { clearJoinRecord, readGvwstateText, readJoinRecord, writeJoinRecord } from "./join-record.js";
+import { readRememberedMembers, rememberMembers, type RememberedMember } from "./remembered-members.js";
 
 /** mariadbd exiting this soon after its start, this many times in a row, ends the agent. */
 const fastFailureMs = 30_000;
@@ -114,6 +115,12 @@ export class NodeAgent {
   #peers: PeerEndpoint[] = [];
   /** Galera endpoints of members seen in our views: a restarted server rejoins them. */
   #knownMembers = new Set<string>();
+  /** The members last saved to the datadir (remembered-members.ts); null until read or written. */
+  #savedMembers: RememberedMember[] | null = null;
+  /** Node names of remembered members, by Galera host: what the recovery rules expect them as. */
+  #rememberedNames = new Map<string, string>();
+  /** Galera endpoints of peers that asked for this node's state, proving the cluster secret. */
+  #askers = new Set<string>();
   /** The datadir was empty at this start and the node has not been synced since. */
   #fresh = false;
   /** What the datadir said at the last decision (grastate, gvwstate). */
@@ -195,11 +202,16 @@ export class NodeAgent {
       // running non-primary, and they waited for it to withdraw (the soak found this).
       this.#intentAt = null;
       this.#peerPoller.setMembers(s.incomingAddresses);
+      const members: RememberedMember[] = [];
       for (const member of s.incomingAddresses) {
-        if (member === this.#selfAddress) continue;
+        if (member === this.#selfAddress || !/:\d+$/.test(member)) continue;
         const host = member.replace(/:\d+$/, "");
-        this.#knownMembers.add(`${host}:${this.options.ports.galera}`);
+        const name = this.#peerPoller.get(member)?.report.node ?? this.#rememberedNames.get(host) ?? null;
+        members.push({ endpoint: `${host}:${this.options.ports.galera}`, name });
       }
+      for (const member of members) this.#knownMembers.add(member.endpoint);
+      // Only once synced since this start (a donor too): a state transfer into this node owns the datadir.
+      if (this.#syncedSinceStart) this.#rememberMembers(members);
     }
     // Keeps the eligible-since time close to the sample that changed it, and the listener's
     // answers on the new sample.
@@ -379,6 +391,7 @@ export class NodeAgent {
       // Everything that can be wrong with the input is found before anything is written.
       checkLocalFiles(this.options, serverUser);
       this.#peers = await discoverPeers(this.options, this.log);
+      this.#recallMembers();
       // A transfer's helpers left by a killed mariadbd would hold the SST port: not another process's.
       await this.#removeLeftoverSstHelpers();
       await checkPorts(this.options);
@@ -406,6 +419,7 @@ export class NodeAgent {
         status: () => this.status(),
         metrics: () => this.#metrics.text(),
         peerState: () => this.selfReport(),
+        onPeerAsk: (address) => this.#noteAsker(address),
         clusterSecret: this.options.clusterSecret,
         ...(this.options.dashboard ? { dashboard: () => this.#dashboard.state() } : {}),
         initial: this.#postedAnswers(Date.now()),
@@ -522,9 +536,57 @@ export class NodeAgent {
     return Promise.race([sleep(ms).then(() => "slept" as const), this.#stopWanted()]);
   }
 
+  /**
+   * With no peer configured or discovered, the members this node last saw become its peers: a
+   * restarted seed asks them before deciding, and expects them (never bootstraps alone while
+   * they may hold the cluster). Configured peers, when there are any, are the membership.
+   */
+  #recallMembers(): void {
+    const remembered = readRememberedMembers(this.options.datadir);
+    this.#savedMembers = remembered;
+    if (this.#peers.length > 0 || remembered.length === 0) return;
+    for (const { endpoint, name } of remembered) {
+      this.#knownMembers.add(endpoint);
+      if (name !== null)
+        this.#rememberedNames.set(endpoint.replace(/:\d+$/, "").replace(/^\[|\]$/g, ""), name);
+    }
+    const described = remembered.map((m) => (m.name ? `${m.name} at ${m.endpoint}` : m.endpoint));
+    this.log.info(
+      `no peers configured: asking the members this node last saw in its cluster (${described.join(", ")}), and waiting for them as for configured peers; one that comes back at another address is known by its name once it asks for this node's state`,
+    );
+  }
+
+  /**
+   * A peer proved the cluster secret asking for this node's state: it is a member, wherever it
+   * runs now (a container started again gets another address). It is asked back from now on.
+   */
+  #noteAsker(address: string): void {
+    // A connection over loopback leaves from 127.0.0.1 whatever address its sender listens on:
+    // that says nothing of where the peer is (it is one of this machine's configured peers).
+    if (address === this.options.address || /^127\./.test(address) || address === "::1") return;
+    const endpoint = `${address.includes(":") ? `[${address}]` : address}:${this.options.ports.galera}`;
+    if (this.#askers.has(endpoint) || this.#knownMembers.has(endpoint)) return;
+    if (this.#peers.some((p) => p.address === address)) return;
+    this.#askers.add(endpoint);
+    this.log.info(`peer ${address} asked for this node's state: asking it too from now on`);
+  }
+
+  /** Keeps the members of the current primary component in the datadir when they changed. */
+  #rememberMembers(members: readonly RememberedMember[]): void {
+    try {
+      if (rememberMembers(this.options.datadir, members, this.#savedMembers)) {
+        this.#savedMembers = [...members];
+      }
+    } catch (error) {
+      this.log.warn(
+        `could not save the cluster's members in the datadir (${error instanceof Error ? error.message : String(error)}); a restart without configured peers would not know them`,
+      );
+    }
+  }
+
   /** The peers to ask and to join: configured ones, plus members seen in our views. */
   #peerEndpoints(): PeerEndpoint[] {
-    const known = [...this.#knownMembers].map((e) => {
+    const known = [...this.#knownMembers, ...this.#askers].map((e) => {
       const i = e.lastIndexOf(":");
       return { address: e.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(e.slice(i + 1)) };
     });
@@ -711,11 +773,12 @@ export class NodeAgent {
     const preparation = this.#earlyPreparation ?? this.#prepareStart(serverUser);
     this.#earlyPreparation = null;
     let reports = await preparation;
-    const peers = this.#peerEndpoints();
     const waitingSince = Date.now();
     let lastLogged = 0;
     for (;;) {
       if (this.#stopReason) return "stop";
+      // Asked again each round: a peer that asked for this node's state meanwhile is one too.
+      const peers = this.#peerEndpoints();
       reports ??= await this.#gatherPeerStates(peers);
       const now = Date.now();
       const decision = decideRecovery(this.#recoveryFacts(reports, peers, now, waitingSince));
@@ -774,10 +837,19 @@ export class NodeAgent {
     return {
       self: this.selfReport(now),
       peers: reports,
-      // A peer is known by its reported name once it answered, by its address before.
+      // A peer is known by its reported name once it answered, by its address before. Peers
+      // known only because they asked are asked, not waited for: one that is a remembered
+      // member is expected under its remembered name already.
       expected: [
         this.options.nodeName,
-        ...peers.map((p) => this.#peerStates.get(p.address)?.report?.name ?? p.address),
+        ...peers
+          .filter((p) => !this.#askers.has(formatEndpoint(p)))
+          .map(
+            (p) =>
+              this.#peerStates.get(p.address)?.report?.name ??
+              this.#rememberedNames.get(p.address) ??
+              p.address,
+          ),
       ],
       mode: this.options.mode,
       now,
@@ -842,6 +914,8 @@ export class NodeAgent {
       this.#joinProgress.start();
     }
     await this.#removeLeftoverSstHelpers();
+    // The peers known now (a peer that asked meanwhile too) are the ones mariadbd connects to.
+    writeServerConfig(this.options, serverUser, this.#peerEndpoints());
     const child = spawn(this.options.mysqldPath, args, { stdio: ["ignore", "inherit", "pipe"] });
     const exited = waitForExit(child, Date.now());
     // mariadbd's log goes on to the agent's stderr, line by line, read on the way for the

@@ -121,7 +121,7 @@ export type ToWorker =
 export type FromWorker =
   | { kind: "listening"; port: number }
   | { kind: "listen-failed"; message: string; code: string | null }
-  | { kind: "request"; id: number; path: string; auth: string | null };
+  | { kind: "request"; id: number; path: string; auth: string | null; remote: string | null };
 
 /** What the worker is started with (workerData). */
 export interface WorkerSetup {

@@ -22,6 +22,8 @@ export interface HealthServerOptions {
   metrics: () => Promise<string>;
   /** The peer state API: this node's report for the recovery decisions of its peers. */
   peerState: () => unknown;
+  /** Told the address of every peer whose /peer/state request proved the cluster secret. */
+  onPeerAsk?: (address: string) => void;
   clusterSecret: Secret;
   /** The dashboard's state (GALERA_PILOT_DASHBOARD=yes): the page at /dashboard/; absent, no page. */
   dashboard?: () => unknown;
@@ -52,9 +54,13 @@ const keepAliveTimeoutMs = 5_000;
  * Synchronous but for /metrics, so a failing status computation fails as loudly as before.
  */
 export function mainThreadAnswer(
-  options: Pick<HealthServerOptions, "status" | "metrics" | "peerState" | "clusterSecret" | "dashboard">,
+  options: Pick<
+    HealthServerOptions,
+    "status" | "metrics" | "peerState" | "clusterSecret" | "dashboard" | "onPeerAsk"
+  >,
   path: string,
   auth: string | null,
+  remote: string | null = null,
 ): HttpAnswer | Promise<HttpAnswer> {
   switch (path) {
     case "/status":
@@ -67,6 +73,7 @@ export function mainThreadAnswer(
     case peerStatePath: {
       const nonce = verifyRequest(options.clusterSecret, peerStatePath, auth ?? undefined);
       if (nonce === null) return textAnswer(401, "the request does not prove the cluster secret\n");
+      if (remote !== null) options.onPeerAsk?.(remote);
       const body = JSON.stringify(options.peerState());
       return {
         ...textAnswer(200, body, "application/json"),
@@ -167,9 +174,9 @@ export class HealthServer {
               Object.assign(new Error(message.message), message.code === null ? {} : { code: message.code }),
             );
           case "request":
-            return void Promise.resolve(mainThreadAnswer(this.#options, message.path, message.auth)).then(
-              (answer) => this.#tell({ kind: "reply", id: message.id, answer }),
-            );
+            return void Promise.resolve(
+              mainThreadAnswer(this.#options, message.path, message.auth, message.remote),
+            ).then((answer) => this.#tell({ kind: "reply", id: message.id, answer }));
         }
       });
       worker.on("error", (error) => (lastError = error));

@@ -64,7 +64,9 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
   const id = nextId++;
   forwarded.set(id, res);
   const auth = req.headers[setup.authHeader];
-  tell({ kind: "request", id, path, auth: typeof auth === "string" ? auth : null });
+  // An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d; the agents know it as a.b.c.d.
+  const remote = req.socket.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? null;
+  tell({ kind: "request", id, path, auth: typeof auth === "string" ? auth : null, remote });
 }
 
 const server = createServer(onRequest);

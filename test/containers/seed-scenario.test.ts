@@ -133,10 +133,9 @@ describe("given the image's seed and two `node galera` on a podman network", { t
       "-e",
       "XTRABACKUP_PASSWORD_FILE=/run/secrets/xtrabackup-password",
       // No GALERA_PILOT_CLUSTER_SECRET: the post gives these two passwords only, and the agents
-      // derive their peer API key from the SST password they share.
-      // A restarted seed asks its peers instead of bootstrapping a second cluster.
-      "-e",
-      "GALERA_PILOT_PEERS=galera",
+      // derive their peer API key from the SST password they share. No GALERA_PILOT_PEERS
+      // either: the seed is run as the post runs it, and a restarted seed asks the members it
+      // last saw (kept in its datadir) instead of bootstrapping a second cluster.
       "-p",
       `127.0.0.1:${m.healthPort}:8080`,
       projectImage,
@@ -346,6 +345,7 @@ describe("given the image's seed and two `node galera` on a podman network", { t
       "one cluster: the seed joined the running one",
     );
     const log = await logsSince("seed", since);
+    assert.match(log, /no peers configured: asking the members this node last saw in its cluster/);
     assert.match(log, /decision: (join|await-pc-recovery): /);
     assert.doesNotMatch(log, /decision: bootstrap: /, "the restarted seed never bootstraps");
     assert.equal(await sql("seed", "SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM t.rows"), "3\n");

@@ -8,7 +8,8 @@ import type { NodeStatusReport } from "../../../src/agent/node-status.js";
 import { Secret } from "../../../src/config/secret.js";
 import type { HealthAnswers } from "../../../src/health/health-policy.js";
 import { answersDeadline } from "../../../src/http/health-routes.js";
-import { HealthServer, type HealthServerOptions } from "../../../src/http/health-server.js";
+import { HealthServer, mainThreadAnswer, type HealthServerOptions } from "../../../src/http/health-server.js";
+import { peerStatePath } from "../../../src/peers/peer-state-client.js";
 import {
   answerHeader,
   newNonce,
@@ -440,5 +441,34 @@ describe("answersDeadline: how long posted answers may be served", () => {
   it("answers that used no sample: the silence bound, at least a second", () => {
     assert.equal(answersDeadline({ now: 10_000, sampleIntervalMs: 1000, freshSampleTakenAt: null }), 13_000);
     assert.equal(answersDeadline({ now: 10_000, sampleIntervalMs: 100, freshSampleTakenAt: null }), 11_000);
+  });
+});
+
+describe("a peer that asks for this node's state", () => {
+  const secret = new Secret("cluster-secret");
+  const asked: string[] = [];
+  const options = {
+    status: () => ({}) as never,
+    metrics: () => Promise.resolve(""),
+    peerState: () => ({ name: "n1" }),
+    clusterSecret: secret,
+    onPeerAsk: (address: string) => asked.push(address),
+  };
+
+  it("is told to the agent by its address once its request proves the cluster secret, and only then", async () => {
+    asked.length = 0;
+    const wrong = signRequest(new Secret("another"), peerStatePath, newNonce());
+    assert.equal((await mainThreadAnswer(options, peerStatePath, wrong, "10.0.0.9")).code, 401);
+    assert.equal((await mainThreadAnswer(options, peerStatePath, null, "10.0.0.9")).code, 401);
+    assert.deepEqual(asked, []);
+    const right = signRequest(secret, peerStatePath, newNonce());
+    assert.equal((await mainThreadAnswer(options, peerStatePath, right, "10.0.0.7")).code, 200);
+    assert.deepEqual(asked, ["10.0.0.7"]);
+    // Over the worker, with no remote address known: nothing to tell.
+    assert.equal(
+      (await mainThreadAnswer(options, peerStatePath, signRequest(secret, peerStatePath, newNonce()))).code,
+      200,
+    );
+    assert.deepEqual(asked, ["10.0.0.7"]);
   });
 });
