@@ -17,7 +17,7 @@ import {
 import type { NodeReport, RecoveryFacts } from "../decide/recovery-facts.js";
 import { ClusterMismatchError, ExitCode, RefusedError } from "../errors.js";
 import { healthAnswers, type HealthAnswers } from "../health/health-policy.js";
-import { memberKnowledge } from "../health/member-knowledge.js";
+import { abandonAfterMs, memberKnowledge, stalled } from "../health/member-knowledge.js";
 import { mayClaimWriter } from "../health/writer-election.js";
 import { HealthServer } from "../http/health-server.js";
 import { answersDeadline, type PostedAnswers } from "../http/health-routes.js";
@@ -75,8 +75,6 @@ const disconnectedRestartMs = 20_000;
  * by /status and /metrics (same sample, same lifecycle); far below any staleness bound.
  */
 const answersRefreshMs = 100;
-/** A member of the view whose agent has not answered this long stops holding the writer election back. */
-const minAbandonAfterMs = 10_000;
 /** While it decides, the agent asks its peers and decides again this often (at most the sampling interval). */
 const decisionPollMs = 150;
 /** mariadbd outside a primary this long has its agent decide with the peers (Galera's own view changes are shorter). */
@@ -265,7 +263,6 @@ export class NodeAgent {
   /** Is this node the single writer of its primary view? (see writer-election.ts) */
   #isWriter(now: number): boolean {
     const sample = this.#sampler.latest;
-    const abandonAfterMs = Math.max(minAbandonAfterMs, 10 * this.options.sampleIntervalMs);
     const others = sample.incomingAddresses
       .filter((address) => address !== this.#selfAddress)
       .map((address) =>
@@ -276,7 +273,8 @@ export class NodeAgent {
             firstSeen: this.#peerPoller.firstSeen(address) ?? now,
           },
           now,
-          abandonAfterMs,
+          abandonAfterMs(this.options.sampleIntervalMs),
+          this.#listeningSince,
         ),
       );
     return mayClaimWriter({ address: this.#selfAddress, eligibleSince: this.#eligibleSince }, others);
@@ -312,6 +310,11 @@ export class NodeAgent {
     return value;
   }
 
+  /** When the answers were last computed (every answersRefreshMs while the agent runs). */
+  #lastComputedAt: number | null = null;
+  /** When this agent last began to listen to its peers: its start, or the end of a stall. */
+  #listeningSince = Date.now();
+
   #answersCache: {
     at: number;
     lifecycle: PhaseFacts["lifecycle"];
@@ -320,6 +323,15 @@ export class NodeAgent {
   } | null = null;
 
   #computeAnswers(now: number): HealthAnswers {
+    if (stalled(this.#lastComputedAt, now, this.options.sampleIntervalMs)) {
+      // Paused or starved: what it knew of its peers is old, and its eligibility was not watched.
+      this.#listeningSince = now;
+      this.#eligibleSince = null;
+      this.log.warn(
+        `this agent did not run for ${((now - this.#lastComputedAt!) / 1000).toFixed(1)} s (paused or starved): it claims the writer role again only as a newly eligible member, once it has heard from its peers`,
+      );
+    }
+    this.#lastComputedAt = now;
     const phase = this.#phase(now);
     const readOnly = this.#sampler.latest.readOnly;
     const base = healthAnswers({ phase, readOnly, writer: false }, this.options.health);

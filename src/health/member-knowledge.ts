@@ -22,14 +22,19 @@ export interface MemberObservation {
  * A member not heard from for `abandonAfterMs` is abandoned: it no longer holds the election
  * back. Galera evicts a dead member within seconds, so this only matters for a member whose
  * database runs but whose agent does not answer us.
+ *
+ * Silence counts only while this node was listening: `listeningSince` is when it last began
+ * to (its start, or the end of a stall: a paused agent hears nothing, and must not take that
+ * for its peers' silence). A member is abandoned only after `abandonAfterMs` of listening.
  */
 export function memberKnowledge(
   member: MemberObservation,
   now: number,
   abandonAfterMs: number,
+  listeningSince = Number.NEGATIVE_INFINITY,
 ): MemberKnowledge {
   const { address, last } = member;
-  const heardAt = last?.receivedAt ?? member.firstSeen;
+  const heardAt = Math.max(last?.receivedAt ?? member.firstSeen, listeningSince);
   if (now - heardAt > abandonAfterMs) return { address, kind: "abandoned" };
   if (!last) return { address, kind: "unknown" };
   // Not eligible when it answered: it can only become eligible after that moment.
@@ -39,4 +44,30 @@ export function memberKnowledge(
   return Number.isFinite(at)
     ? { address, kind: "bound", eligibleNotBefore: at }
     : { address, kind: "unknown" };
+}
+
+/**
+ * How long a member's agent may stay silent before it stops holding the election back.
+ *
+ * Long enough for HAProxy to have taken a silent writer out first, so that the next writer is
+ * never UP beside it: with the rendered writer checks (inter 1 s, fastinter 250 ms, fall 2,
+ * `timeout check 1s`), an agent that stops answering is DOWN within 1 + 1 + 0.25 + 1 = 3.25 s.
+ * Short enough that a writer whose agent is paused (its mariadbd still serving) hands over in
+ * about the time of a crash failover, not ten. And never under eight sampling intervals: a
+ * member is polled once an interval, and a few polls may be lost to a busy peer.
+ */
+export function abandonAfterMs(sampleIntervalMs: number): number {
+  return Math.max(4000, 8 * sampleIntervalMs);
+}
+
+/**
+ * Whether this agent stalled between two computations of its answers (they run every 100 ms
+ * while it runs): paused (SIGSTOP, a frozen VM) or starved for longer than its health listener
+ * may serve answers it posted (the silence bound of answersDeadline in health-routes.ts: three
+ * sampling intervals, at least 1 s), so HAProxy saw it fail. After one it knows nothing new of
+ * its peers and must not take its own deafness for their silence, nor its eligibility as
+ * continuous: it starts listening again, and its eligible-since time anew.
+ */
+export function stalled(lastComputedAt: number | null, now: number, sampleIntervalMs: number): boolean {
+  return lastComputedAt !== null && now - lastComputedAt > Math.max(1000, 3 * sampleIntervalMs);
 }
