@@ -8,79 +8,22 @@ import {
   keepsBootstrapIntent,
   presentPeers,
   rankCandidates,
-  type RecoveryDecision,
   type SettleInputs,
 } from "../../../src/decide/recovery-decision.js";
-
-const A = "2ac6dfbe-e8fb-11f1-aee4-d2bbb464c24e";
-const B = "7f1c0d2e-0a4b-11f1-8000-0242ac120002";
-/** gcomm UUIDs (gvwstate.dat my_uuid) of n1, n2, n3 and of a node that never came back. */
-const G1 = "3e1f5ab1-e8fb-11f1-9e5c-5e7b8c1a1b01";
-const G2 = "3e1f5ab1-e8fb-11f1-9e5c-5e7b8c1a1b02";
-const G3 = "3e1f5ab1-e8fb-11f1-9e5c-5e7b8c1a1b03";
-const NOW = 10_000_000;
-const SETTLE = 15_000;
-
-/** A node with data of cluster A, as after a clean shutdown (no gvwstate.dat), reported just now. */
-function node(name: string, seqno: number, more: Partial<NodeReport> = {}): NodeReport {
-  return {
-    name,
-    inPrimary: false,
-    primaryUuid: null,
-    position: { uuid: A, seqno },
-    safeToBootstrap: false,
-    fresh: false,
-    lastPrimaryView: null,
-    bootstrapIntentAt: null,
-    reportedAt: NOW - 1000,
-    ...more,
-  };
-}
-
-/** A brand-new node: empty datadir, nothing recovered. */
-function empty(name: string, more: Partial<NodeReport> = {}): NodeReport {
-  return node(name, -1, { position: { uuid: ZERO_UUID, seqno: -1 }, fresh: true, ...more });
-}
-
-/** A node killed with -9 while in the primary {n1, n2, n3}: grastate seqno -1, recovered position, gvwstate kept. */
-function crashed(name: string, seqno: number, myUuid: string, members = [G1, G2, G3]): NodeReport {
-  return node(name, seqno, { lastPrimaryView: { myUuid, members } });
-}
-
-/** The facts `self` decides on, seeing `peers`; expected defaults to n1, n2, n3. */
-function facts(self: NodeReport, peers: NodeReport[], more: Partial<RecoveryFacts> = {}): RecoveryFacts {
-  return {
-    self: { ...self, reportedAt: NOW },
-    peers,
-    expected: ["n1", "n2", "n3"],
-    mode: "node",
-    now: NOW,
-    waitingSince: NOW - 20_000,
-    forceBootstrapAfterMs: null,
-    reportTtlMs: 6000,
-    intentSettleMs: SETTLE,
-    ...more,
-  };
-}
-
-/** Every node of a situation, each deciding on the others' reports. */
-function decideEach(
-  nodes: NodeReport[],
-  more: Partial<RecoveryFacts> = {},
-): Record<string, RecoveryDecision> {
-  return Object.fromEntries(
-    nodes.map((self) => [
-      self.name,
-      decideRecovery(
-        facts(
-          self,
-          nodes.filter((peer) => peer !== self),
-          more,
-        ),
-      ),
-    ]),
-  );
-}
+import {
+  A,
+  B,
+  G1,
+  G2,
+  G3,
+  NOW,
+  SETTLE,
+  crashed,
+  decideEach,
+  empty,
+  facts,
+  node,
+} from "./recovery-fixtures.js";
 
 // Situations -----------------------------------------------------------------------------------
 
