@@ -1,6 +1,11 @@
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename, isAbsolute, resolve } from "node:path";
 import { defaultStateDir } from "./cluster-layout.js";
+import { listProcesses, readProcess, type ProcessInfo } from "../system/processes.js";
+
+/** Only node processes need their environment looked at (agents and the runner). */
+const isNode = (argv: readonly string[]): boolean =>
+  argv[0] !== undefined && /^node(js)?\d*$/.test(basename(argv[0]));
 
 /** What a running process is to a local cluster's state folder. */
 export type StateDirProcessKind = "runner" | "agent" | "mariadbd" | "haproxy";
@@ -10,16 +15,6 @@ export interface StateDirProcess {
   kind: StateDirProcessKind;
   /** The node (n1, n2 …) an agent or mariadbd serves; null for the runner and HAProxy. */
   node: string | null;
-}
-
-/** One process as /proc shows it. */
-export interface ProcessInfo {
-  pid: number;
-  argv: readonly string[];
-  /** Its initial environment; null when it could not be read (not root, or it ended). */
-  env: Readonly<Record<string, string>> | null;
-  /** Its working directory; null when unknown. */
-  cwd: string | null;
 }
 
 /**
@@ -35,7 +30,10 @@ export interface ProcessInfo {
  * - the runner: `galera-pilot local up` whose --state-dir (else GALERA_PILOT_STATE_DIR,
  *   else the default folder) is this folder.
  */
-export function classifyProcess(info: ProcessInfo, stateDir: string): StateDirProcess | null {
+export function classifyProcess(
+  info: Pick<ProcessInfo, "pid" | "argv" | "env" | "cwd">,
+  stateDir: string,
+): StateDirProcess | null {
   const { pid, argv } = info;
   const dir = stateDir.replace(/\/+$/, "");
   const nodeOf = (path: string, tail: string): string | null => {
@@ -82,50 +80,6 @@ export function classifyProcess(info: ProcessInfo, stateDir: string): StateDirPr
   return { pid, kind: "agent", node };
 }
 
-/** Every process of this machine, from /proc (those that end while it is read are left out). */
-export function listProcesses(): ProcessInfo[] {
-  const found: ProcessInfo[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    const info = readProcess(pid);
-    if (info) found.push(info);
-  }
-  return found;
-}
-
-/** One process from /proc, or null if it is gone (or a kernel thread, with no command line). */
-export function readProcess(pid: number): ProcessInfo | null {
-  let argv: string[];
-  try {
-    argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-  } catch {
-    return null;
-  }
-  if (argv.at(-1) === "") argv.pop();
-  if (argv.length === 0) return null;
-  let env: Record<string, string> | null = null;
-  // Only node processes need their environment looked at (agents and the runner).
-  if (/^node(js)?\d*$/.test(basename(argv[0]!))) {
-    try {
-      env = {};
-      for (const pair of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
-        const at = pair.indexOf("=");
-        if (at > 0) env[pair.slice(0, at)] = pair.slice(at + 1);
-      }
-    } catch {
-      env = null;
-    }
-  }
-  let cwd: string | null = null;
-  try {
-    cwd = readlinkSync(`/proc/${pid}/cwd`);
-  } catch {
-    cwd = null;
-  }
-  return { pid, argv, env, cwd };
-}
-
 /** This process and its ancestors: never taken for a leftover (a wrapper may carry our arguments). */
 function selfAndAncestors(): Set<number> {
   const pids = new Set<number>([process.pid]);
@@ -153,7 +107,7 @@ const kindOrder: Record<StateDirProcessKind, number> = { runner: 0, agent: 1, ma
 export function findStateDirProcesses(stateDir: string): StateDirProcess[] {
   const own = selfAndAncestors();
   const dir = resolve(stateDir);
-  return listProcesses()
+  return listProcesses(isNode)
     .filter((p) => !own.has(p.pid))
     .map((p) => classifyProcess(p, dir))
     .filter((p): p is StateDirProcess => p !== null)
@@ -165,7 +119,7 @@ export function findStateDirProcesses(stateDir: string): StateDirProcess[] {
 
 /** Whether this pid still runs as the same process of this state folder (not a reused pid). */
 export function stillRuns(process: StateDirProcess, stateDir: string): boolean {
-  const info = readProcess(process.pid);
+  const info = readProcess(process.pid, isNode);
   if (!info) return false;
   const now = classifyProcess(info, resolve(stateDir));
   return now?.kind === process.kind && now.node === process.node;

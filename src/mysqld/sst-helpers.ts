@@ -15,20 +15,13 @@
  * - any descendant of those.
  *
  * A process with a live mariadbd among its ancestors is never taken: that transfer is running,
- * not left over. Pure, apart from `readProcesses` and `removeOwnSstHelpers`.
+ * not left over. Pure, apart from `removeOwnSstHelpers`.
  */
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { listProcesses, type ProcessInfo } from "../system/processes.js";
 
-export interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  /** The kernel's short name (/proc/PID/comm): "socat", "mbstream", "bash" … */
-  comm: string;
-  argv: string[];
-  /** The working directory, or null when it cannot be read. */
-  cwd: string | null;
-}
+/** What the judge reads of a process. */
+export type ProcessFacts = Pick<ProcessInfo, "pid" | "ppid" | "comm" | "argv" | "cwd">;
 
 export interface SstEndpoint {
   datadir: string;
@@ -37,7 +30,7 @@ export interface SstEndpoint {
 }
 
 export interface LeftoverHelper {
-  process: ProcessInfo;
+  process: ProcessFacts;
   /** Why it is this node's: one clause, for the log line. */
   why: string;
 }
@@ -69,7 +62,7 @@ function listensOn(argv: readonly string[], address: string, port: number): bool
   });
 }
 
-function ownBecause(process: ProcessInfo, endpoint: SstEndpoint): string | null {
+function ownBecause(process: ProcessFacts, endpoint: SstEndpoint): string | null {
   const datadir = withoutTrailingSlash(endpoint.datadir);
   const isScript = process.argv.some((arg) => /(^|\/)wsrep_sst_[a-z]+$/.test(arg));
   const scriptDatadir = datadirArgument(process.argv);
@@ -91,13 +84,13 @@ function ownBecause(process: ProcessInfo, endpoint: SstEndpoint): string | null 
  * comment), each with why. `selfPid` (the agent) and its ancestors are never included.
  */
 export function findLeftoverSstHelpers(
-  processes: readonly ProcessInfo[],
+  processes: readonly ProcessFacts[],
   endpoint: SstEndpoint,
   selfPid: number,
 ): LeftoverHelper[] {
   const byPid = new Map(processes.map((p) => [p.pid, p]));
-  const ancestors = (process: ProcessInfo): ProcessInfo[] => {
-    const chain: ProcessInfo[] = [];
+  const ancestors = (process: ProcessFacts): ProcessFacts[] => {
+    const chain: ProcessFacts[] = [];
     const seen = new Set<number>([process.pid]);
     let parent = byPid.get(process.ppid);
     while (parent && !seen.has(parent.pid)) {
@@ -125,34 +118,6 @@ export function findLeftoverSstHelpers(
   return [...found.values()].sort((a, b) => a.process.pid - b.process.pid);
 }
 
-/** Every process of this machine (this PID namespace), as /proc shows it; those that end meanwhile are skipped. */
-export function readProcesses(): ProcessInfo[] {
-  const processes: ProcessInfo[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // "PID (COMM) STATE PPID …": COMM may hold spaces and parentheses, so split at the last ")".
-      const close = stat.lastIndexOf(")");
-      const comm = stat.slice(stat.indexOf("(") + 1, close);
-      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
-      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8")
-        .split("\0")
-        .filter((a) => a !== "");
-      let cwd: string | null = null;
-      try {
-        cwd = readlinkSync(`/proc/${entry}/cwd`);
-      } catch {
-        // Not readable (another user's, without the privilege): judged without it.
-      }
-      processes.push({ pid: Number(entry), ppid, comm, argv, cwd });
-    } catch {
-      // The process ended while it was read.
-    }
-  }
-  return processes;
-}
-
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -168,7 +133,7 @@ function isAlive(pid: number): boolean {
  * for the log; an empty list when there was nothing to do.
  */
 export async function removeOwnSstHelpers(endpoint: SstEndpoint, waitMs = 3000): Promise<LeftoverHelper[]> {
-  const leftovers = findLeftoverSstHelpers(readProcesses(), endpoint, process.pid);
+  const leftovers = findLeftoverSstHelpers(listProcesses(), endpoint, process.pid);
   for (const { process: helper } of leftovers) {
     try {
       process.kill(helper.pid, "SIGKILL");

@@ -1,10 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  classifyProcess,
-  describeProcesses,
-  type ProcessInfo,
-} from "../../../src/local/state-dir-processes.js";
+import { classifyProcess, describeProcesses } from "../../../src/local/state-dir-processes.js";
+import type { ProcessInfo } from "../../../src/system/processes.js";
 
 const dir = "/var/lib/gp";
 const proc = (
@@ -13,6 +10,8 @@ const proc = (
   cwd: string | null = "/",
 ): ProcessInfo => ({
   pid: 42,
+  ppid: 1,
+  comm: "x",
   argv,
   env,
   cwd,

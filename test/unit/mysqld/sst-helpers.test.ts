@@ -7,10 +7,10 @@ import { join } from "node:path";
 import {
   describeHelpers,
   findLeftoverSstHelpers,
-  readProcesses,
   removeOwnSstHelpers,
-  type ProcessInfo,
+  type ProcessFacts,
 } from "../../../src/mysqld/sst-helpers.js";
+import { listProcesses } from "../../../src/system/processes.js";
 
 const datadir = "/var/lib/gp/n3/data";
 const endpoint = { datadir, address: "127.0.32.4", port: 4444 };
@@ -22,12 +22,12 @@ function proc(
   comm: string,
   argv: string[],
   cwd: string | null = "/",
-): ProcessInfo {
+): ProcessFacts {
   return { pid, ppid, comm, argv, cwd };
 }
 
 /** A mariabackup joiner's tree as Debian's wsrep_sst_mariabackup runs it, under `parent`. */
-function joinerTree(parent: number, dir = datadir, address = "127.0.32.4"): ProcessInfo[] {
+function joinerTree(parent: number, dir = datadir, address = "127.0.32.4"): ProcessFacts[] {
   const script = [
     "bash",
     "/usr//bin/wsrep_sst_mariabackup",
@@ -54,7 +54,7 @@ function joinerTree(parent: number, dir = datadir, address = "127.0.32.4"): Proc
   ];
 }
 
-const pids = (helpers: { process: ProcessInfo }[]) => helpers.map((h) => h.process.pid);
+const pids = (helpers: { process: ProcessFacts }[]) => helpers.map((h) => h.process.pid);
 
 describe("the SST helpers a killed joiner leaves behind", () => {
   it("while the joiner's mariadbd runs, its transfer is not a leftover", () => {
@@ -146,15 +146,6 @@ describe("the SST helpers a killed joiner leaves behind", () => {
 });
 
 describe("removing them from this machine", () => {
-  it("reads this process from /proc with its parent, kernel name, arguments and working directory", () => {
-    const me = readProcesses().find((p) => p.pid === process.pid);
-    assert.ok(me);
-    assert.equal(me.ppid, process.ppid);
-    assert.equal(me.comm, "node");
-    assert.deepEqual(me.argv.slice(1), process.execArgv.concat(process.argv.slice(1)));
-    assert.equal(me.cwd, process.cwd());
-  });
-
   it("kills a real orphaned helper working in the datadir and leaves an unrelated one alone", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gp-sst-helpers-"));
     const other = mkdtempSync(join(tmpdir(), "gp-sst-other-"));
@@ -167,7 +158,7 @@ describe("removing them from this machine", () => {
     orphan(dir);
     orphan(other);
     const running = (cwd: string) =>
-      readProcesses()
+      listProcesses()
         .filter((p) => p.comm === "mbstream" && p.cwd === cwd)
         .map((p) => p.pid);
     try {
