@@ -13,8 +13,9 @@ import { agentLog, allSynced, sql, testCluster } from "../../support/local-clust
  * mariadbd may leave the transfer's helpers (the SST script, socat, mbstream) holding its SST
  * port, which made the next start refuse ("SST port … is already in use") until they died.
  *
- * The transfer is kept long on purpose: the donors send at most 1 MiB/s
- * (GALERA_PILOT_SST_RATE_LIMIT), and the cluster holds some 40 MiB of rows.
+ * The transfer is kept long on purpose: the donors send at most 2 MiB/s
+ * (GALERA_PILOT_SST_RATE_LIMIT, set once the cluster formed, so its own joins stay quick),
+ * and a full transfer carries some 35 MiB: about 17 s.
  */
 describe("given a node joining by a long state transfer", { timeout: 900_000 }, () => {
   const { cluster, events } = testCluster("joiner-stop", "127.0.32.2");
@@ -77,15 +78,21 @@ describe("given a node joining by a long state transfer", { timeout: 900_000 }, 
   };
 
   before(async () => {
-    for (const name of ["n1", "n2", "n3"]) cluster.setNodeEnv(name, { GALERA_PILOT_SST_RATE_LIMIT: "1m" });
     await cluster.up();
     await cluster.waitFor(allSynced(3), 300_000, "3 of 3 synced");
+    // The donors send at most 2 MiB/s from now on (set after the first joins, which stay quick).
+    for (const name of ["n2", "n1"]) {
+      cluster.setNodeEnv(name, { GALERA_PILOT_SST_RATE_LIMIT: "2m" });
+      await cluster.stopNode(name);
+      cluster.startNode(name);
+      await cluster.waitFor(allSynced(3), 300_000, `3 of 3 synced after ${name}'s restart`);
+    }
     await sql(
       node("n1").socket,
       "CREATE DATABASE IF NOT EXISTS bulk",
       "CREATE TABLE bulk.rows (id INT PRIMARY KEY, body LONGBLOB) ENGINE=InnoDB",
     );
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 10; i++) {
       await sql(node("n1").socket, `INSERT INTO bulk.rows VALUES (${i}, REPEAT(MD5(${i}), 32768))`);
     }
     await writer.createTable();
