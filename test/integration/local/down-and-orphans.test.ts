@@ -92,8 +92,12 @@ const flagsFor = (stateDir: string): string[] => [
   routerAddress,
 ];
 
+// One state folder for the three stories, one after the other: only the first start
+// initialises datadirs (the slow part); each story adds its own row and finds all before it.
+const sharedStateDir = makeStateDir("down-and-orphans");
+
 describe("given `local up` in the foreground, when `galera-pilot down` runs", { timeout: 900_000 }, () => {
-  const stateDir = makeStateDir("down-wait");
+  const stateDir = sharedStateDir;
   let runner: LocalRunner | undefined;
   const cli = (...args: string[]) => runCli([...args, "--state-dir", stateDir], {}, 700_000);
 
@@ -161,11 +165,11 @@ describe("given `local up` in the foreground, when `galera-pilot down` runs", { 
 });
 
 describe("given `local up`, when its runner is killed with SIGKILL", { timeout: 900_000 }, () => {
-  const stateDir = makeStateDir("runner-killed");
+  const stateDir = sharedStateDir;
   let runner: LocalRunner | undefined;
   before(async () => {
     runner = await startLocalRunner(flagsFor(stateDir));
-    await writeRow(stateDir, 1);
+    await writeRow(stateDir, 2);
   });
   after(() => cleanUp(stateDir, runner));
 
@@ -203,7 +207,8 @@ describe("given `local up`, when its runner is killed with SIGKILL", { timeout: 
 
   it("then the next `local up` brings every acknowledged write back", async () => {
     runner = await startLocalRunner(flagsFor(stateDir));
-    for (const node of nodes) assert.deepEqual(await rowsOn(stateDir, node), [1], `${node} holds the row`);
+    for (const node of nodes)
+      assert.deepEqual(await rowsOn(stateDir, node), [1, 2], `${node} holds the rows`);
     const down = await runCli(["down", "--state-dir", stateDir], {}, 700_000);
     assert.equal(down.exitCode, 0, down.stderr);
   });
@@ -213,7 +218,7 @@ describe(
   "given leftovers of a runner whose agents and HAProxy could not notice it was killed",
   { timeout: 900_000 },
   () => {
-    const stateDir = makeStateDir("leftovers");
+    const stateDir = sharedStateDir;
     const script = fileURLToPath(new URL("../../support/leftover-runner.js", import.meta.url));
     let leftoverRunner: ChildProcess | undefined;
     let decoy: ChildProcess | undefined;
@@ -233,7 +238,7 @@ describe(
           throw new Error(`the leftover runner did not sync:\n${output}`);
         }
       }
-      await writeRow(stateDir, 1);
+      await writeRow(stateDir, 3);
       // Not the folder's: an agent-like process of another folder, whose pid a stale pid file
       // of this folder names (as after a reboot, or pid reuse).
       writeFileSync(join(elsewhere, "main.js"), "setInterval(() => undefined, 1000);\n");
@@ -309,7 +314,7 @@ describe(
         const log = readFileSync(join(stateDir, node, "agent.log"), "utf8");
         assert.match(log, /received SIGTERM: leaving the cluster cleanly/);
         assert.match(log, /mariadbd left the cluster and exited cleanly/);
-        assert.deepEqual(await rowsOn(stateDir, node), [1], `${node} holds the row`);
+        assert.deepEqual(await rowsOn(stateDir, node), [1, 2, 3], `${node} holds the rows`);
       }
     });
 
