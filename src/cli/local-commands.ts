@@ -196,7 +196,7 @@ export async function localUp(flags: LocalFlags): Promise<number> {
       `${flags.nodes} of ${flags.nodes} nodes synced after ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
     );
     // Ready means clients can connect: through HAProxy, which may fail on its own.
-    const routerProblem = await localRouter.waitServing(30_000);
+    const routerProblem = await localRouter.waitServing(15_000);
     if (routerProblem !== null) {
       throw new Error(
         `the nodes are synced, but the router does not serve: ${routerProblem}; the nodes keep running (their unix sockets answer)`,
