@@ -48,6 +48,7 @@ export function mayClaimWriter(self: SelfCandidate, others: readonly MemberKnowl
 
 /** Does a member eligible since `since` come before us (eligible since `mine`) in the writer order? */
 function isAhead(address: string, since: number, selfAddress: string, mine: number): boolean {
+  // Stryker disable next-line EqualityOperator: compareAddresses is 0 only for the same text, and this node's own entry never gets here
   return since < mine || (since === mine && compareAddresses(address, selfAddress) < 0);
 }
 

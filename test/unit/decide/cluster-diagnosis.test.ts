@@ -249,6 +249,30 @@ describe("diagnoseCluster with a primary component: every line", () => {
     ]);
   });
 
+  it("two primaries told only by /peer/state (their /status names no cluster): still two clusters", () => {
+    const d = diagnoseCluster(
+      [
+        node(
+          "n1",
+          status("n1", "synced", { clusterStateUuid: null, writer: true }),
+          state("n1", 1841, { inPrimary: true, primaryUuid: uuid }),
+        ),
+        node(
+          "n2",
+          status("n2", "synced", { clusterStateUuid: null }),
+          state("n2", 12, { inPrimary: true, primaryUuid: otherUuid }),
+        ),
+      ],
+      now,
+    );
+    assert.ok(
+      d.lines.some((line) =>
+        line.startsWith(`two primary components of different clusters (${uuid}, ${otherUuid})`),
+      ),
+      d.lines.join("\n"),
+    );
+  });
+
   it("a member in the primary whose cluster UUID did not come through is no second cluster", () => {
     const d = diagnoseCluster(
       [
@@ -571,12 +595,16 @@ describe("diagnoseCluster without a primary component: every line", () => {
 
   it("datadirs of two clusters: no node is called the newest, each cluster's nodes are named", () => {
     const d = diagnoseCluster(
-      [waitingNode("n1", 1841), waitingNode("n2", 12, { position: { uuid: otherUuid, seqno: 12 } })],
+      [
+        waitingNode("n1", 1841),
+        waitingNode("n2", 12, { position: { uuid: otherUuid, seqno: 12 } }),
+        waitingNode("n3", 1840),
+      ],
       now,
     );
     assert.equal(
       d.lines[0],
-      `the datadirs hold data of 2 different clusters (${uuid} on n1; ${otherUuid} on n2)`,
+      `the datadirs hold data of 2 different clusters (${uuid} on n1, n3; ${otherUuid} on n2)`,
     );
     assert.ok(d.lines.every((line) => !line.includes("newest data")));
   });

@@ -212,6 +212,9 @@ describe("compareAddresses", () => {
     assert.ok(compareAddresses("db2", "db") > 0);
     assert.ok(compareAddresses("10.0.0.1", "10.0.0.1:3306") < 0);
     assert.ok(compareAddresses("10.0.0.1:3306", "10.0.0.1") > 0);
+    // By parts, not by text: "h1x" is "h01x2" cut short (1 = 01), though "h1" > "h0" as text.
+    assert.ok(compareAddresses("h1x", "h01x2") < 0);
+    assert.ok(compareAddresses("h01x2", "h1x") > 0);
   });
   it("two different addresses never tie, even when their numbers are equal (leading zeros, runs too long for a number)", () => {
     assert.ok(compareAddresses("10.0.0.01:3306", "10.0.0.1:3306") < 0);
