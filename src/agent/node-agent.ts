@@ -1119,10 +1119,6 @@ export class NodeAgent {
     return { promise, cancel: () => clearInterval(timer) };
   }
 
-  /**
-   * /ready and /writer answer 503 for the drain period before mariadbd leaves, so routers
-   * move clients away first. Skipped when the node is not in any pool anyway.
-   */
   /** Kills this node's SST helpers left by an earlier mariadbd (sst-helpers.ts says which), and says so. */
   async #removeLeftoverSstHelpers(): Promise<void> {
     const removed = await removeOwnSstHelpers({
@@ -1137,6 +1133,10 @@ export class NodeAgent {
     }
   }
 
+  /**
+   * /ready and /writer answer 503 for the drain period before mariadbd leaves, so routers
+   * move clients away first. Skipped when the node is not in any pool anyway.
+   */
   async #drain(): Promise<void> {
     const inPools = this.answers().ready === 200;
     this.#lifecycle = "draining";

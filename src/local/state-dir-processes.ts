@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { basename, isAbsolute, resolve } from "node:path";
 import { defaultStateDir } from "./cluster-layout.js";
 import { listProcesses, readProcess, type ProcessInfo } from "../system/processes.js";
@@ -53,7 +52,7 @@ export function classifyProcess(
     if (config > 0 && argv[config + 1] === `${dir}/haproxy.cfg`) return { pid, kind: "haproxy", node: null };
   }
   // node [node options] SCRIPT ARGS…: the script is the first argument that is no option.
-  if (argv[0] === undefined || !/^node(js)?\d*$/.test(basename(argv[0]))) return null;
+  if (!isNode(argv)) return null;
   const scriptAt = argv.findIndex((a, i) => i > 0 && !a.startsWith("-"));
   const script = argv[scriptAt];
   if (script === undefined || !/(^|\/)(main\.js|galera-pilot)$/.test(script)) return null;
@@ -86,13 +85,9 @@ function selfAndAncestors(): Set<number> {
   let pid = process.ppid;
   while (pid > 1 && !pids.has(pid)) {
     pids.add(pid);
-    try {
-      // The parent pid is the 2nd field after the command name, which may hold spaces or ")".
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    } catch {
-      break;
-    }
+    const parent = readProcess(pid);
+    if (!parent) break;
+    pid = parent.ppid;
   }
   return pids;
 }
