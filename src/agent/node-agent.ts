@@ -19,6 +19,7 @@ import { ClusterMismatchError, ExitCode, RefusedError } from "../errors.js";
 import { healthAnswers, type HealthAnswers } from "../health/health-policy.js";
 import { abandonAfterMs, memberKnowledge, stalled } from "../health/member-knowledge.js";
 import { mayClaimWriter } from "../health/writer-election.js";
+import { writerHandover, type HandoverState } from "../health/writer-handover.js";
 import { HealthServer } from "../http/health-server.js";
 import { answersDeadline, type PostedAnswers } from "../http/health-routes.js";
 import { AgentMetrics } from "../http/metrics.js";
@@ -260,8 +261,29 @@ export class NodeAgent {
     });
   }
 
-  /** Is this node the single writer of its primary view? (see writer-election.ts) */
+  /** The writer handover (writer-handover.ts): since when this node's right has held. */
+  #handover: HandoverState = { rightSince: null };
+
+  /**
+   * Does this node answer 200 on /writer? Only once its right to the role (writer-election.ts)
+   * has held for the handover time, so that HAProxy has the previous writer DOWN.
+   */
   #isWriter(now: number): boolean {
+    const turn = writerHandover(this.#handover, this.#mayClaim(now), now, this.options.writerHandoverMs);
+    if (turn.claim && !this.#claimLogged) {
+      this.log.info(
+        `claims the writer role: no member could be ahead of it for ${now - turn.state.rightSince!} ms (handover ${this.options.writerHandoverMs} ms)`,
+      );
+    }
+    this.#claimLogged = turn.claim;
+    this.#handover = turn.state;
+    return turn.claim;
+  }
+
+  #claimLogged = false;
+
+  /** Has this node the right to the writer role of its primary view? (see writer-election.ts) */
+  #mayClaim(now: number): boolean {
     const sample = this.#sampler.latest;
     const others = sample.incomingAddresses
       .filter((address) => address !== this.#selfAddress)
@@ -271,6 +293,7 @@ export class NodeAgent {
             address,
             last: this.#peerPoller.get(address),
             firstSeen: this.#peerPoller.firstSeen(address) ?? now,
+            refusedAt: this.#peerPoller.refusedAt(address),
           },
           now,
           abandonAfterMs(this.options.sampleIntervalMs),

@@ -1,3 +1,4 @@
+import { writerHandoverMs } from "../router/haproxy-config.js";
 import { hostname } from "node:os";
 import { isIP } from "node:net";
 import { BadInputError } from "../errors.js";
@@ -52,6 +53,11 @@ export interface AgentOptions {
   sstRateLimit: string | null;
   /** Background sampling interval of the node's state. */
   sampleIntervalMs: number;
+  /**
+   * How long this node's right to the writer role must hold before /writer answers 200: the
+   * time HAProxy may take to mark the previous writer DOWN (see health/writer-handover.ts).
+   */
+  writerHandoverMs: number;
   health: HealthOptions;
   /** Serve the live dashboard page on the health port (/dashboard/). */
   dashboard: boolean;
@@ -148,6 +154,11 @@ export const settings = {
     flag: "--drain",
     env: "GALERA_PILOT_DRAIN",
     help: "seconds /ready and /writer answer 503 before a stopping node leaves, default 3",
+  },
+  writerHandover: {
+    flag: "--writer-handover",
+    env: "GALERA_PILOT_WRITER_HANDOVER",
+    help: `milliseconds a new writer waits into its claim before /writer answers 200, so that HAProxy has the old one DOWN first; default ${writerHandoverMs()} (the rendered HAProxy checks); raise it with HAProxy's check interval`,
   },
   sampleInterval: {
     flag: "--sample-interval",
@@ -459,6 +470,12 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
       "sampleInterval",
       get("sampleInterval") ?? String(DEFAULT_SAMPLE_INTERVAL_MS),
       100,
+      60_000,
+    ),
+    writerHandoverMs: parseWholeNumber(
+      "writerHandover",
+      get("writerHandover") ?? String(writerHandoverMs()),
+      0,
       60_000,
     ),
     dashboard: parseYesNo("dashboard", get("dashboard") ?? "no"),

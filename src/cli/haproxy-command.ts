@@ -1,11 +1,21 @@
 import { isIP } from "node:net";
 import { BadInputError, ExitCode } from "../errors.js";
-import { renderHaproxyConfig } from "../router/haproxy-config.js";
+import { writeFileSync } from "node:fs";
+import {
+  defaultCheckTimings,
+  renderHaproxyConfig,
+  renderStartDownServerState,
+  writerHandoverMs,
+} from "../router/haproxy-config.js";
 
 export const haproxyUsage = `galera-pilot haproxy render HOST[,HOST…] [--writer-bind ADDR:PORT] [--reader-bind ADDR:PORT]
        [--sql-port N] [--health-port N] [--check-interval MS] [--stats-socket PATH]
+       [--state-file PATH]
   prints an haproxy.cfg for the cluster: writes to the node whose /writer answers 200, reads
-  over the nodes whose /ready answers 200 (HOST: IP addresses of the nodes).`;
+  over the nodes whose /ready answers 200 (HOST: IP addresses of the nodes).
+  --state-file PATH also writes there a server state with every server DOWN, which the
+  config loads: run this before each start of HAProxy, so that no server counts as UP
+  (a second writer) before its first check.`;
 
 function endpoint(flag: string, raw: string): { address: string; port: number } {
   const m = /^(.+):(\d+)$/.exec(raw);
@@ -32,6 +42,7 @@ export function haproxyCommand(argv: readonly string[]): number {
     healthPort: 8080,
     checkIntervalMs: null as number | null,
     statsSocket: "/run/haproxy/galera-pilot.sock",
+    stateFile: null as string | null,
   };
   let hosts: string[] | null = null;
   for (let i = 1; i < argv.length; i++) {
@@ -47,20 +58,41 @@ export function haproxyCommand(argv: readonly string[]): number {
     else if (arg === "--health-port") options.healthPort = positive(arg, value(), 65535);
     else if (arg === "--check-interval") options.checkIntervalMs = positive(arg, value(), 60_000);
     else if (arg === "--stats-socket") options.statsSocket = value();
+    else if (arg === "--state-file") options.stateFile = value();
     else if (arg.startsWith("--")) throw new BadInputError(`unknown option ${arg}; usage:\n${haproxyUsage}`);
     else hosts = arg.split(",").map((h) => h.trim());
   }
   if (!hosts || hosts.some((h) => !isIP(h))) {
     throw new BadInputError(`haproxy render needs the nodes' IP addresses, e.g. 10.0.0.2,10.0.0.3,10.0.0.4`);
   }
+  const nodes = hosts.map((address, i) => ({
+    name: `n${i + 1}`,
+    address,
+    sqlPort: options.sqlPort,
+    healthPort: options.healthPort,
+  }));
+  if (options.stateFile !== null) {
+    try {
+      writeFileSync(options.stateFile, renderStartDownServerState(nodes), { mode: 0o644 });
+    } catch (error) {
+      throw new BadInputError(
+        `cannot write the --state-file ${options.stateFile}: ${(error as Error).message}; no config printed`,
+      );
+    }
+  }
+  const writerTimings = {
+    ...defaultCheckTimings.writer,
+    interMs: options.checkIntervalMs ?? defaultCheckTimings.writer.interMs,
+  };
+  if (writerHandoverMs(writerTimings) > writerHandoverMs()) {
+    process.stderr.write(
+      `note: with --check-interval ${options.checkIntervalMs}, start the agents with --writer-handover ${writerHandoverMs(writerTimings)} (the default, ${writerHandoverMs()}, is for HAProxy's default checks), or HAProxy may count two writers UP for a moment\n`,
+    );
+  }
   process.stdout.write(
     renderHaproxyConfig({
-      nodes: hosts.map((address, i) => ({
-        name: `n${i + 1}`,
-        address,
-        sqlPort: options.sqlPort,
-        healthPort: options.healthPort,
-      })),
+      nodes,
+      ...(options.stateFile === null ? {} : { serverStateFile: options.stateFile }),
       writer: options.writer,
       reader: options.reader,
       statsSocket: options.statsSocket,

@@ -14,6 +14,11 @@ export interface MemberObservation {
   last: { report: ReportedEligibility; receivedAt: number } | undefined;
   /** When we first saw it in our view. */
   firstSeen: number;
+  /**
+   * When its agent last refused our connection (nothing listened on its health port), if that
+   * came after its last answer.
+   */
+  refusedAt?: number | undefined;
 }
 
 /**
@@ -22,6 +27,12 @@ export interface MemberObservation {
  * A member not heard from for `abandonAfterMs` is abandoned: it no longer holds the election
  * back. Galera evicts a dead member within seconds, so this only matters for a member whose
  * database runs but whose agent does not answer us.
+ *
+ * A member whose agent refused our connection since its last answer was not running then: it
+ * can be eligible only since a later time. (An agent that cannot listen on its health port
+ * leaves the cluster and exits; a refusal from anything but the member's own host, a
+ * misrouted address say, would make this bound wrong, as would a wrong address for its
+ * answers.)
  *
  * Silence counts only while this node was listening: `listeningSince` is when it last began
  * to (its start, or the end of a stall: a paused agent hears nothing, and must not take that
@@ -33,9 +44,18 @@ export function memberKnowledge(
   abandonAfterMs: number,
   listeningSince = Number.NEGATIVE_INFINITY,
 ): MemberKnowledge {
-  const { address, last } = member;
-  const heardAt = Math.max(last?.receivedAt ?? member.firstSeen, listeningSince);
+  const { address, last, refusedAt } = member;
+  const heardAt = Math.max(
+    last?.receivedAt ?? member.firstSeen,
+    refusedAt ?? Number.NEGATIVE_INFINITY,
+    listeningSince,
+  );
   if (now - heardAt > abandonAfterMs) return { address, kind: "abandoned" };
+  // Its agent was not running then: if it is eligible now, it became so after (an agent's
+  // eligible-since time starts with the agent). Our own clock read the time, not its.
+  if (refusedAt !== undefined && refusedAt > (last?.receivedAt ?? Number.NEGATIVE_INFINITY)) {
+    return { address, kind: "bound", eligibleNotBefore: refusedAt };
+  }
   if (!last) return { address, kind: "unknown" };
   // Not eligible when it answered: it can only become eligible after that moment.
   const bound = last.report.writerEligibleSince ?? last.report.answeredAt;
@@ -50,8 +70,9 @@ export function memberKnowledge(
  * How long a member's agent may stay silent before it stops holding the election back.
  *
  * Long enough for HAProxy to have taken a silent writer out first, so that the next writer is
- * never UP beside it: with the rendered writer checks (inter 1 s, fastinter 250 ms, fall 2,
- * `timeout check 1s`), an agent that stops answering is DOWN within 1 + 1 + 0.25 + 1 = 3.25 s.
+ * never UP beside it: with the rendered writer checks (inter 250 ms, fastinter 250 ms, fall 2,
+ * `timeout check 1s`), an agent that stops answering is DOWN within 0.25 + 1 + 0.25 + 1 = 2.5 s
+ * (and the next writer still waits its handover after that).
  * Short enough that a writer whose agent is paused (its mariadbd still serving) hands over in
  * about the time of a crash failover, not ten. And never under eight sampling intervals: a
  * member is polled once an interval, and a few polls may be lost to a busy peer.

@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { renderHaproxyConfig } from "../router/haproxy-config.js";
+import {
+  renderHaproxyConfig,
+  renderStartDownServerState,
+  type RouterBackendNode,
+} from "../router/haproxy-config.js";
 import { HaproxyProcess } from "../router/haproxy-process.js";
 import { parseShowStat } from "../router/haproxy-stat.js";
 import type { LocalNode } from "./cluster-layout.js";
@@ -36,6 +40,7 @@ export class LocalRouter {
       statsSocket: this.statsSocket,
       log: options.log,
       config: this.render(options.layout),
+      serverState: { file: this.serverStateFile, startDown: this.#startDown(options.layout) },
     });
   }
 
@@ -55,16 +60,25 @@ export class LocalRouter {
     return join(this.#options.stateDir, "haproxy.state");
   }
 
+  /** Every server DOWN: HAProxy's starting point (see renderStartDownServerState). */
+  #startDown(layout: readonly LocalNode[]): string {
+    return renderStartDownServerState(this.#backendNodes(layout));
+  }
+
+  #backendNodes(layout: readonly LocalNode[]): RouterBackendNode[] {
+    return layout.map((n) => ({
+      name: n.name,
+      address: n.address,
+      sqlPort: 3306,
+      healthPort: this.#options.healthPort,
+    }));
+  }
+
   render(layout: readonly LocalNode[], enteringServers: readonly string[] = []): string {
     return renderHaproxyConfig({
       serverStateFile: this.serverStateFile,
       enteringServers,
-      nodes: layout.map((n) => ({
-        name: n.name,
-        address: n.address,
-        sqlPort: 3306,
-        healthPort: this.#options.healthPort,
-      })),
+      nodes: this.#backendNodes(layout),
       writer: { address: this.#options.address, port: writerPort },
       reader: { address: this.#options.address, port: readerPort },
       statsSocket: this.statsSocket,
@@ -78,7 +92,7 @@ export class LocalRouter {
 
   /** New nodes enter at weight 0; the cluster gives them traffic once synced (hooks.afterSynced). */
   async membershipChanged(layout: readonly LocalNode[], added: readonly string[]): Promise<void> {
-    await this.process.reload(this.render(layout, added), this.serverStateFile);
+    await this.process.reload(this.render(layout, added), this.#startDown(layout));
   }
 
   /** Hooks for LocalCluster's planned stops and starts. */
@@ -93,8 +107,8 @@ export class LocalRouter {
   }
 
   /**
-   * Waits until HAProxy serves: its admin socket answers and its writer backend has a server
-   * UP. Returns null then, or, after `timeoutMs`, why not, with HAProxy's own last alert (a
+   * Waits until HAProxy serves: its admin socket answers and each of its backends has a
+   * server UP. Returns null then, or, after `timeoutMs`, why not, with HAProxy's own last alert (a
    * HAProxy that cannot start, e.g. for want of file descriptors, restarts every second and
    * says why only in its log).
    */
@@ -105,7 +119,9 @@ export class LocalRouter {
       try {
         const rows = parseShowStat(await this.process.runtime("show stat"));
         answered = true;
-        if (rows.some((r) => r.backend === "galera_writer" && r.status.startsWith("UP"))) return null;
+        // Both backends start with every server DOWN: each serves once a server passed its checks.
+        const up = (backend: string) => rows.some((r) => r.backend === backend && r.status.startsWith("UP"));
+        if (up("galera_writer") && up("galera_readers")) return null;
       } catch {
         // Not running, or not yet listening on its admin socket.
       }
@@ -123,7 +139,7 @@ export class LocalRouter {
       // No log yet.
     }
     const state = answered
-      ? `HAProxy runs but has no writer UP after ${timeoutMs / 1000} s`
+      ? `HAProxy runs but has no writer or no reader UP after ${timeoutMs / 1000} s`
       : `HAProxy does not answer on its admin socket after ${timeoutMs / 1000} s`;
     return `${state}${alert ? `; its log (${logPath}) ends with: ${alert.trim()}` : ""}`;
   }

@@ -16,3 +16,21 @@ export async function readNodeStatus(statusUrl: string, timeoutMs: number): Prom
     return null;
   }
 }
+
+/**
+ * A member's /status, or that its agent refused the connection (nothing listens on its health
+ * port: the agent is not running, for an agent that fails to listen exits), or null: no
+ * answer in time, or not one we can read.
+ */
+export async function readNodeStatusOrRefusal(
+  statusUrl: string,
+  timeoutMs: number,
+): Promise<NodeStatusReport | "refused" | null> {
+  try {
+    const response = await httpGet(statusUrl, {}, timeoutMs);
+    if (response.status < 200 || response.status > 299) return null;
+    return JSON.parse(response.body) as NodeStatusReport;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ECONNREFUSED" ? "refused" : null;
+  }
+}

@@ -1,5 +1,5 @@
 import type { NodeStatusReport } from "../agent/node-status.js";
-import { readNodeStatus } from "./node-status-client.js";
+import { readNodeStatusOrRefusal } from "./node-status-client.js";
 
 export interface ReceivedStatus {
   report: NodeStatusReport;
@@ -9,10 +9,13 @@ export interface ReceivedStatus {
 /**
  * Polls the /status of the other members of this node's view, in the background, so that
  * writer election reads only memory. A member that does not answer keeps its last report,
- * which goes stale and stops counting after three intervals.
+ * which goes stale and stops counting after three intervals. A member whose agent refuses the
+ * connection is noted with the time: it is not running, so it claims nothing.
  */
 export class PeerStatusPoller {
   readonly #reports = new Map<string, ReceivedStatus>();
+  /** When each member's agent last refused our connection, after its last report. */
+  readonly #refusedAt = new Map<string, number>();
   /** When each member was first seen in the view: the start of its grace period. */
   readonly #firstSeen = new Map<string, number>();
   #targets: string[] = [];
@@ -41,12 +44,18 @@ export class PeerStatusPoller {
       if (!addresses.includes(key)) {
         this.#firstSeen.delete(key);
         this.#reports.delete(key);
+        this.#refusedAt.delete(key);
       }
     }
   }
 
   get(address: string): ReceivedStatus | undefined {
     return this.#reports.get(address);
+  }
+
+  /** When the member's agent last refused a connection, if it did after its last report. */
+  refusedAt(address: string): number | undefined {
+    return this.#refusedAt.get(address);
   }
 
   /** When the member was first seen in the view, or null when it is not a current member. */
@@ -58,6 +67,7 @@ export class PeerStatusPoller {
   resetObservation(): void {
     this.#firstSeen.clear();
     this.#reports.clear();
+    this.#refusedAt.clear();
   }
 
   start(): void {
@@ -80,18 +90,24 @@ export class PeerStatusPoller {
    * it is asked again every 100 ms (not every interval) until it does, or leaves the view.
    */
   async #pollUntilHeard(address: string): Promise<void> {
-    while (this.#running && this.#targets.includes(address) && !this.#reports.has(address)) {
+    const heard = () => this.#reports.has(address) || this.#refusedAt.has(address);
+    while (this.#running && this.#targets.includes(address) && !heard()) {
       await this.#poll(address);
-      if (!this.#reports.has(address)) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!heard()) await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
   async #poll(address: string): Promise<void> {
     const url = this.statusUrl(address);
     if (!url) return;
-    const report = await readNodeStatus(url, Math.min(this.intervalMs, 1000));
+    const report = await readNodeStatusOrRefusal(url, Math.min(this.intervalMs, 1000));
     // No answer: the last report ages out.
-    if (report && this.#targets.includes(address))
+    if (report === null || !this.#targets.includes(address)) return;
+    if (report === "refused") {
+      this.#refusedAt.set(address, Date.now());
+    } else {
       this.#reports.set(address, { report, receivedAt: Date.now() });
+      this.#refusedAt.delete(address);
+    }
   }
 }

@@ -57,17 +57,37 @@ export interface CheckTimings {
 
 /**
  * Our defaults, chosen for a LAN (docs/routing.md has the table and the measurements).
- * Writer: a dead writer is DOWN after one check interval plus one fast interval (fall 2);
- * the node elected next is UP at its first 200, checked every 250 ms while DOWN (rise 1).
- * rise 1 is safe here only because the agents' election never has two nodes answer 200 on
- * /writer at once; a check that lies once cannot bring a second writer in.
+ * Writer: a writer that stops answering 200 is DOWN after one check interval plus one fast
+ * interval (fall 2), half a second; the node elected next is UP at its first 200, checked
+ * every 250 ms while DOWN (rise 1). rise 1 cannot bring a second writer in: an agent answers
+ * 200 on /writer only after its claim has held for the handover time (writerHandoverMs), by
+ * when HAProxy has taken the previous writer DOWN, and no two agents hold a claim at once.
  * Reader: a node must pass twice to enter the read pool, so a node flapping between
  * Synced and not does not take reads at each flap.
  */
 export const defaultCheckTimings: Readonly<Record<"writer" | "reader", Readonly<CheckTimings>>> = {
-  writer: { interMs: 1000, fastinterMs: 250, downinterMs: 250, rise: 1, fall: 2 },
+  writer: { interMs: 250, fastinterMs: 250, downinterMs: 250, rise: 1, fall: 2 },
   reader: { interMs: 1000, fastinterMs: 250, downinterMs: 1000, rise: 2, fall: 2 },
 };
+
+/** Time allowed for one check's answer to reach HAProxy (a LAN's round trip is a millisecond). */
+export const checkAnswerAllowanceMs = 50;
+/** An agent's health listener serves the answers its agent posts every 100 ms. */
+export const answersPostingMs = 100;
+
+/**
+ * How long after a node's agent stops claiming the writer role HAProxy may still count it UP,
+ * with these writer check timings: its listener may serve the old answer until the next
+ * posting; the check already under way may still find 200; the next one starts one interval
+ * after it, and each of `fall` failures in a row a fast interval after the one before, each
+ * answered within checkAnswerAllowanceMs. An agent waits this long into its claim before it
+ * answers 200 (the writer handover), so HAProxy never has two writers UP. A check that gets
+ * no answer at all fails only at `timeout check`: that is an agent that answers nobody, which
+ * its peers wait for much longer (abandonAfterMs).
+ */
+export function writerHandoverMs(t: Readonly<CheckTimings> = defaultCheckTimings.writer): number {
+  return answersPostingMs + t.interMs + (t.fall - 1) * t.fastinterMs + (t.fall + 1) * checkAnswerAllowanceMs;
+}
 
 /** The `default-server` line of a backend with these timings. */
 export function defaultServerLine(t: CheckTimings): string {
@@ -77,6 +97,27 @@ export function defaultServerLine(t: CheckTimings): string {
     }
   }
   return `    default-server inter ${t.interMs} fastinter ${t.fastinterMs} downinter ${t.downinterMs} rise ${t.rise} fall ${t.fall} on-marked-down shutdown-sessions`;
+}
+
+/**
+ * A server-state file (HAProxy's `show servers state` format, version 1) that has every
+ * server of both backends DOWN. HAProxy 2.6 takes every server for UP from its start until
+ * its first check fails (`init-state` came only in 3.1): several writers UP at once. Loaded at
+ * start (`load-server-state-from-file`), this file makes each server earn its first UP by
+ * passing its checks. Servers are found by backend and server name; the ids are not used.
+ * Pure.
+ */
+export function renderStartDownServerState(nodes: readonly RouterBackendNode[]): string {
+  const header =
+    "# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord";
+  const lines = ["galera_writer", "galera_readers"].flatMap((backend, b) =>
+    // op_state 0: stopped (DOWN); check health 0: it needs `rise` passing checks to come UP.
+    nodes.map(
+      (n, i) =>
+        `${b + 1} ${backend} ${i + 1} ${n.name} ${n.address} 0 0 1 1 0 1 0 0 6 0 0 0 - ${n.sqlPort} -`,
+    ),
+  );
+  return ["1", header, ...lines, ""].join("\n");
 }
 
 /**

@@ -24,6 +24,12 @@ export interface HaproxyProcessOptions {
    * microseconds before setpriv sets it leaves HAProxy behind: the next `local up` stops it.
    */
   stopWithParent?: boolean;
+  /**
+   * The config's `server-state-file` and the every-server-DOWN state it starts from
+   * (renderStartDownServerState): written before each start of HAProxy, so that a server
+   * earns its first UP by passing its checks; a reload writes the live states there instead.
+   */
+  serverState?: { file: string; startDown: string };
 }
 
 /**
@@ -67,10 +73,15 @@ export class HaproxyProcess {
    * Installs a new config (e.g. nodes added or removed) with a seamless reload: the master
    * starts new workers, and old workers finish their sessions, so no healthy session drops.
    */
-  async reload(config: string, serverStateFile?: string): Promise<void> {
+  async reload(config: string, startDownState?: string): Promise<void> {
     await this.#writeChecked(config);
-    // The new workers load the servers' current states instead of taking them all for UP.
-    if (serverStateFile) writeFileSync(serverStateFile, await this.runtime("show servers state"));
+    const state = this.options.serverState;
+    if (state) {
+      // A later restart (after a crash) starts from every server DOWN, new servers included.
+      if (startDownState !== undefined) state.startDown = startDownState;
+      // The new workers load the servers' current states instead of taking them all for UP.
+      writeFileSync(state.file, await this.runtime("show servers state"));
+    }
     this.#child?.kill("SIGUSR2");
     this.options.log("haproxy reloaded with the new membership");
   }
@@ -102,6 +113,8 @@ export class HaproxyProcess {
   }
 
   #spawn(haproxy: string): void {
+    const state = this.options.serverState;
+    if (state) writeFileSync(state.file, state.startDown, { mode: 0o600 });
     const logFd = openSync(this.options.logPath, "a");
     // Its own process group: a Ctrl-C in the terminal reaches the runner, which stops HAProxy last.
     // Master-worker (-W) in the foreground (-db): SIGUSR2 reloads without dropping sessions.

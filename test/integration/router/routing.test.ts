@@ -8,11 +8,14 @@ import { makeStateDir } from "../../support/local-cluster-harness.js";
 import { startLocalRunner, type LocalRunner } from "../../support/local-runner.js";
 import { clientCredentials, RouterClientLoop } from "../../support/router-client.js";
 import { runCli } from "../../support/run-cli.js";
+import { WriterOverlapWatch } from "../../support/writer-overlap-watch.js";
 
 /**
  * HAProxy in front of a real local cluster (issue P): one writer, a read pool without
  * donors, failover after kill -9 of the writer, and planned work — a rolling restart and
- * scaling 3 → 5 → 3 — under a client loop that must see zero failed statements.
+ * scaling 3 → 5 → 3 — under a client loop that must see zero failed statements. All along,
+ * from before HAProxy starts, HAProxy's writer backend is read every 10 ms through its runtime
+ * API: never two servers taking writes, or holding sessions, at once (issue F).
  */
 describe("given the local cluster behind HAProxy", { timeout: 1_200_000 }, () => {
   const stateDir = makeStateDir("routing");
@@ -24,7 +27,7 @@ describe("given the local cluster behind HAProxy", { timeout: 1_200_000 }, () =>
   const status = async () =>
     (
       JSON.parse((await cli("status", "--json")).stdout) as {
-        nodes: { name: string; phase: string; writer: boolean }[];
+        nodes: { name: string; phase: string; writer: boolean; agentPid: number | null }[];
       }
     ).nodes;
   /** One command on HAProxy's admin socket. */
@@ -43,16 +46,22 @@ describe("given the local cluster behind HAProxy", { timeout: 1_200_000 }, () =>
       .find((l) => l.startsWith(`${backend},${server},`))
       ?.split(",")[17];
 
+  const watch = new WriterOverlapWatch(join(stateDir, "haproxy.sock"));
+
   before(async () => {
+    watch.phase("startup");
+    watch.start();
     runner = await startLocalRunner([...flags, "--first-address", "127.0.18.2", "--router-address", router]);
     await new RouterClientLoop(router, 3306, credentials()).prepare();
   });
 
   after(async () => {
+    await watch.stop();
     await runner.stop();
   });
 
   it("when clients write through the writer port, then every write lands on the one elected writer", async () => {
+    watch.phase("steady writes");
     const loop = new RouterClientLoop(router, 3306, credentials());
     loop.start();
     await sleep(3000);
@@ -66,6 +75,7 @@ describe("given the local cluster behind HAProxy", { timeout: 1_200_000 }, () =>
   });
 
   it("when a node becomes a donor, then the read pool drops it until it is synced again", async () => {
+    watch.phase("donor");
     const n3 = join(stateDir, "n3", "run", "mysqld.sock");
     const mariadb = (statement: string) =>
       new Promise<void>((resolve, reject) => {
@@ -83,6 +93,7 @@ describe("given the local cluster behind HAProxy", { timeout: 1_200_000 }, () =>
   });
 
   it("when the writer is killed (-9), then writes resume on another node", async () => {
+    watch.phase("failover (kill -9 of the writer)");
     const loop = new RouterClientLoop(router, 3306, credentials());
     loop.start();
     await sleep(1500);
@@ -117,7 +128,31 @@ describe("given the local cluster behind HAProxy", { timeout: 1_200_000 }, () =>
     await waitAllSynced(3);
   });
 
+  it("when the writer's agent is paused (SIGSTOP) for 6 s, then another node takes writes and the resumed agent does not take them back", async () => {
+    watch.phase("writer's agent paused");
+    const loop = new RouterClientLoop(router, 3306, credentials());
+    loop.start();
+    await sleep(1000);
+    const writer = (await status()).find((n) => n.writer)!;
+    assert.ok(writer.agentPid, "the writer's agent pid is known");
+    process.kill(writer.agentPid, "SIGSTOP");
+    try {
+      await sleep(6000);
+    } finally {
+      process.kill(writer.agentPid, "SIGCONT");
+    }
+    await sleep(3000);
+    const result = await loop.stop();
+    const after = new Set(result.writers.slice(-5));
+    assert.ok(
+      after.size === 1 && !after.has(writer.name),
+      `writes ended on ${[...after].join(", ")}, not ${writer.name}`,
+    );
+    assert.equal((await status()).filter((n) => n.writer).length, 1);
+  });
+
   it("when every node is restarted one by one (restart --rolling), then the client loop sees zero failed statements", async () => {
+    watch.phase("rolling restart");
     const loop = new RouterClientLoop(router, 3306, credentials());
     loop.start();
     const restart = await cli("restart", "--rolling");
@@ -128,6 +163,7 @@ describe("given the local cluster behind HAProxy", { timeout: 1_200_000 }, () =>
   });
 
   it("when the cluster is scaled 3 → 5 → 3, then the client loop sees zero failed statements", async () => {
+    watch.phase("scale 3 → 5 → 3");
     const loop = new RouterClientLoop(router, 3306, credentials());
     loop.start();
     const up = await cli("scale", "5");
@@ -144,6 +180,13 @@ describe("given the local cluster behind HAProxy", { timeout: 1_200_000 }, () =>
     assert.deepEqual(result.failed, [], "no statement failed");
     assert.equal((await status()).length, 3);
     assert.equal(await serverState("galera_writer", "n5"), undefined, "n5 left HAProxy's config");
+  });
+
+  it("then, through all of the above, HAProxy never had two servers taking writes at once", async () => {
+    await watch.stop();
+    console.log(watch.report().replace(/^/gm, "# "));
+    assert.ok(watch.reads.get("startup")?.oneWriter, "the watch read HAProxy during the startup");
+    assert.deepEqual(watch.overlaps.slice(0, 5), [], `${watch.overlaps.length} reads found two writers`);
   });
 
   async function waitAllSynced(size: number): Promise<void> {

@@ -87,6 +87,17 @@ describe("parseAgentOptions", () => {
     assert.equal(o.ports.mysql, 3310);
   });
 
+  it("waits the rendered HAProxy checks' handover before claiming the writer role, unless told otherwise", () => {
+    const env = { ...secrets, GALERA_PILOT_ADDRESS: "127.0.0.9" };
+    assert.equal(parseAgentOptions(["seed"], env).writerHandoverMs, 750);
+    assert.equal(parseAgentOptions(["--writer-handover=2500", "seed"], env).writerHandoverMs, 2500);
+    assert.equal(
+      parseAgentOptions(["seed"], { ...env, GALERA_PILOT_WRITER_HANDOVER: "0" }).writerHandoverMs,
+      0,
+    );
+    badInput(["--writer-handover=soon", "seed"], env, /writer-handover|writerHandover/);
+  });
+
   it("never shows a secret when the options are printed", () => {
     const o = parseAgentOptions(["--address=127.0.0.9", "seed"], secrets);
     const printed = JSON.stringify(o) + String(o.rootPassword) + `${o.sstPassword}`;

@@ -67,3 +67,55 @@ describe("a stall of the agent", () => {
     assert.equal(stalled(10_000, 13_001, 1000), true);
   });
 });
+
+describe("a member whose agent refused our connection (nothing listens on its health port)", () => {
+  // n2 was the writer, eligible since 1 000; its last answer reached us at 5 000.
+  const n2 = {
+    address: "10.0.0.3:3306",
+    last: { report: { writerEligibleSince: at(1000), answeredAt: at(4990) }, receivedAt: 5000 },
+    firstSeen: 0,
+  };
+
+  it("is bound by the refusal's time: its agent was not running then, so it can be eligible only since later", () => {
+    assert.deepEqual(memberKnowledge({ ...n2, refusedAt: 5400 }, 5500, 4000), {
+      address: n2.address,
+      kind: "bound",
+      eligibleNotBefore: 5400,
+    });
+  });
+
+  it("so a node eligible since before the refusal may claim at once, without waiting for Galera to drop the member", () => {
+    const others = [memberKnowledge({ ...n2, refusedAt: 5400 }, 5500, 4000)];
+    assert.equal(mayClaimWriter({ address: "10.0.0.4:3306", eligibleSince: 2000 }, others), true);
+    // …but not a node that became eligible after the refusal: the member, restarted, may be ahead.
+    assert.equal(mayClaimWriter({ address: "10.0.0.4:3306", eligibleSince: 5401 }, others), false);
+  });
+
+  it("an answer that came after the refusal wins: the member's agent runs again", () => {
+    const back = { ...n2, last: { ...n2.last, receivedAt: 6000 }, refusedAt: 5400 };
+    assert.deepEqual(memberKnowledge(back, 6100, 4000), {
+      address: n2.address,
+      kind: "bound",
+      eligibleNotBefore: 1000,
+    });
+  });
+
+  it("a member never heard from but refusing is bound by the refusal, not unknown", () => {
+    const fresh = { address: "10.0.0.5:3306", last: undefined, firstSeen: 5000, refusedAt: 5100 };
+    assert.deepEqual(memberKnowledge(fresh, 5200, 4000), {
+      address: fresh.address,
+      kind: "bound",
+      eligibleNotBefore: 5100,
+    });
+  });
+
+  it("a refusal counts as hearing from it: a member refusing for longer than the abandon time is bound, not abandoned", () => {
+    assert.deepEqual(memberKnowledge({ ...n2, refusedAt: 19_900 }, 20_000, 4000), {
+      address: n2.address,
+      kind: "bound",
+      eligibleNotBefore: 19_900,
+    });
+    // An old refusal, and nothing since, is silence like any other.
+    assert.equal(memberKnowledge({ ...n2, refusedAt: 5400 }, 20_000, 4000).kind, "abandoned");
+  });
+});

@@ -1,10 +1,18 @@
 import { describe, it } from "node:test";
+import { spawn } from "node:child_process";
+import { connect } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runToCompletion } from "../../../src/mysqld/child-exit.js";
-import { defaultCheckTimings, renderHaproxyConfig } from "../../../src/router/haproxy-config.js";
+import {
+  defaultCheckTimings,
+  renderHaproxyConfig,
+  renderStartDownServerState,
+  writerHandoverMs,
+} from "../../../src/router/haproxy-config.js";
 
 const input = {
   nodes: [
@@ -49,7 +57,7 @@ frontend galera_writer
 backend galera_writer
     option httpchk GET /writer
     http-check expect status 200
-    default-server inter 1000 fastinter 250 downinter 250 rise 1 fall 2 on-marked-down shutdown-sessions
+    default-server inter 250 fastinter 250 downinter 250 rise 1 fall 2 on-marked-down shutdown-sessions
     server n1 127.0.0.2:3306 check addr 127.0.0.2 port 8080
     server n2 127.0.0.3:3306 check addr 127.0.0.3 port 8080
 
@@ -98,7 +106,7 @@ listen stats
       "    default-server inter 1000 fastinter 250 downinter 1000 rise 2 fall 3 on-marked-down shutdown-sessions",
     ]);
     assert.deepEqual(defaultCheckTimings.writer, {
-      interMs: 1000,
+      interMs: 250,
       fastinterMs: 250,
       downinterMs: 250,
       rise: 1,
@@ -117,4 +125,89 @@ listen stats
     const check = await runToCompletion("haproxy", ["-c", "-f", path]);
     assert.equal(check.exitCode, 0, check.stderr + check.stdout);
   });
+
+  it("starts HAProxy with every server of both backends DOWN when the state file is the rendered one (HAProxy 2.6 counts them UP otherwise)", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "gp-haproxy-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const socket = join(dir, "haproxy.sock");
+    const stateFile = join(dir, "haproxy.state");
+    // Addresses nothing listens on, and checks too slow to run before we look: what we read is
+    // the state HAProxy started with, not the result of a check.
+    const nodes = [1, 2, 3].map((i) => ({
+      name: `n${i}`,
+      address: `127.0.9.${10 + i}`,
+      sqlPort: 3306,
+      healthPort: 8080,
+    }));
+    const config = renderHaproxyConfig({
+      ...input,
+      nodes,
+      writer: { address: "127.0.9.10", port: 13306 },
+      reader: { address: "127.0.9.10", port: 13307 },
+      statsSocket: socket,
+      serverStateFile: stateFile,
+      checks: {
+        writer: { interMs: 60_000, downinterMs: 60_000 },
+        reader: { interMs: 60_000, downinterMs: 60_000 },
+      },
+    });
+    writeFileSync(join(dir, "haproxy.cfg"), config);
+    const states = async (withStateFile: boolean): Promise<string[]> => {
+      if (withStateFile) writeFileSync(stateFile, renderStartDownServerState(nodes));
+      else rmSync(stateFile, { force: true });
+      const child = spawn("haproxy", ["-db", "-f", join(dir, "haproxy.cfg")], { stdio: "ignore" });
+      try {
+        for (let i = 0; i < 50; i++) {
+          await sleep(100);
+          const answer = await runtime(socket, "show servers state").catch(() => "");
+          const rows = answer.split("\n").filter((l) => /^\d+ galera_/.test(l));
+          // backend/server op_state (0 DOWN, 2 UP)
+          if (rows.length === 6)
+            return rows.map((l) => `${l.split(" ")[1]}/${l.split(" ")[3]} ${l.split(" ")[5]}`);
+        }
+        throw new Error("haproxy did not answer on its admin socket");
+      } finally {
+        child.kill("SIGKILL");
+        await new Promise((resolve) => child.once("exit", resolve));
+      }
+    };
+    assert.deepEqual(await states(true), [
+      "galera_writer/n1 0",
+      "galera_writer/n2 0",
+      "galera_writer/n3 0",
+      "galera_readers/n1 0",
+      "galera_readers/n2 0",
+      "galera_readers/n3 0",
+    ]);
+    // Without it, every server counts as UP until its first check: the fault this file fixes.
+    assert.ok((await states(false)).some((s) => s.endsWith(" 2")));
+  });
 });
+
+describe("writerHandoverMs: how long HAProxy may still count a writer UP after it stops claiming", () => {
+  it("is, for the default writer checks, the posting lag, one interval, one fast interval and three answers: 750 ms", () => {
+    assert.equal(writerHandoverMs(), 100 + 250 + 250 + 3 * 50);
+    assert.equal(writerHandoverMs(defaultCheckTimings.writer), 750);
+  });
+
+  it("grows with the check interval, and with each failure that fall asks for", () => {
+    const base = defaultCheckTimings.writer;
+    assert.equal(writerHandoverMs({ ...base, interMs: 2000 }), 100 + 2000 + 250 + 150);
+    assert.equal(writerHandoverMs({ ...base, fall: 3 }), 100 + 250 + 2 * 250 + 4 * 50);
+    assert.equal(writerHandoverMs({ ...base, fastinterMs: 500 }), 100 + 250 + 500 + 150);
+    // rise and the down interval concern the next writer's UP, not the old one's DOWN.
+    assert.equal(writerHandoverMs({ ...base, rise: 3, downinterMs: 5000 }), 750);
+  });
+});
+
+/** One command on HAProxy's admin socket. */
+function runtime(socket: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = connect(socket);
+    let answer = "";
+    c.on("connect", () => c.end(`${command}\n`));
+    c.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+    c.on("end", () => resolve(answer));
+    c.on("error", reject);
+  });
+}

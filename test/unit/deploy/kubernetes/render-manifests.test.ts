@@ -130,7 +130,7 @@ void describe("k8s render with the defaults", () => {
     // The same writer check timings as the rendered router's (docs/routing.md).
     assert.match(
       config,
-      /^ {4}default-server inter 1000 fastinter 250 downinter 250 rise 1 fall 2 on-marked-down shutdown-sessions$/m,
+      /^ {4}default-server inter 250 fastinter 250 downinter 250 rise 1 fall 2 on-marked-down shutdown-sessions$/m,
     );
     for (const i of [0, 1, 2]) {
       assert.match(
