@@ -1,6 +1,7 @@
 // Issue P's failover benchmark: how long writes through the router's writer port stop after
 // kill -9 of the node taking them, with our defaults and with a classic setup, each on its
-// own 3-node cluster, rounds interleaved.
+// own 3-node cluster, rounds interleaved; and (issue F) how long they stop when the writer's
+// agent alone is paused.
 //
 //   ours:    the rendered HAProxy config (writer backend checked on /writer, our check
 //            timings) and our evs timings (failoverProviderOptions).
@@ -19,7 +20,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import mysql from "mysql2/promise";
 import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/cli/agent-options.js";
-import { renderHaproxyConfig } from "../src/router/haproxy-config.js";
+import { defaultCheckTimings, renderHaproxyConfig, writerHandoverMs } from "../src/router/haproxy-config.js";
+import { abandonAfterMs } from "../src/health/member-knowledge.js";
 import type { HaproxyProcess } from "../src/router/haproxy-process.js";
 import {
   durationSeconds,
@@ -55,6 +57,7 @@ const defaultRounds = 5;
 const roundsEnv = "GALERA_PILOT_BENCH_FAILOVER_ROUNDS";
 const goalSeconds = 2;
 const goalRatio = 0.3;
+const pausedGoalRatio = 2;
 
 type Side = "ours" | "classic";
 
@@ -260,6 +263,66 @@ async function runOnce(
   };
 }
 
+/** A writer whose agent is paused: its mariadbd serves on, its agent answers nobody. */
+export interface PausedAgentRun {
+  round: number;
+  paused: string;
+  resumedOn: string;
+  /** The longest gap between two acknowledged writes while the agent was paused. */
+  gapMs: number;
+  /** pause → first acknowledged write on another node. */
+  resumedAfterMs: number;
+  failedStatements: number;
+}
+
+const pauseMs = 8000;
+
+/**
+ * Ours only (the classic setup has no agent election): SIGSTOP of the writer's agent for
+ * 8 s, mariadbd untouched. HAProxy's checks of it time out, its peers stop waiting for it
+ * (abandonAfterMs), the next writer waits its handover and claims.
+ */
+async function runPaused(b: BenchCluster, round: number): Promise<PausedAgentRun> {
+  const { cluster } = b;
+  await cluster.waitFor(
+    (s) => allSynced(s) && s.filter((n) => n.writer).length === 1,
+    300_000,
+    "3 of 3 synced and one writer",
+  );
+  const writer = (await cluster.status()).find((n) => n.writer)!;
+  if (!writer.agentPid) throw new Error(`ours: the writer ${writer.name}'s agent pid is unknown`);
+  const loop = writeLoop(b.credentials, routerAddress.ours);
+  await sleep(2000);
+  if (!loop.acks.some((a) => a.node === writer.name)) {
+    await loop.stop();
+    throw new Error(`ours: writes did not land on ${writer.name} before the pause`);
+  }
+  const pausedAt = Date.now();
+  process.kill(writer.agentPid, "SIGSTOP");
+  try {
+    await sleep(pauseMs);
+  } finally {
+    process.kill(writer.agentPid, "SIGCONT");
+  }
+  await sleep(1000);
+  await loop.stop();
+  const acks = loop.acks;
+  const after = acks.find((a) => a.at > pausedAt && a.node !== writer.name);
+  if (!after) throw new Error(`ours: writes did not move off ${writer.name} while its agent was paused 8 s`);
+  let gapMs = 0;
+  for (let i = 1; i < acks.length; i++) {
+    if (acks[i]!.at > pausedAt) gapMs = Math.max(gapMs, acks[i]!.at - acks[i - 1]!.at);
+  }
+  return {
+    round,
+    paused: writer.name,
+    resumedOn: after.node,
+    gapMs,
+    resumedAfterMs: after.at - pausedAt,
+    failedStatements: loop.failed(),
+  };
+}
+
 export interface FailoverBenchResult {
   date: string;
   rounds: number;
@@ -267,12 +330,14 @@ export interface FailoverBenchResult {
   evs: { ours: Record<string, string>; classic: Record<string, string> };
   haproxy: { ours: string; classic: string };
   runs: FailoverRun[];
-  failures: { round: number; side: Side; error: string }[];
+  pausedRuns: PausedAgentRun[];
+  failures: { round: number; side: Side | "ours, paused agent"; error: string }[];
   summary: Record<
     Side,
     Record<"gapMs" | "resumedAfterMs" | "viewAfterMs" | "downAfterMs" | "upAfterMs", Spread>
   >;
   pairedRatios: Spread;
+  paused: Record<"gapMs" | "resumedAfterMs", Spread>;
   goals: { goal: string; met: boolean; detail: string }[];
 }
 
@@ -302,6 +367,7 @@ export async function benchFailover(): Promise<FailoverBenchResult> {
       );
     }
     const runs: FailoverRun[] = [];
+    const pausedRuns: PausedAgentRun[] = [];
     const failures: FailoverBenchResult["failures"] = [];
     for (let round = 1; round <= rounds; round++) {
       const order: Side[] = round % 2 === 1 ? ["ours", "classic"] : ["classic", "ours"];
@@ -323,6 +389,17 @@ export async function benchFailover(): Promise<FailoverBenchResult> {
           `round ${round}/${rounds} ${side}: killed ${run.killed}; longest write gap ${(run.gapMs / 1000).toFixed(2)} s; ` +
             `view ${fmt(run.viewAfterMs)}, down ${fmt(run.downAfterMs)}, up ${fmt(run.upAfterMs)}, resumed ${fmt(run.resumedAfterMs)} on ${run.resumedOn}`,
         );
+      }
+      try {
+        const paused = await runPaused(b.ours, round);
+        pausedRuns.push(paused);
+        progress(
+          `round ${round}/${rounds} ours, paused agent: paused ${paused.paused}'s agent; longest write gap ${(paused.gapMs / 1000).toFixed(2)} s; resumed ${fmt(paused.resumedAfterMs)} on ${paused.resumedOn}`,
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        failures.push({ round, side: "ours, paused agent", error: message });
+        progress(`round ${round} ours, paused agent FAILED: ${message}`);
       }
     }
     const of = (side: Side) => runs.filter((r) => r.side === side);
@@ -348,6 +425,10 @@ export async function benchFailover(): Promise<FailoverBenchResult> {
     );
     const ours = summary.ours.gapMs;
     const classic = summary.classic.gapMs;
+    const paused = {
+      gapMs: spread(pausedRuns.map((r) => r.gapMs)),
+      resumedAfterMs: spread(pausedRuns.map((r) => r.resumedAfterMs)),
+    };
     const goals = [
       {
         goal: `write unavailability after kill -9 of the writer ≤ ${goalSeconds} s (median of the rounds)`,
@@ -358,6 +439,14 @@ export async function benchFailover(): Promise<FailoverBenchResult> {
         goal: `≤ ${goalRatio}× the classic setup's (median of the rounds' ratios)`,
         met: pairedRatios.median <= goalRatio,
         detail: `${formatSpread(pairedRatios, 2)}×; ratio of the medians ${(median(of("ours").map((r) => r.gapMs)) / median(of("classic").map((r) => r.gapMs))).toFixed(2)}× (${(ours.median / 1000).toFixed(2)} s vs ${(classic.median / 1000).toFixed(2)} s)`,
+      },
+      {
+        goal: `a paused writer agent's write outage ≤ ${pausedGoalRatio}× the crash failover (medians)`,
+        met: paused.gapMs.n > 0 && paused.gapMs.median <= pausedGoalRatio * ours.median,
+        detail:
+          paused.gapMs.n === 0
+            ? "no paused-agent run succeeded"
+            : `${formatSpread(secs(paused.gapMs), 2)} s = ${(paused.gapMs.median / ours.median).toFixed(2)}× the crash failover's ${(ours.median / 1000).toFixed(2)} s`,
       },
     ];
     return {
@@ -370,9 +459,11 @@ export async function benchFailover(): Promise<FailoverBenchResult> {
       evs: { ours: { ...failoverProviderOptions }, classic: { ...galeraDefaultEvsOptions } },
       haproxy: { ours: oursConfig(b.ours, "SOCKET"), classic: classicConfig(b.classic, "SOCKET") },
       runs,
+      pausedRuns,
       failures,
       summary,
       pairedRatios,
+      paused,
       goals,
     };
   } finally {
@@ -430,12 +521,31 @@ export async function failoverBenchmark(m: Machine): Promise<BenchmarkOutput> {
       String(x.failedStatements),
     ]),
   );
+  const pausedTable = markdownTable(
+    [
+      "round",
+      "paused agent of",
+      "resumed on",
+      "gap s",
+      "pause → write on another node s",
+      "failed statements",
+    ],
+    r.pausedRuns.map((x) => [
+      String(x.round),
+      x.paused,
+      x.resumedOn,
+      (x.gapMs / 1000).toFixed(2),
+      (x.resumedAfterMs / 1000).toFixed(2),
+      String(x.failedStatements),
+    ]),
+  );
+  const writerChecks = defaultCheckTimings.writer;
   const evsTable = markdownTable(
     ["evs option", "ours", "classic (Galera's default)"],
     Object.keys(r.evs.ours).map((k) => [`\`${k}\``, r.evs.ours[k]!, r.evs.classic[k]!]),
   );
   const goalLines = goalsMarkdown(r.goals);
-  const section = `## Failover: writes after kill -9 of the writer (issue P)
+  const section = `## Failover: writes after kill -9 of the writer, and with its agent paused (issues P, F)
 
 Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}.
 Reproduce with \`${r.command}\` (\`npm run bench\` runs it with the others).
@@ -445,7 +555,9 @@ their default sampling interval (${DEFAULT_SAMPLE_INTERVAL_MS} ms):
 
 - **ours** (127.0.60.2–4): the rendered server config (our evs timings) and the rendered
   HAProxy config (\`galera-pilot haproxy render\`): the writer backend checked on \`/writer\`
-  (the single elected writer) with \`inter 1000 fastinter 250 downinter 250 rise 1 fall 2\`.
+  (the single elected writer) with \`inter ${writerChecks.interMs} fastinter ${writerChecks.fastinterMs} downinter ${writerChecks.downinterMs} rise ${writerChecks.rise} fall ${writerChecks.fall}\`,
+  and the agents' writer handover (${writerHandoverMs()} ms: a new writer answers 200 only once
+  HAProxy has the old one DOWN).
 - **classic** (127.0.60.12–14): the 2015 seed's way of adding HAProxy: every node checked on
   \`/\` with HAProxy's default timings (\`inter 2000 fall 3 rise 2\`), n1 taking writes and n2,
   n3 \`backup\` (one writer at a time); Galera's default evs timings, given to the agents as
@@ -471,17 +583,28 @@ ${runsTable}
 ${r.failures.length === 0 ? "No run failed." : `Runs that failed and were repeated: ${r.failures.map((f) => `round ${f.round} ${f.side}: ${f.error.split("\n")[0]}`).join("; ")}.`}
 
 Where the time goes: the survivors cannot commit anything until Galera drops the dead
-member from the view (its suspect timeout, then an agreement and a new view); then the next
-writer's agent sees the new view at its next sample (up to ${DEFAULT_SAMPLE_INTERVAL_MS} ms) and claims the role, and
-HAProxy's next check of it (every 250 ms while it is DOWN) brings it UP. In the classic
+member from the view (its suspect timeout, then an agreement and a new view). Meanwhile the
+next writer's agent finds the dead agent's port refusing connections (its peers poll every
+${DEFAULT_SAMPLE_INTERVAL_MS} ms), so the dead node cannot be ahead of it; it waits its handover
+(${writerHandoverMs()} ms) and claims, and HAProxy's next check of it (every ${writerChecks.downinterMs} ms while
+it is DOWN) brings it UP. In the classic
 setup the backup takes writes only once HAProxy marked n1 DOWN (three failed checks 2 s
 apart) and its writes commit only once Galera dropped n1 (5 s suspect timeout): the later
 of the two.
+
+**A paused writer agent** (ours only: the classic setup has no agents' election). In each
+round, once the cluster is whole again, the client writes through the writer port and the
+writer's agent gets SIGSTOP for ${pauseMs / 1000} s, its mariadbd untouched: HAProxy's checks of it time
+out and take it DOWN (shutting its sessions), its peers stop waiting for its answers after
+${abandonAfterMs(DEFAULT_SAMPLE_INTERVAL_MS) / 1000} s of silence, and the next writer waits its handover. The figure is the longest gap
+between acknowledged writes from the pause on: ${r.pausedRuns.length === 0 ? "—" : `${formatSpread(secs(r.paused.gapMs), 2)} s`}.
+
+${pausedTable}
 
 Goals:
 
 ${goalLines}
 `;
-  const summary = terminalSummary([summaryTable, runsTable], r.goals);
+  const summary = terminalSummary([summaryTable, runsTable, pausedTable], r.goals);
   return { summary, section, json: { machine: m, ...r } };
 }
