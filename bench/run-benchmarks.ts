@@ -12,6 +12,7 @@ import { failoverBenchmark } from "./failover.js";
 import { sysbenchRoutingBenchmark } from "./sysbench-routing.js";
 import { durabilityBenchmark } from "./durability.js";
 import { localStartBenchmark } from "./local-start.js";
+import { primaryStabilityBenchmark } from "./primary-stability.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -39,6 +40,7 @@ const benchmarks: Record<string, (machine: Machine) => Promise<BenchmarkOutput>>
   "sysbench-routing": sysbenchRoutingBenchmark,
   durability: durabilityBenchmark,
   "local-start": localStartBenchmark,
+  "primary-stability": primaryStabilityBenchmark,
 };
 
 function machine(): Machine {

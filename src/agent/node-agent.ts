@@ -20,6 +20,9 @@ import { healthAnswers, type HealthAnswers } from "../health/health-policy.js";
 import { abandonAfterMs, memberKnowledge, stalled } from "../health/member-knowledge.js";
 import { mayClaimWriter } from "../health/writer-election.js";
 import { writerHandover, type HandoverState } from "../health/writer-handover.js";
+import { evictionVerdict, mayClearEvictions } from "../decide/dead-member.js";
+import { tcpRefused } from "../system/tcp-refused.js";
+import { sqlString } from "../mysqld/sql-literal.js";
 import { HealthServer } from "../http/health-server.js";
 import { answersDeadline, type PostedAnswers } from "../http/health-routes.js";
 import { AgentMetrics } from "../http/metrics.js";
@@ -153,11 +156,16 @@ export class NodeAgent {
       timeoutMs: Math.min(1000, options.sampleIntervalMs),
     });
     this.#sampler.onSample((s) => this.#onSample(s));
-    this.#peerPoller = new PeerStatusPoller(options.sampleIntervalMs, (member) => {
-      if (member === this.#selfAddress) return null;
-      const host = member.replace(/:\d+$/, "");
-      return `http://${host}:${options.ports.health}/status`;
-    });
+    this.#peerPoller = new PeerStatusPoller(
+      options.sampleIntervalMs,
+      (member) => {
+        if (member === this.#selfAddress) return null;
+        const host = member.replace(/:\d+$/, "");
+        return `http://${host}:${options.ports.health}/status`;
+      },
+      // A member's agent gone: if its mariadbd is gone too, evict it now, not at the next sample.
+      () => this.#evictDeadMembersSoon(),
+    );
     this.#joinProgress = new JoinProgress(options.datadir, (line) => this.log.info(line));
     this.#metrics = new AgentMetrics({
       status: () => this.status(),
@@ -174,6 +182,113 @@ export class NodeAgent {
   set #lifecycle(lifecycle: PhaseFacts["lifecycle"]) {
     this.#lifecycleNow = lifecycle;
     this.#postAnswers();
+  }
+
+  /** An eviction round is under way (one at a time). */
+  #evicting = false;
+  /** Member UUIDs this agent had its mariadbd evict. */
+  readonly #evicted = new Set<string>();
+  /** When each member's Galera port last refused our connection. */
+  readonly #galeraRefusedAt = new Map<string, number>();
+
+  /** The view id of this node when it last evicted a member, until the evictions are cleared. */
+  #evictedAtViewId: number | null = null;
+
+  /** Clears the evict list once Galera has dropped the evicted members (dead-member.ts). */
+  async #clearEvictionsOnceDropped(viewId: number | null): Promise<void> {
+    if (!mayClearEvictions(this.#evictedAtViewId, viewId)) return;
+    const evicted = [...this.#evicted].join(", ");
+    this.#evictedAtViewId = null;
+    this.#evicted.clear();
+    try {
+      await this.#setProviderOption("evs.evict=");
+      this.log.info(
+        `Galera dropped the evicted member ${evicted}: its evict list is cleared, so that a restart of it (same member UUID, from gvwstate.dat) is let back in`,
+      );
+    } catch (error) {
+      this.log.warn(
+        `clearing the evict list failed (${(error as Error).message}): a restart of ${evicted} may be refused until this mariadbd restarts`,
+      );
+    }
+  }
+
+  /**
+   * The view's size, and how many of its members answer: this node and the peers whose agent
+   * answered within three sampling intervals and has not refused a connection since.
+   */
+  #answeringView(view: readonly string[]): { size: number; answering: number } {
+    const lately = Date.now() - 3 * this.options.sampleIntervalMs;
+    const answering = view.filter((address) => {
+      if (address === this.#selfAddress) return true;
+      const heardAt = this.#peerPoller.get(address)?.receivedAt ?? -Infinity;
+      return heardAt >= lately && heardAt > (this.#peerPoller.refusedAt(address) ?? -Infinity);
+    }).length;
+    return { size: view.length, answering };
+  }
+
+  /** Starts an eviction round unless one runs, while this node is in a primary component. */
+  #evictDeadMembersSoon(): void {
+    const sample = this.#sampler.latest;
+    if (this.#evicting || sample.error !== null || sample.clusterStatus !== "Primary") return;
+    this.#evicting = true;
+    void this.#evictDeadMembers(sample.incomingAddresses).finally(() => (this.#evicting = false));
+  }
+
+  /**
+   * Evicts the members of the view whose whole node is dead (dead-member.ts): the ones whose
+   * agent refuses connections are probed on their Galera port first.
+   */
+  async #evictDeadMembers(view: readonly string[]): Promise<void> {
+    for (const address of view) {
+      if (address === this.#selfAddress) continue;
+      const last = this.#peerPoller.get(address);
+      const agentRefusedAt = this.#peerPoller.refusedAt(address);
+      const galeraAddress = last?.report.galeraAddress ?? null;
+      if (agentRefusedAt !== undefined && galeraAddress && (last?.receivedAt ?? -Infinity) < agentRefusedAt) {
+        if (await tcpRefused(galeraAddress, 300)) this.#galeraRefusedAt.set(address, Date.now());
+      }
+      const verdict = evictionVerdict(
+        {
+          address,
+          inView: this.#sampler.latest.incomingAddresses.includes(address),
+          last: last && {
+            memberUuid: last.report.memberUuid ?? null,
+            galeraAddress,
+            receivedAt: last.receivedAt,
+          },
+          agentRefusedAt,
+          galeraRefusedAt: this.#galeraRefusedAt.get(address),
+        },
+        this.#evicted,
+        this.#answeringView(view),
+      );
+      if (!verdict.evict) continue;
+      this.#evicted.add(verdict.memberUuid);
+      this.#evictedAtViewId = this.#sampler.latest.clusterConfId;
+      this.log.warn(verdict.reason);
+      try {
+        await this.#setProviderOption(`evs.evict=${verdict.memberUuid}`);
+      } catch (error) {
+        this.log.warn(
+          `evicting ${verdict.memberUuid} failed (${(error as Error).message}); Galera's timeouts will drop it`,
+        );
+      }
+    }
+  }
+
+  /** One `SET GLOBAL wsrep_provider_options` on this node's mariadbd, as root over its socket. */
+  async #setProviderOption(option: string): Promise<void> {
+    const mysql = await Sampler.loadDriver();
+    const connection = await mysql.createConnection({
+      socketPath: runPaths(this.options.runDir).socket,
+      user: "root",
+      connectTimeout: 2000,
+    });
+    try {
+      await connection.query(`SET GLOBAL wsrep_provider_options=${sqlString(option)}`);
+    } finally {
+      await connection.end().catch(() => undefined);
+    }
   }
 
   #onSample(s: WsrepSample): void {
@@ -194,6 +309,7 @@ export class NodeAgent {
       if (s.clusterStatus === "Primary") this.#outsidePrimarySince = null;
       else this.#outsidePrimarySince ??= s.takenAt;
     }
+    if (s.error === null) void this.#clearEvictionsOnceDropped(s.clusterConfId);
     if (s.error === null && s.clusterStatus === "Primary") {
       this.#primarySinceStart = true;
       // A bootstrap intent has done its work once this node is in a primary component. Kept
@@ -211,6 +327,7 @@ export class NodeAgent {
       for (const member of members) this.#knownMembers.add(member.endpoint);
       // Only once synced since this start (a donor too): a state transfer into this node owns the datadir.
       if (this.#syncedSinceStart) this.#rememberMembers(members);
+      this.#evictDeadMembersSoon();
     }
     // Keeps the eligible-since time close to the sample that changed it, and the listener's
     // answers on the new sample.
@@ -375,6 +492,7 @@ export class NodeAgent {
         phase: this.#phase(now),
         pid: this.#child?.pid ?? null,
         incomingAddress: this.#selfAddress,
+        galeraAddress: `${this.options.address}:${this.options.ports.galera}`,
         syncedSince: this.#syncedSince === null ? null : new Date(this.#syncedSince).toISOString(),
         writerEligibleSince:
           this.#eligibleSince === null ? null : new Date(this.#eligibleSince).toISOString(),

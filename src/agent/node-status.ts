@@ -52,6 +52,13 @@ export interface NodeStatusReport {
    */
   answeredAt: string;
   sampleError: string | null;
+  /**
+   * This mariadbd's member UUID in the group (wsrep_gcomm_uuid), new with each process: what
+   * a peer names to evict it once it is dead (see docs/http-api.md). Absent from older agents.
+   */
+  memberUuid?: string | null;
+  /** Where this mariadbd listens for Galera ("host:port"); absent from older agents. */
+  galeraAddress?: string;
   startedAt: string;
   version: string;
 }
@@ -71,6 +78,7 @@ export function reportFromSample(
     | "sampledAt"
     | "answeredAt"
     | "sampleError"
+    | "memberUuid"
   >,
   sample: WsrepSample,
   now: number,
@@ -89,5 +97,6 @@ export function reportFromSample(
     sampledAt: new Date(sample.takenAt).toISOString(),
     answeredAt: new Date(now).toISOString(),
     sampleError: sample.error,
+    memberUuid: sample.memberUuid,
   };
 }

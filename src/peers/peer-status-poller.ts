@@ -26,6 +26,8 @@ export class PeerStatusPoller {
     private readonly intervalMs: number,
     /** Maps a member's SQL address ("10.0.0.3:3306") to its status URL, or null for self. */
     private readonly statusUrl: (memberAddress: string) => string | null,
+    /** Called when a member's agent refuses a connection, at once (a dead node is evicted on it). */
+    private readonly onRefused: (memberAddress: string) => void = () => {},
   ) {}
 
   /**
@@ -105,6 +107,7 @@ export class PeerStatusPoller {
     if (report === null || !this.#targets.includes(address)) return;
     if (report === "refused") {
       this.#refusedAt.set(address, Date.now());
+      this.onRefused(address);
     } else {
       this.#reports.set(address, { report, receivedAt: Date.now() });
       this.#refusedAt.delete(address);

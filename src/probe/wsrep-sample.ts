@@ -20,6 +20,8 @@ export interface WsrepSample {
   flowControlPaused: number | null;
   localRecvQueue: number | null;
   incomingAddresses: string[];
+  /** This mariadbd's member UUID in the group (wsrep_gcomm_uuid): new with each process. */
+  memberUuid: string | null;
 }
 
 export const unreachableSample = (takenAt: number, error: string): WsrepSample => ({
@@ -40,6 +42,7 @@ export const unreachableSample = (takenAt: number, error: string): WsrepSample =
   flowControlPaused: null,
   localRecvQueue: null,
   incomingAddresses: [],
+  memberUuid: null,
 });
 
 /** Builds a sample from `SHOW GLOBAL STATUS` rows and `@@read_only`. Pure, so it is tested on literal rows. */
@@ -77,6 +80,7 @@ export function sampleFromStatus(
     readOnly,
     flowControlPaused: num("wsrep_flow_control_paused"),
     localRecvQueue: num("wsrep_local_recv_queue"),
+    memberUuid: text("wsrep_gcomm_uuid"),
     incomingAddresses: incoming ? incoming.split(",").filter((a) => a !== "" && a !== "AUTO") : [],
   };
 }
@@ -96,4 +100,5 @@ export const sampledStatusNames = [
   "wsrep_flow_control_paused",
   "wsrep_local_recv_queue",
   "wsrep_incoming_addresses",
+  "wsrep_gcomm_uuid",
 ] as const;

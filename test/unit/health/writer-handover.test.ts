@@ -62,8 +62,8 @@ describe("the writer handover: a node answers 200 on /writer only once its right
             if (!result.claim) continue;
             // The oracle, written independently: the run of evaluations with the right that ends
             // now began no later than t − handover.
-            const lastWithout = seen.filter((s) => !s.right).at(-1)?.at ?? Number.NEGATIVE_INFINITY;
-            const began = seen.find((s) => s.at > lastWithout && s.right)!.at;
+            const lastWithout = seen.map((s) => s.right).lastIndexOf(false);
+            const began = seen[lastWithout + 1]!.at;
             assert.ok(turn.right);
             assert.ok(
               began <= now - handoverMs,

@@ -36,4 +36,41 @@ describe("PeerStatusPoller", () => {
       server.close();
     }
   });
+
+  it("notes when a member's agent refuses the connection, says so at once, and forgets it when the agent answers again", async () => {
+    // A port nothing listens on: take one, then close it.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const refused: string[] = [];
+    const poller = new PeerStatusPoller(
+      100,
+      (member) => (member === "self" ? null : `http://127.0.0.1:${port}/status`),
+      (member) => refused.push(member),
+    );
+    const server = createServer((_req, res) => {
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ node: "n2", answeredAt: "x" }));
+    });
+    try {
+      poller.start();
+      const before = Date.now();
+      poller.setMembers(["self", "n2:3306"]);
+      const started = Date.now();
+      while (poller.refusedAt("n2:3306") === undefined && Date.now() - started < 3000) await sleep(10);
+      assert.ok((poller.refusedAt("n2:3306") ?? 0) >= before, "the refusal is noted with its time");
+      assert.equal(refused[0], "n2:3306");
+      assert.equal(poller.get("n2:3306"), undefined);
+      // The agent is back on the same port.
+      await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+      while (!poller.get("n2:3306") && Date.now() - started < 5000) await sleep(10);
+      assert.ok(poller.get("n2:3306"), "its answer is kept");
+      assert.equal(poller.refusedAt("n2:3306"), undefined, "and the refusal forgotten");
+    } finally {
+      poller.stop();
+      server.close();
+    }
+  });
 });

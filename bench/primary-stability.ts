@@ -1,0 +1,181 @@
+// Issue F's stability benchmark: how often a running member loses its primary component
+// (a non-primary view) in normal operation on this 2-core machine, with our evs timings and
+// with Galera's defaults, side by side in one run. Normal operation: a cluster's first start
+// (a bootstrap and two joins by SST), then writes while one node restarts cleanly and
+// rejoins by IST. No fault is injected: every loss is a false suspicion.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { failoverProviderOptions, galeraDefaultEvsOptions } from "../src/mysqld/server-config.js";
+import { primaryLosses, type PrimaryLoss } from "../src/mysqld/primary-losses.js";
+import { allSynced, electedWriter, progress, sqlOn, startBenchCluster } from "./cluster-support.js";
+import { markdownTable } from "./report.js";
+import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
+
+const startsEnv = "GALERA_PILOT_BENCH_STARTS";
+const defaultStarts = 4;
+const firstAddress = "127.0.64.2";
+
+type Side = "ours" | "galera";
+const sides: Record<Side, { label: string; options: Readonly<Record<string, string>> | null }> = {
+  ours: { label: "our LAN timings (the default)", options: null },
+  galera: { label: "Galera's default timings", options: galeraDefaultEvsOptions },
+};
+
+export interface StabilityRun {
+  side: Side;
+  start: number;
+  /** Losses from the first start until 3 of 3 synced. */
+  startLosses: PrimaryLoss[];
+  /** Losses while writes ran and one node restarted and rejoined. */
+  rejoinLosses: PrimaryLoss[];
+  startSeconds: number;
+}
+
+function lossesOf(stateDir: string): PrimaryLoss[] {
+  return ["n1", "n2", "n3"].flatMap((n) => {
+    try {
+      return primaryLosses(readFileSync(join(stateDir, n, "agent.log"), "utf8")).map((l) => ({
+        ...l,
+        at: `${n} ${l.at}`,
+      }));
+    } catch {
+      return [];
+    }
+  });
+}
+
+async function runOnce(side: Side, start: number): Promise<StabilityRun> {
+  const options = sides[side].options;
+  const began = Date.now();
+  const b = await startBenchCluster(
+    `stability-${side}`,
+    firstAddress,
+    options
+      ? {
+          GALERA_PILOT_PROVIDER_OPTIONS: Object.entries(options)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(";"),
+        }
+      : {},
+  );
+  try {
+    const startSeconds = (Date.now() - began) / 1000;
+    const startLosses = lossesOf(b.stateDir);
+    const writer = await electedWriter(b.cluster);
+    const socket = b.cluster.layout.find((n) => n.name === writer)!.socket;
+    await sqlOn(
+      socket,
+      "CREATE DATABASE IF NOT EXISTS gp_bench",
+      "CREATE TABLE IF NOT EXISTS gp_bench.stability (id BIGINT AUTO_INCREMENT PRIMARY KEY, pad VARCHAR(200))",
+    );
+    let writing = true;
+    const writes = (async () => {
+      while (writing) {
+        await sqlOn(socket, "INSERT INTO gp_bench.stability (pad) VALUES (REPEAT('x', 200))").catch(
+          () => undefined,
+        );
+        await sleep(5);
+      }
+    })();
+    const other = b.cluster.layout.find((n) => n.name !== writer)!.name;
+    await sleep(2000);
+    await b.cluster.stopNode(other);
+    b.cluster.startNode(other);
+    await b.cluster.waitFor(allSynced, 300_000, `${other} rejoined, 3 of 3 synced`);
+    await sleep(2000);
+    writing = false;
+    await writes;
+    const rejoinLosses = lossesOf(b.stateDir).slice(startLosses.length);
+    return { side, start, startLosses, rejoinLosses, startSeconds };
+  } finally {
+    await b.close();
+  }
+}
+
+export async function primaryStabilityBenchmark(m: Machine): Promise<BenchmarkOutput> {
+  const starts = Number(process.env[startsEnv] ?? defaultStarts);
+  if (!Number.isInteger(starts) || starts < 1) throw new Error(`${startsEnv} must be a whole number ≥ 1`);
+  const runs: StabilityRun[] = [];
+  for (let start = 1; start <= starts; start++) {
+    const order: Side[] = start % 2 === 1 ? ["ours", "galera"] : ["galera", "ours"];
+    for (const side of order) {
+      const run = await runOnce(side, start);
+      runs.push(run);
+      progress(
+        `start ${start}/${starts} ${side}: ${run.startLosses.length} losses of the primary component while starting, ${run.rejoinLosses.length} while a node rejoined`,
+      );
+    }
+  }
+  const total = (side: Side, key: "startLosses" | "rejoinLosses") =>
+    runs.filter((r) => r.side === side).reduce((sum, r) => sum + r[key].length, 0);
+  const withLoss = (side: Side) =>
+    runs.filter((r) => r.side === side && r.startLosses.length + r.rejoinLosses.length > 0).length;
+  const summaryTable = markdownTable(
+    ["", sides.ours.label, sides.galera.label],
+    [
+      ["cluster starts (bootstrap + 2 joins by SST)", String(starts), String(starts)],
+      [
+        "losses of the primary component while starting",
+        String(total("ours", "startLosses")),
+        String(total("galera", "startLosses")),
+      ],
+      [
+        "losses while a node restarted and rejoined (IST) under writes",
+        String(total("ours", "rejoinLosses")),
+        String(total("galera", "rejoinLosses")),
+      ],
+      ["runs with any loss", `${withLoss("ours")} of ${starts}`, `${withLoss("galera")} of ${starts}`],
+    ],
+  );
+  const runsTable = markdownTable(
+    ["start", "side", "seconds to 3 of 3 synced", "losses while starting", "losses while rejoining"],
+    runs.map((r) => [
+      String(r.start),
+      r.side,
+      r.startSeconds.toFixed(1),
+      r.startLosses.map((l) => `${l.at} (${l.members} left)`).join("; ") || "0",
+      r.rejoinLosses.map((l) => `${l.at} (${l.members} left)`).join("; ") || "0",
+    ]),
+  );
+  const goal = {
+    goal: "no loss of the primary component in normal operation (our timings)",
+    met: withLoss("ours") === 0,
+    detail: `${total("ours", "startLosses") + total("ours", "rejoinLosses")} losses in ${starts} runs`,
+  };
+  const command =
+    process.env[startsEnv] !== undefined
+      ? `${startsEnv}=${starts} npm run bench -- primary-stability`
+      : "npm run bench -- primary-stability";
+  const evs = Object.keys(failoverProviderOptions)
+    .map(
+      (k) =>
+        `\`${k}\` ${failoverProviderOptions[k as keyof typeof failoverProviderOptions]} vs ${galeraDefaultEvsOptions[k as keyof typeof galeraDefaultEvsOptions]}`,
+    )
+    .join(", ");
+  const section = `## Primary component in normal operation (issue F)
+
+Measured ${new Date().toISOString()} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}.
+Reproduce with \`${command}\` (\`npm run bench\` runs it with the others).
+
+A fresh 3-node cluster of the local runner (127.0.64.2–4) is started ${starts} times with each
+side's evs timings (ours vs Galera's: ${evs}), alternating which side goes first: a bootstrap
+and two joins by SST, then writes on the writer while another node stops cleanly, starts
+again and rejoins by IST. No fault is injected. A loss is a member that was in a primary
+component logging a non-primary one without being asked to stop (Galera's \`New COMPONENT:
+primary = no\` in its log): writes stall on it until a new primary forms.
+
+${summaryTable}
+
+${runsTable}
+
+Goal: ${goal.goal}: **${goal.met ? "met" : "not met"}**, ${goal.detail}.
+`;
+  return {
+    summary: [summaryTable, runsTable, `${goal.met ? "met" : "NOT MET"}: ${goal.goal} (${goal.detail})`].join(
+      "\n\n",
+    ),
+    section,
+    json: { machine: m, starts, runs, goals: [goal] },
+  };
+}
