@@ -351,6 +351,8 @@ export async function benchFailover(): Promise<FailoverBenchResult> {
       GALERA_PILOT_PROVIDER_OPTIONS: Object.entries(galeraDefaultEvsOptions)
         .map(([k, v]) => `${k}=${v}`)
         .join(";"),
+      // The 2015 setup has no agent that evicts a dead member: Galera's timeouts alone.
+      GALERA_PILOT_EVICT_DEAD: "no",
     });
     const b = { ours: clusters.ours, classic: clusters.classic };
     const proxies = {
@@ -557,12 +559,14 @@ their default sampling interval (${DEFAULT_SAMPLE_INTERVAL_MS} ms):
   HAProxy config (\`galera-pilot haproxy render\`): the writer backend checked on \`/writer\`
   (the single elected writer) with \`inter ${writerChecks.interMs} fastinter ${writerChecks.fastinterMs} downinter ${writerChecks.downinterMs} rise ${writerChecks.rise} fall ${writerChecks.fall}\`,
   and the agents' writer handover (${writerHandoverMs()} ms: a new writer answers 200 only once
-  HAProxy has the old one DOWN).
+  HAProxy has the old one DOWN); the agents evict a member whose agent and Galera port both
+  refuse connections (\`evs.evict\`).
 - **classic** (127.0.60.12–14): the 2015 seed's way of adding HAProxy: every node checked on
   \`/\` with HAProxy's default timings (\`inter 2000 fall 3 rise 2\`), n1 taking writes and n2,
   n3 \`backup\` (one writer at a time); Galera's default evs timings, given to the agents as
-  the user's provider options (\`GALERA_PILOT_PROVIDER_OPTIONS\`, which win over ours). Every
-  node's effective options are read back before each run.
+  the user's provider options (\`GALERA_PILOT_PROVIDER_OPTIONS\`, which win over ours), and no
+  eviction by the agents (\`GALERA_PILOT_EVICT_DEAD=no\`). Every node's effective options are
+  read back before each run.
 
 ${evsTable}
 
@@ -583,11 +587,12 @@ ${runsTable}
 ${r.failures.length === 0 ? "No run failed." : `Runs that failed and were repeated: ${r.failures.map((f) => `round ${f.round} ${f.side}: ${f.error.split("\n")[0]}`).join("; ")}.`}
 
 Where the time goes: the survivors cannot commit anything until Galera drops the dead
-member from the view (its suspect timeout, then an agreement and a new view). Meanwhile the
-next writer's agent finds the dead agent's port refusing connections (its peers poll every
-${DEFAULT_SAMPLE_INTERVAL_MS} ms), so the dead node cannot be ahead of it; it waits its handover
-(${writerHandoverMs()} ms) and claims, and HAProxy's next check of it (every ${writerChecks.downinterMs} ms while
-it is DOWN) brings it UP. In the classic
+member from the view. Their agents find the dead agent's port refusing connections (each
+polls its peers every ${DEFAULT_SAMPLE_INTERVAL_MS} ms), then its Galera port refusing too, and have Galera evict
+it at once, without waiting for its suspect timeout. From that first refusal the dead node
+cannot be ahead of the next writer either: it waits its handover (${writerHandoverMs()} ms) and claims,
+and HAProxy's next check of it (every ${writerChecks.downinterMs} ms while it is DOWN) brings it UP. The
+handover is now the longer path. In the classic
 setup the backup takes writes only once HAProxy marked n1 DOWN (three failed checks 2 s
 apart) and its writes commit only once Galera dropped n1 (5 s suspect timeout): the later
 of the two.

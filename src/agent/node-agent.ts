@@ -23,6 +23,13 @@ import { writerHandover, type HandoverState } from "../health/writer-handover.js
 import { evictionVerdict, mayClearEvictions } from "../decide/dead-member.js";
 import { tcpRefused } from "../system/tcp-refused.js";
 import { sqlString } from "../mysqld/sql-literal.js";
+import type { NodeStatusReport as PeerReport } from "./node-status.js";
+
+/** Phases of a member that leaves the cluster cleanly: Galera needs no eviction for it. */
+const leavingPhases: ReadonlySet<string> = new Set(["draining", "stopping", "stopped"]);
+
+/** Does a member's answer say its mariadbd runs? (Its agent knows: it started it.) */
+const serverRuns = (report: PeerReport): boolean => report.pid !== null && report.phase !== "server-down";
 import { HealthServer } from "../http/health-server.js";
 import { answersDeadline, type PostedAnswers } from "../http/health-routes.js";
 import { AgentMetrics } from "../http/metrics.js";
@@ -188,6 +195,8 @@ export class NodeAgent {
   #evicting = false;
   /** Member UUIDs this agent had its mariadbd evict. */
   readonly #evicted = new Set<string>();
+  /** The last member UUID each member of the view reported (its answers lack it while its mariadbd is down). */
+  readonly #memberUuids = new Map<string, string>();
   /** When each member's Galera port last refused our connection. */
   readonly #galeraRefusedAt = new Map<string, number>();
 
@@ -214,14 +223,21 @@ export class NodeAgent {
 
   /**
    * The view's size, and how many of its members answer: this node and the peers whose agent
-   * answered within three sampling intervals and has not refused a connection since.
+   * answered within three sampling intervals, with its mariadbd running, and has not refused a
+   * connection since.
    */
   #answeringView(view: readonly string[]): { size: number; answering: number } {
     const lately = Date.now() - 3 * this.options.sampleIntervalMs;
     const answering = view.filter((address) => {
       if (address === this.#selfAddress) return true;
-      const heardAt = this.#peerPoller.get(address)?.receivedAt ?? -Infinity;
-      return heardAt >= lately && heardAt > (this.#peerPoller.refusedAt(address) ?? -Infinity);
+      const last = this.#peerPoller.get(address);
+      const heardAt = last?.receivedAt ?? -Infinity;
+      return (
+        heardAt >= lately &&
+        heardAt > (this.#peerPoller.refusedAt(address) ?? -Infinity) &&
+        last !== undefined &&
+        serverRuns(last.report)
+      );
     }).length;
     return { size: view.length, answering };
   }
@@ -229,6 +245,7 @@ export class NodeAgent {
   /** Starts an eviction round unless one runs, while this node is in a primary component. */
   #evictDeadMembersSoon(): void {
     const sample = this.#sampler.latest;
+    if (!this.options.evictDead) return;
     if (this.#evicting || sample.error !== null || sample.clusterStatus !== "Primary") return;
     this.#evicting = true;
     void this.#evictDeadMembers(sample.incomingAddresses).finally(() => (this.#evicting = false));
@@ -242,9 +259,12 @@ export class NodeAgent {
     for (const address of view) {
       if (address === this.#selfAddress) continue;
       const last = this.#peerPoller.get(address);
+      if (last?.report.memberUuid) this.#memberUuids.set(address, last.report.memberUuid);
       const agentRefusedAt = this.#peerPoller.refusedAt(address);
       const galeraAddress = last?.report.galeraAddress ?? null;
-      if (agentRefusedAt !== undefined && galeraAddress && (last?.receivedAt ?? -Infinity) < agentRefusedAt) {
+      const serverRunning = last ? serverRuns(last.report) : true;
+      const agentGone = agentRefusedAt !== undefined && (last?.receivedAt ?? -Infinity) < agentRefusedAt;
+      if (galeraAddress && (agentGone || !serverRunning)) {
         if (await tcpRefused(galeraAddress, 300)) this.#galeraRefusedAt.set(address, Date.now());
       }
       const verdict = evictionVerdict(
@@ -252,9 +272,11 @@ export class NodeAgent {
           address,
           inView: this.#sampler.latest.incomingAddresses.includes(address),
           last: last && {
-            memberUuid: last.report.memberUuid ?? null,
+            memberUuid: this.#memberUuids.get(address) ?? null,
             galeraAddress,
             receivedAt: last.receivedAt,
+            serverRunning,
+            leaving: leavingPhases.has(last.report.phase),
           },
           agentRefusedAt,
           galeraRefusedAt: this.#galeraRefusedAt.get(address),
@@ -379,17 +401,23 @@ export class NodeAgent {
   }
 
   /** The writer handover (writer-handover.ts): since when this node's right has held. */
-  #handover: HandoverState = { rightSince: null };
+  #handover: HandoverState = { eligibleSince: null, rightSince: null };
 
   /**
    * Does this node answer 200 on /writer? Only once its right to the role (writer-election.ts)
    * has held for the handover time, so that HAProxy has the previous writer DOWN.
    */
   #isWriter(now: number): boolean {
-    const turn = writerHandover(this.#handover, this.#mayClaim(now), now, this.options.writerHandoverMs);
+    const turn = writerHandover(
+      this.#handover,
+      this.#eligibleSince,
+      this.#mayClaim(now),
+      now,
+      this.options.writerHandoverMs,
+    );
     if (turn.claim && !this.#claimLogged) {
       this.log.info(
-        `claims the writer role: no member could be ahead of it for ${now - turn.state.rightSince!} ms (handover ${this.options.writerHandoverMs} ms)`,
+        `claims the writer role: its right first held ${now - turn.state.rightSince!} ms ago in this period of eligibility (handover ${this.options.writerHandoverMs} ms)`,
       );
     }
     this.#claimLogged = turn.claim;

@@ -59,6 +59,8 @@ export interface AgentOptions {
    */
   writerHandoverMs: number;
   health: HealthOptions;
+  /** Evict a member whose agent and Galera port both refuse connections (decide/dead-member.ts). */
+  evictDead: boolean;
   /** Serve the live dashboard page on the health port (/dashboard/). */
   dashboard: boolean;
   rootPassword: Secret;
@@ -174,6 +176,11 @@ export const settings = {
     flag: "--read-only-available",
     env: "GALERA_PILOT_READ_ONLY_AVAILABLE",
     help: "a read-only node answers 200: no (default) | yes",
+  },
+  evictDead: {
+    flag: "--evict-dead",
+    env: "GALERA_PILOT_EVICT_DEAD",
+    help: "evict a member at once when its agent and its Galera port both refuse connections (evs.evict): yes (default) | no",
   },
   dashboard: {
     flag: "--dashboard",
@@ -478,6 +485,7 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
       0,
       60_000,
     ),
+    evictDead: parseYesNo("evictDead", get("evictDead") ?? "yes"),
     dashboard: parseYesNo("dashboard", get("dashboard") ?? "no"),
     health: {
       availableWhenDonor: parseYesNo("donorAvailable", get("donorAvailable") ?? "yes"),

@@ -3,15 +3,16 @@
  *
  * Galera drops a member that went silent only after its suspect timeout: the floor of every
  * failover, and with short timeouts the cause of false suspicions under load. But when a
- * member's whole node died (its agent and its mariadbd), its peers can tell, and need not
- * wait: nothing listens on its agent's health port nor on its Galera port. A peer that finds
- * both refused names the member's UUID to its own Galera (`evs.evict`), which then drops it
- * at the next agreement instead of after the timeout.
+ * member's mariadbd is dead, its peers' agents can prove it, and need not wait: its agent
+ * says so (its answer has no running mariadbd) or is dead too (its health port refuses the
+ * connection), and then its Galera port refuses a connection as well. A peer that finds this
+ * names the member's UUID to its own Galera (`evs.evict`), which drops it at the next
+ * agreement instead of after the timeout.
  *
  * Evicting a live member would cut it out of the cluster until it restarts, so the proof is
- * strict: its agent refused our connection after its last answer, and its Galera port refused
- * a connection after that, with the UUID from its last answer. A member that does not answer
- * without refusing (a host gone, a cable cut, a paused process) is left to Galera's timeouts.
+ * strict: the Galera port's refusal must come after the agent's word or refusal, and the UUID
+ * is the last one the member reported. A member that does not answer without refusing (a host
+ * or a container's address gone, a cable cut, a paused process) is left to Galera's timeouts.
  *
  * And it happens only when a strict majority of the view answers (this node and the members
  * whose agents answered lately). Galera counts an evicted member as gone, as if it had left
@@ -30,8 +31,20 @@ export interface MemberFacts {
   address: string;
   /** Still in our current view: Galera has not dropped it yet. */
   inView: boolean;
-  /** Its last /status answer: its member UUID and Galera address, and when it arrived. */
-  last: { memberUuid: string | null; galeraAddress: string | null; receivedAt: number } | undefined;
+  /**
+   * Its last /status answer, when it arrived, and whether it had a running mariadbd; with the
+   * last member UUID and Galera address it reported.
+   */
+  last:
+    | {
+        memberUuid: string | null;
+        galeraAddress: string | null;
+        receivedAt: number;
+        serverRunning: boolean;
+        /** It was leaving the cluster cleanly (draining, stopping): Galera drops it by its own leave message. */
+        leaving: boolean;
+      }
+    | undefined;
   /** When its agent last refused our connection. */
   agentRefusedAt: number | undefined;
   /** When its Galera port last refused our connection. */
@@ -64,22 +77,34 @@ export function evictionVerdict(
   if (!last?.memberUuid || !last.galeraAddress) {
     return { evict: false, reason: `${address} never told its member UUID and Galera address` };
   }
-  if (agentRefusedAt === undefined || agentRefusedAt <= last.receivedAt) {
-    return { evict: false, reason: `${address}'s agent has not refused a connection since its last answer` };
+  if (last.leaving) {
+    return { evict: false, reason: `${address} was leaving cleanly: Galera drops it by its leave message` };
   }
-  if (galeraRefusedAt === undefined || galeraRefusedAt < agentRefusedAt) {
+  // Since when its mariadbd is known to be gone: by its agent's refusal, or by its agent's word.
+  const agentGone = agentRefusedAt !== undefined && agentRefusedAt > last.receivedAt;
+  const goneSince = agentGone ? agentRefusedAt : last.serverRunning ? undefined : last.receivedAt;
+  if (goneSince === undefined) {
+    return {
+      evict: false,
+      reason: `${address}'s agent answers that its mariadbd runs, and has not refused a connection since`,
+    };
+  }
+  if (galeraRefusedAt === undefined || galeraRefusedAt < goneSince) {
     return {
       evict: false,
       reason: `${address}'s Galera port ${last.galeraAddress} has not refused a connection since`,
     };
   }
+  const proof = agentGone
+    ? "its agent and its Galera port"
+    : "its agent says its mariadbd is not running, and its Galera port";
   if (alreadyEvicted.has(last.memberUuid)) {
     return { evict: false, reason: `${address} (${last.memberUuid}) was evicted already` };
   }
   return {
     evict: true,
     memberUuid: last.memberUuid,
-    reason: `${address} is dead: its agent and its Galera port ${last.galeraAddress} refuse connections; evicting member ${last.memberUuid} instead of waiting for Galera's suspect timeout`,
+    reason: `${address} is dead: ${proof} ${last.galeraAddress} refuse${agentGone ? "" : "s"} connections; evicting member ${last.memberUuid} instead of waiting for Galera's suspect timeout`,
   };
 }
 

@@ -47,3 +47,38 @@ export function primaryLosses(log: string): PrimaryLoss[] {
   }
   return losses;
 }
+
+/**
+ * When a log time stamp ("2026-12-06  4:06:19", mariadbd's local time, to the second) was, in
+ * ms since the epoch, read in this process's time zone (the machine's, as mariadbd's); NaN if
+ * it is not one.
+ */
+export function logTimeMs(stamp: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})\s+(\d{1,2}):(\d{2}):(\d{2})/.exec(stamp.trim());
+  if (!m) return Number.NaN;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  return new Date(y, mo - 1, d, h, mi, s).getTime();
+}
+
+/**
+ * The losses that no injected fault explains: outside every fault's window, from its start to
+ * its recovery (or to the end, for one that did not recover), widened by `slackMs` on each side
+ * for the log's one-second resolution and the time a fault takes to be noticed. Pure.
+ */
+export function lossesOutsideFaults<T extends { at: string }>(
+  losses: readonly T[],
+  faults: readonly { at: string; recoveredAfterMs: number | null }[],
+  slackMs = 2000,
+): T[] {
+  const windows = faults.map((f) => {
+    const start = Date.parse(f.at);
+    return [
+      start - slackMs,
+      f.recoveredAfterMs === null ? Infinity : start + f.recoveredAfterMs + slackMs,
+    ] as const;
+  });
+  return losses.filter((loss) => {
+    const t = logTimeMs(loss.at);
+    return Number.isFinite(t) && !windows.some(([from, to]) => t >= from && t <= to);
+  });
+}

@@ -81,27 +81,30 @@ const OWNED_PROVIDER_OPTIONS = [
 ];
 
 /**
- * Galera's failure detector, tuned for a LAN (Galera's defaults in brackets): a member that
- * sends nothing — not even the keepalive it sends when idle — for evs.suspect_timeout is
- * suspected, and dropped from the view once every other member suspects it too;
- * evs.inactive_timeout drops it without that agreement. Until the new view is installed every
- * write of the cluster waits: the suspect timeout is the floor of a crash's write stall.
- * Shorter means a shorter stall after a crash, and a member that goes silent that long under
- * load (CPU starvation, a stalled host, a congested network) evicted for nothing and
- * rejoining by IST. docs/routing.md has the table, the measurements and the trade-offs.
- * The values meet both Galera's documented order (keepalive_period ≤ inactive_check_period ≤
- * suspect_timeout ≤ inactive_timeout ≤ install_timeout) and the checks galera-4 makes at
- * start (checkEvsTimings).
+ * Galera's failure detector (Galera's defaults in brackets): a member that sends nothing — not
+ * even the keepalive it sends when idle — for evs.suspect_timeout is suspected, and dropped
+ * from the view once every other member suspects it too; evs.inactive_timeout drops it without
+ * that agreement. Until the new view is installed every write of the cluster waits.
+ *
+ * The timeouts are Galera's own: shorter ones (1 s, 3 s, 3 s until 2026-12) made a member that
+ * went silent for a second under load (CPU starvation on a shared host) lose the primary
+ * component in 3 of 6 cluster starts on a 2-core machine, against none in 6 with these (the
+ * primary-stability benchmark). The agents make up for them where they can prove a member dead:
+ * they evict it at once (evs.evict, decide/dead-member.ts), so a crash whose ports refuse
+ * connections fails over in about a second; a host that vanishes without a refusal waits the
+ * suspect timeout. The periods stay short: an idle member's keepalive four times a second, and
+ * join messages while members agree on a view (at Galera's 1 s a live member could look
+ * silent to the others and be suspected in turn). docs/routing.md has the table and the
+ * measurements. The values meet the checks galera-4 makes at start (checkEvsTimings); like
+ * Galera's own defaults, they put install_timeout below inactive_timeout, against the order
+ * Galera's documentation gives and as galera-4 itself requires.
  */
 export const failoverProviderOptions: Readonly<Record<EvsTiming, string>> = {
   "evs.keepalive_period": "PT0.25S", // [PT1S]
   "evs.inactive_check_period": "PT0.25S", // [PT0.5S]
-  "evs.suspect_timeout": "PT1S", // [PT5S]
-  "evs.inactive_timeout": "PT3S", // [PT15S]
-  "evs.install_timeout": "PT3S", // [PT7.5S]
-  // While members agree on a new view they send only join messages, one per join_retrans_period:
-  // at Galera's 1 s a live member looks silent for a whole suspect timeout and is suspected in
-  // turn, which costs another round (seen in the logs: +1 s per failover).
+  "evs.suspect_timeout": "PT5S", // [PT5S]
+  "evs.inactive_timeout": "PT15S", // [PT15S]
+  "evs.install_timeout": "PT7.5S", // [PT7.5S]
   "evs.join_retrans_period": "PT0.25S", // [PT1S]
 };
 

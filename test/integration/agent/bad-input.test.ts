@@ -262,6 +262,12 @@ describe("given bad input", { timeout: 600_000 }, () => {
         ["GALERA_PILOT_DONOR_AVAILABLE", "maybe", /GALERA_PILOT_DONOR_AVAILABLE must be yes or no/],
         ["GALERA_PILOT_READ_ONLY_AVAILABLE", "2", /GALERA_PILOT_READ_ONLY_AVAILABLE must be yes or no/],
         ["GALERA_PILOT_DASHBOARD", "on", /GALERA_PILOT_DASHBOARD must be yes or no/],
+        [
+          "GALERA_PILOT_WRITER_HANDOVER",
+          "soon",
+          /GALERA_PILOT_WRITER_HANDOVER must be a whole number from 0 to 60000/,
+        ],
+        ["GALERA_PILOT_EVICT_DEAD", "sometimes", /GALERA_PILOT_EVICT_DEAD must be yes or no/],
         ["GALERA_PILOT_SYNCING_ANSWER", "200", /GALERA_PILOT_SYNCING_ANSWER must be 100 or 503/],
         ["GALERA_PILOT_SST_RATE_LIMIT", "fast", /GALERA_PILOT_SST_RATE_LIMIT must be bytes per second/],
         ["GALERA_PILOT_TLS_CA", "/etc/ssl/nosuch.pem", /TLS needs all three of GALERA_PILOT_TLS_CA/],

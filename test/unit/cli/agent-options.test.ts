@@ -98,6 +98,14 @@ describe("parseAgentOptions", () => {
     badInput(["--writer-handover=soon", "seed"], env, /writer-handover|writerHandover/);
   });
 
+  it("evicts dead members unless told not to", () => {
+    const env = { ...secrets, GALERA_PILOT_ADDRESS: "127.0.0.9" };
+    assert.equal(parseAgentOptions(["seed"], env).evictDead, true);
+    assert.equal(parseAgentOptions(["--evict-dead=no", "seed"], env).evictDead, false);
+    assert.equal(parseAgentOptions(["seed"], { ...env, GALERA_PILOT_EVICT_DEAD: "no" }).evictDead, false);
+    badInput(["--evict-dead=maybe", "seed"], env, /evict-dead|evictDead/);
+  });
+
   it("never shows a secret when the options are printed", () => {
     const o = parseAgentOptions(["--address=127.0.0.9", "seed"], secrets);
     const printed = JSON.stringify(o) + String(o.rootPassword) + `${o.sstPassword}`;

@@ -7,7 +7,13 @@ import { evictionVerdict, mayClearEvictions, type MemberFacts } from "../../../s
 const dead: MemberFacts = {
   address: "10.0.0.4:3306",
   inView: true,
-  last: { memberUuid: "6a1f0c2e-aae5", galeraAddress: "10.0.0.4:4567", receivedAt: 9_900 },
+  last: {
+    memberUuid: "6a1f0c2e-aae5",
+    galeraAddress: "10.0.0.4:4567",
+    receivedAt: 9_900,
+    serverRunning: true,
+    leaving: false,
+  },
   agentRefusedAt: 10_200,
   galeraRefusedAt: 10_250,
 };
@@ -22,6 +28,31 @@ describe("evicting a dead member at once (evs.evict), on the agents' proof that 
       memberUuid: "6a1f0c2e-aae5",
       reason:
         "10.0.0.4:3306 is dead: its agent and its Galera port 10.0.0.4:4567 refuse connections; evicting member 6a1f0c2e-aae5 instead of waiting for Galera's suspect timeout",
+    });
+  });
+
+  it("a member whose agent answers that its mariadbd is not running, and whose Galera port then refuses, is evicted", () => {
+    // Its mariadbd was killed at 10 000; its agent answered so at 10 100 (no UUID then: no server to ask).
+    const serverGone = {
+      ...dead,
+      last: { ...dead.last!, receivedAt: 10_100, serverRunning: false },
+      agentRefusedAt: undefined,
+      galeraRefusedAt: 10_150,
+    };
+    assert.deepEqual(evictionVerdict(serverGone, none, majority), {
+      evict: true,
+      memberUuid: "6a1f0c2e-aae5",
+      reason:
+        "10.0.0.4:3306 is dead: its agent says its mariadbd is not running, and its Galera port 10.0.0.4:4567 refuses connections; evicting member 6a1f0c2e-aae5 instead of waiting for Galera's suspect timeout",
+    });
+    // A Galera refusal from before that answer proves nothing about the server the agent may have restarted since.
+    assert.equal(evictionVerdict({ ...serverGone, galeraRefusedAt: 10_099 }, none, majority).evict, false);
+  });
+
+  it("a member that was leaving cleanly (draining, stopping) is not evicted: Galera drops it by its leave message", () => {
+    assert.deepEqual(evictionVerdict({ ...dead, last: { ...dead.last!, leaving: true } }, none, majority), {
+      evict: false,
+      reason: "10.0.0.4:3306 was leaving cleanly: Galera drops it by its leave message",
     });
   });
 
@@ -41,7 +72,7 @@ describe("evicting a dead member at once (evs.evict), on the agents' proof that 
     const back = { ...dead, last: { ...dead.last!, receivedAt: 10_300 } };
     assert.deepEqual(evictionVerdict(back, none, majority), {
       evict: false,
-      reason: "10.0.0.4:3306's agent has not refused a connection since its last answer",
+      reason: "10.0.0.4:3306's agent answers that its mariadbd runs, and has not refused a connection since",
     });
     assert.equal(
       evictionVerdict({ ...dead, last: { ...dead.last!, receivedAt: 10_200 } }, none, majority).evict,
@@ -111,6 +142,8 @@ describe("evicting a dead member at once (evs.evict), on the agents' proof that 
             memberUuid: fc.option(fc.constantFrom("u1", "u2")),
             galeraAddress: fc.option(fc.constant("h:4567")),
             receivedAt: fc.integer({ min: 0, max: 100 }),
+            serverRunning: fc.boolean(),
+            leaving: fc.boolean(),
           }),
           { nil: undefined },
         ),
@@ -127,8 +160,16 @@ describe("evicting a dead member at once (evs.evict), on the agents' proof that 
           if (!verdict.evict) return;
           // The oracle, written out: every fact of the proof holds.
           assert.ok(inView && last && last.memberUuid && last.galeraAddress);
-          assert.ok(agentRefusedAt !== undefined && agentRefusedAt > last.receivedAt);
-          assert.ok(galeraRefusedAt !== undefined && galeraRefusedAt >= agentRefusedAt);
+          assert.ok(!last.leaving);
+          // Its mariadbd gone since: its agent's refusal after its last answer, or that answer itself saying so.
+          const since =
+            agentRefusedAt !== undefined && agentRefusedAt > last.receivedAt
+              ? agentRefusedAt
+              : !last.serverRunning
+                ? last.receivedAt
+                : undefined;
+          assert.ok(since !== undefined);
+          assert.ok(galeraRefusedAt !== undefined && galeraRefusedAt >= since);
           assert.equal(verdict.memberUuid, last.memberUuid);
           assert.ok(!evicted.includes(last.memberUuid));
           // Those that answer are more than half the view.

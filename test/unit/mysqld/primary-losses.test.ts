@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { primaryLosses } from "../../../src/mysqld/primary-losses.js";
+import { logTimeMs, lossesOutsideFaults, primaryLosses } from "../../../src/mysqld/primary-losses.js";
 
 const line = (time: string, text: string) => `2026-12-06 ${time} 0 [Note] ${text}`;
 const start = (time: string) =>
@@ -63,5 +63,38 @@ describe("primaryLosses: when a running member lost its primary component, from 
 
   it("a log without Galera's component lines has no loss", () => {
     assert.deepEqual(primaryLosses("2026-12-06  4:06:19 0 [Note] InnoDB: Starting shutdown...\n"), []);
+  });
+});
+
+describe("lossesOutsideFaults: the losses no injected fault explains", () => {
+  const at = (time: string) => new Date(logTimeMs(`2026-12-06 ${time}`)).toISOString();
+  const faults = [
+    { at: at("10:00:00"), recoveredAfterMs: 10_000 },
+    { at: at("10:05:00"), recoveredAfterMs: null },
+  ];
+
+  it("reads mariadbd's time stamps, one-digit hours padded with a space included", () => {
+    assert.equal(logTimeMs("2026-12-06  4:06:19"), new Date(2026, 11, 6, 4, 6, 19).getTime());
+    assert.equal(logTimeMs("2026-12-06 14:06:19"), new Date(2026, 11, 6, 14, 6, 19).getTime());
+    assert.ok(Number.isNaN(logTimeMs("not a time")));
+  });
+
+  it("keeps a loss outside every fault's window, with 2 s of slack on each side", () => {
+    const losses = [
+      { at: "2026-12-06  9:59:57" }, // before the first fault, beyond the slack: kept
+      { at: "2026-12-06  9:59:59" }, // inside the slack before it
+      { at: "2026-12-06 10:00:05" }, // during it
+      { at: "2026-12-06 10:00:12" }, // its recovery + 2 s
+      { at: "2026-12-06 10:00:13" }, // after: kept
+      { at: "2026-12-06 10:06:00" }, // during the fault that never recovered
+    ];
+    assert.deepEqual(
+      lossesOutsideFaults(losses, faults).map((l) => l.at),
+      ["2026-12-06  9:59:57", "2026-12-06 10:00:13"],
+    );
+  });
+
+  it("a loss whose time cannot be read is not counted as outside", () => {
+    assert.deepEqual(lossesOutsideFaults([{ at: "garbled" }], []), []);
   });
 });

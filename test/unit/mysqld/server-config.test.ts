@@ -88,7 +88,7 @@ wsrep_cluster_address="gcomm://127.0.0.2:4567,127.0.0.3:4567,127.0.0.4:4567"
 wsrep_node_name="n2"
 wsrep_node_address="127.0.0.3"
 wsrep_node_incoming_address="127.0.0.3:3306"
-wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.inactive_timeout=PT3S;evs.install_timeout=PT3S;evs.join_retrans_period=PT0.25S;gcache.size=256M;evs.suspect_timeout=PT2S"
+wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.inactive_timeout=PT15S;evs.install_timeout=PT7.5S;evs.join_retrans_period=PT0.25S;gcache.size=256M;evs.suspect_timeout=PT2S"
 wsrep_sst_receive_address="127.0.0.3:4444"
 wsrep_sst_method=mariabackup
 wsrep_sst_auth="sst:s3cret"
@@ -120,7 +120,7 @@ sockopt="bind=127.0.0.3"
       "--wsrep_node_name=n2",
       "--wsrep_node_address=127.0.0.3",
       "--wsrep_node_incoming_address=127.0.0.3:3306",
-      "--wsrep_provider_options=gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.suspect_timeout=PT1S;evs.inactive_timeout=PT3S;evs.install_timeout=PT3S;evs.join_retrans_period=PT0.25S",
+      "--wsrep_provider_options=gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.suspect_timeout=PT5S;evs.inactive_timeout=PT15S;evs.install_timeout=PT7.5S;evs.join_retrans_period=PT0.25S",
       "--wsrep_sst_receive_address=127.0.0.3:4444",
       "--wsrep_sst_method=rsync",
       "--wsrep_sst_auth=sst:s3cret",
@@ -174,7 +174,7 @@ sockopt="bind=127.0.0.3"
       'wsrep_node_name="n2"',
       'wsrep_node_address="::1"',
       'wsrep_node_incoming_address="[::1]:3306"',
-      'wsrep_provider_options="base_host=[::1];gmcast.listen_addr=tcp://[::1]:4567;ist.recv_addr=[::1]:4568;pc.recovery=TRUE;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.suspect_timeout=PT1S;evs.inactive_timeout=PT3S;evs.install_timeout=PT3S;evs.join_retrans_period=PT0.25S"',
+      'wsrep_provider_options="base_host=[::1];gmcast.listen_addr=tcp://[::1]:4567;ist.recv_addr=[::1]:4568;pc.recovery=TRUE;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.suspect_timeout=PT5S;evs.inactive_timeout=PT15S;evs.install_timeout=PT7.5S;evs.join_retrans_period=PT0.25S"',
       'wsrep_sst_receive_address="[::1]:4444"',
     ]);
   });
@@ -220,7 +220,7 @@ sockopt="bind=127.0.0.3"
     }
   });
 
-  void it("renders our LAN failure-detector timings, in Galera's documented order", () => {
+  void it("renders Galera's own timeouts with short periods, within galera-4's start-up checks", () => {
     const options = providerOptionsOf(renderServerConfig(n2OfThreeOnLoopback()));
     const timings = [
       "evs.keepalive_period",
@@ -229,12 +229,18 @@ sockopt="bind=127.0.0.3"
       "evs.inactive_timeout",
       "evs.install_timeout",
     ].map((key) => durationSeconds(options.get(key) ?? "")!);
-    assert.deepEqual(timings, [0.25, 0.25, 1, 3, 3]);
+    assert.deepEqual(timings, [0.25, 0.25, 5, 15, 7.5]);
     assert.equal(options.get("evs.join_retrans_period"), "PT0.25S");
-    // keepalive_period ≤ inactive_check_period ≤ suspect_timeout ≤ inactive_timeout ≤ install_timeout
+    // The timeouts are Galera's defaults; the periods are shorter.
+    for (const key of ["evs.suspect_timeout", "evs.inactive_timeout", "evs.install_timeout"] as const)
+      assert.equal(
+        durationSeconds(failoverProviderOptions[key]),
+        durationSeconds(galeraDefaultEvsOptions[key]),
+      );
+    // keepalive_period ≤ inactive_check_period ≤ suspect_timeout ≤ inactive_timeout
     assert.deepEqual(
-      timings,
-      [...timings].sort((a, b) => a - b),
+      timings.slice(0, 4),
+      [...timings.slice(0, 4)].sort((a, b) => a - b),
     );
     // galera-4's own start-up checks (gcomm/src/evs_proto.cpp).
     assert.ok(timings[1]! <= timings[2]! / 2 && timings[0]! <= timings[2]! / 3);
@@ -265,24 +271,24 @@ sockopt="bind=127.0.0.3"
   void it("refuses evs timings Galera would refuse at start, naming the pair", () => {
     const cases: [Record<string, string>, string][] = [
       [
-        { "evs.keepalive_period": "PT1S" },
-        "provider option evs.keepalive_period=PT1S must be at most a third of evs.suspect_timeout=PT1S (galera-4 refuses to start otherwise); set both",
+        { "evs.keepalive_period": "PT2S" },
+        "provider option evs.keepalive_period=PT2S must be at most a third of evs.suspect_timeout=PT5S (galera-4 refuses to start otherwise); set both",
       ],
       [
-        { "evs.suspect_timeout": "PT10S" },
-        "provider option evs.suspect_timeout=PT10S must be at most evs.inactive_timeout=PT3S (inactive_timeout is the hard limit behind suspect_timeout); set both",
+        { "evs.suspect_timeout": "PT20S" },
+        "provider option evs.suspect_timeout=PT20S must be at most evs.inactive_timeout=PT15S (inactive_timeout is the hard limit behind suspect_timeout); set both",
       ],
       [
-        { "evs.inactive_check_period": "PT0.6S" },
-        "provider option evs.inactive_check_period=PT0.6S must be at most half of evs.suspect_timeout=PT1S (galera-4 refuses to start otherwise); set both",
+        { "evs.inactive_check_period": "PT3S" },
+        "provider option evs.inactive_check_period=PT3S must be at most half of evs.suspect_timeout=PT5S (galera-4 refuses to start otherwise); set both",
       ],
       [
-        { "evs.join_retrans_period": "PT1S" },
-        "provider option evs.join_retrans_period=PT1S must be at most half of evs.suspect_timeout=PT1S (members agreeing on a view would suspect each other); set both",
+        { "evs.join_retrans_period": "PT3S" },
+        "provider option evs.join_retrans_period=PT3S must be at most half of evs.suspect_timeout=PT5S (members agreeing on a view would suspect each other); set both",
       ],
       [
         { "evs.install_timeout": "PT1M" },
-        "provider option evs.install_timeout=PT1M must be at most evs.inactive_timeout=PT3S (galera-4 refuses to start otherwise); set both",
+        "provider option evs.install_timeout=PT1M must be at most evs.inactive_timeout=PT15S (galera-4 refuses to start otherwise); set both",
       ],
     ];
     for (const [providerOptions, message] of cases) {
@@ -394,7 +400,7 @@ void describe("renderServerConfig with TLS", () => {
     const options = readBack(text).find((l) => l.startsWith("--wsrep_provider_options="));
     assert.equal(
       options,
-      "--wsrep_provider_options=gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;socket.ssl_ca=/etc/galera/ca.pem;socket.ssl_cert=/etc/galera/n2.pem;socket.ssl_key=/etc/galera/n2.key;socket.ssl=YES;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.suspect_timeout=PT1S;evs.inactive_timeout=PT3S;evs.install_timeout=PT3S;evs.join_retrans_period=PT0.25S",
+      "--wsrep_provider_options=gmcast.listen_addr=tcp://127.0.0.3:4567;ist.recv_addr=127.0.0.3:4568;pc.recovery=TRUE;socket.ssl_ca=/etc/galera/ca.pem;socket.ssl_cert=/etc/galera/n2.pem;socket.ssl_key=/etc/galera/n2.key;socket.ssl=YES;evs.keepalive_period=PT0.25S;evs.inactive_check_period=PT0.25S;evs.suspect_timeout=PT5S;evs.inactive_timeout=PT15S;evs.install_timeout=PT7.5S;evs.join_retrans_period=PT0.25S",
     );
     const sst = execFileSync(
       "my_print_defaults",
