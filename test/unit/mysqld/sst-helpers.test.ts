@@ -1,4 +1,5 @@
 import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -162,6 +163,9 @@ describe("removing them from this machine", () => {
         .filter((p) => p.comm === "mbstream" && p.cwd === cwd)
         .map((p) => p.pid);
     try {
+      // The shell returns before its background child has exec'd: wait until both run under that name.
+      for (let i = 0; i < 100 && (running(dir).length === 0 || running(other).length === 0); i++)
+        await sleep(20);
       const [ours] = running(dir);
       const [theirs] = running(other);
       assert.ok(ours && theirs, "both stand-ins run");
