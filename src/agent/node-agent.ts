@@ -299,12 +299,12 @@ export class NodeAgent {
   }
 
   /** One `SET GLOBAL wsrep_provider_options` on this node's mariadbd, as root over its socket. */
-  async #setProviderOption(option: string): Promise<void> {
+  async #setProviderOption(option: string, connectTimeoutMs = 2000): Promise<void> {
     const mysql = await Sampler.loadDriver();
     const connection = await mysql.createConnection({
       socketPath: runPaths(this.options.runDir).socket,
       user: "root",
-      connectTimeout: 2000,
+      connectTimeout: connectTimeoutMs,
     });
     try {
       await connection.query(`SET GLOBAL wsrep_provider_options=${sqlString(option)}`);
@@ -1236,18 +1236,8 @@ export class NodeAgent {
 
   /** Makes this node's component primary where it stands: Galera's pc.bootstrap. */
   async #bootstrapInPlace(): Promise<void> {
-    const mysql = await Sampler.loadDriver();
-    const connection = await mysql.createConnection({
-      socketPath: runPaths(this.options.runDir).socket,
-      user: "root",
-      connectTimeout: 5000,
-    });
-    try {
-      await connection.query("SET GLOBAL wsrep_provider_options='pc.bootstrap=YES'");
-      this.log.info("set pc.bootstrap=YES on the running mariadbd: its component becomes the primary");
-    } finally {
-      await connection.end().catch(() => undefined);
-    }
+    await this.#setProviderOption("pc.bootstrap=YES", 5000);
+    this.log.info("set pc.bootstrap=YES on the running mariadbd: its component becomes the primary");
     // Give the samples time to see the primary before deciding again.
     await sleep(2 * this.options.sampleIntervalMs);
   }

@@ -8,13 +8,8 @@ export async function fetchNodeStatus(healthUrl: string, timeoutMs = 1000): Prom
 
 /** Reads the status at an agent's full /status URL; null without a 2xx JSON answer in time. */
 export async function readNodeStatus(statusUrl: string, timeoutMs: number): Promise<NodeStatusReport | null> {
-  try {
-    const response = await httpGet(statusUrl, {}, timeoutMs);
-    if (response.status < 200 || response.status > 299) return null;
-    return JSON.parse(response.body) as NodeStatusReport;
-  } catch {
-    return null;
-  }
+  const answer = await readNodeStatusOrRefusal(statusUrl, timeoutMs);
+  return answer === "refused" ? null : answer;
 }
 
 /**

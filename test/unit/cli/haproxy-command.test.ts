@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { haproxyCommand } from "../../../src/cli/haproxy-command.js";
 
-/** Runs `haproxy render …` and returns what it printed. */
-function render(...args: string[]): string {
+/** Runs `fn` with process.stdout captured; returns what it printed. */
+function captureStdout(fn: () => void): string {
   let out = "";
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array) => {
@@ -14,11 +14,16 @@ function render(...args: string[]): string {
     return true;
   }) as typeof process.stdout.write;
   try {
-    assert.equal(haproxyCommand(["render", ...args]), 0);
+    fn();
   } finally {
     process.stdout.write = write;
   }
   return out;
+}
+
+/** Runs `haproxy render …` and returns what it printed. */
+function render(...args: string[]): string {
+  return captureStdout(() => assert.equal(haproxyCommand(["render", ...args]), 0));
 }
 
 const checkLines = (text: string): string[] => text.split("\n").filter((l) => l.includes("default-server"));
@@ -60,23 +65,15 @@ describe("galera-pilot haproxy render", () => {
   });
 
   it("refuses a --state-file it cannot write, in one line, and prints no config", () => {
-    let out = "";
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    }) as typeof process.stdout.write;
-    try {
+    const out = captureStdout(() =>
       assert.throws(
         () => haproxyCommand(["render", "10.0.0.2", "--state-file", "/nonexistent-dir/x.state"]),
         {
           message:
             /^cannot write the --state-file \/nonexistent-dir\/x\.state: ENOENT[^\n]*; no config printed$/,
         },
-      );
-    } finally {
-      process.stdout.write = write;
-    }
+      ),
+    );
     assert.equal(out, "");
   });
 });
