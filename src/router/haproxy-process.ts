@@ -88,14 +88,7 @@ export class HaproxyProcess {
 
   /** One command on the admin socket (the runtime API); returns HAProxy's answer. */
   runtime(command: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(this.options.statsSocket);
-      let answer = "";
-      socket.on("connect", () => socket.end(`${command}\n`));
-      socket.on("data", (c: Buffer) => (answer += c.toString()));
-      socket.on("end", () => resolve(answer));
-      socket.on("error", reject);
-    });
+    return haproxyRuntime(this.options.statsSocket, command);
   }
 
   /**
@@ -149,6 +142,26 @@ export class HaproxyProcess {
     this.#stopping = true;
     if (this.#child && this.#exited) await stopChild(this.#child, this.#exited, 10_000);
   }
+}
+
+/**
+ * One command on an HAProxy admin socket (the runtime API); HAProxy's answer. With
+ * `timeoutMs`, a socket silent that long is closed and the promise rejects.
+ */
+export function haproxyRuntime(statsSocket: string, command: string, timeoutMs?: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(statsSocket);
+    let answer = "";
+    if (timeoutMs !== undefined) {
+      socket.setTimeout(timeoutMs, () =>
+        socket.destroy(new Error(`no answer from ${statsSocket} in ${timeoutMs} ms`)),
+      );
+    }
+    socket.on("connect", () => socket.end(`${command}\n`));
+    socket.on("data", (c: Buffer) => (answer += c.toString()));
+    socket.on("end", () => resolve(answer));
+    socket.on("error", reject);
+  });
 }
 
 /** setpriv's path on PATH (util-linux, essential on Debian), or null. */

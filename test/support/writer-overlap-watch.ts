@@ -1,5 +1,5 @@
-import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { haproxyRuntime } from "../../src/router/haproxy-process.js";
 import { parseShowStat, type BackendServerState } from "../../src/router/haproxy-stat.js";
 
 /** A moment when HAProxy's writer backend had more than one server holding writes. */
@@ -78,14 +78,9 @@ export class WriterOverlapWatch {
 
   /** One `show stat`, or null while HAProxy is not there (not started yet, restarting). */
   #read(): Promise<BackendServerState[] | null> {
-    return new Promise((resolve) => {
-      const socket = connect(this.socketPath);
-      let answer = "";
-      socket.setTimeout(1000, () => socket.destroy());
-      socket.on("connect", () => socket.end("show stat\n"));
-      socket.on("data", (c: Buffer) => (answer += c.toString()));
-      socket.on("close", () => resolve(answer ? parseShowStat(answer) : null));
-      socket.on("error", () => resolve(null));
-    });
+    return haproxyRuntime(this.socketPath, "show stat", 1000).then(
+      (answer) => (answer ? parseShowStat(answer) : null),
+      () => null,
+    );
   }
 }

@@ -1,13 +1,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { makeStateDir } from "../../support/local-cluster-harness.js";
 import { startLocalRunner, type LocalRunner } from "../../support/local-runner.js";
 import { clientCredentials, RouterClientLoop } from "../../support/router-client.js";
 import { runCli } from "../../support/run-cli.js";
+import { haproxyRuntime } from "../../../src/router/haproxy-process.js";
 import { WriterOverlapWatch } from "../../support/writer-overlap-watch.js";
 
 /**
@@ -32,14 +32,7 @@ describe("given the local cluster behind HAProxy", { timeout: 1_200_000 }, () =>
     ).nodes;
   /** One command on HAProxy's admin socket. */
   const haproxy = (command: string): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const socket = connect(join(stateDir, "haproxy.sock"));
-      let answer = "";
-      socket.on("connect", () => socket.end(`${command}\n`));
-      socket.on("data", (c: Buffer) => (answer += c.toString()));
-      socket.on("end", () => resolve(answer));
-      socket.on("error", reject);
-    });
+    haproxyRuntime(join(stateDir, "haproxy.sock"), command);
   const serverState = async (backend: string, server: string): Promise<string | undefined> =>
     (await haproxy("show stat"))
       .split("\n")

@@ -1,6 +1,5 @@
 import { describe, it } from "node:test";
 import { spawn } from "node:child_process";
-import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -13,6 +12,7 @@ import {
   renderStartDownServerState,
   writerHandoverMs,
 } from "../../../src/router/haproxy-config.js";
+import { haproxyRuntime } from "../../../src/router/haproxy-process.js";
 
 const input = {
   nodes: [
@@ -159,7 +159,7 @@ listen stats
       try {
         for (let i = 0; i < 50; i++) {
           await sleep(100);
-          const answer = await runtime(socket, "show servers state").catch(() => "");
+          const answer = await haproxyRuntime(socket, "show servers state").catch(() => "");
           const rows = answer.split("\n").filter((l) => /^\d+ galera_/.test(l));
           // backend/server op_state (0 DOWN, 2 UP)
           if (rows.length === 6)
@@ -199,15 +199,3 @@ describe("writerHandoverMs: how long HAProxy may still count a writer UP after i
     assert.equal(writerHandoverMs({ ...base, rise: 3, downinterMs: 5000 }), 750);
   });
 });
-
-/** One command on HAProxy's admin socket. */
-function runtime(socket: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = connect(socket);
-    let answer = "";
-    c.on("connect", () => c.end(`${command}\n`));
-    c.on("data", (chunk: Buffer) => (answer += chunk.toString()));
-    c.on("end", () => resolve(answer));
-    c.on("error", reject);
-  });
-}
