@@ -234,7 +234,7 @@ export class NodeAgent {
       const heardAt = last?.receivedAt ?? -Infinity;
       return (
         heardAt >= lately &&
-        heardAt > (this.#peerPoller.refusedAt(address) ?? -Infinity) &&
+        !this.#peerPoller.refusedSinceLastAnswer(address) &&
         last !== undefined &&
         serverRuns(last.report)
       );
@@ -263,7 +263,7 @@ export class NodeAgent {
       const agentRefusedAt = this.#peerPoller.refusedAt(address);
       const galeraAddress = last?.report.galeraAddress ?? null;
       const serverRunning = last ? serverRuns(last.report) : true;
-      const agentGone = agentRefusedAt !== undefined && (last?.receivedAt ?? -Infinity) < agentRefusedAt;
+      const agentGone = this.#peerPoller.refusedSinceLastAnswer(address);
       if (galeraAddress && (agentGone || !serverRunning)) {
         if (await tcpRefused(galeraAddress, 300)) this.#galeraRefusedAt.set(address, Date.now());
       }

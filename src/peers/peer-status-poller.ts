@@ -60,6 +60,15 @@ export class PeerStatusPoller {
     return this.#refusedAt.get(address);
   }
 
+  /**
+   * Whether the member's agent refused a connection after its last answer (or never
+   * answered): its agent is not running, whatever its last report said.
+   */
+  refusedSinceLastAnswer(address: string): boolean {
+    const refused = this.#refusedAt.get(address);
+    return refused !== undefined && (this.#reports.get(address)?.receivedAt ?? -Infinity) < refused;
+  }
+
   /** When the member was first seen in the view, or null when it is not a current member. */
   firstSeen(address: string): number | null {
     return this.#firstSeen.get(address) ?? null;

@@ -63,11 +63,19 @@ describe("PeerStatusPoller", () => {
       assert.ok((poller.refusedAt("n2:3306") ?? 0) >= before, "the refusal is noted with its time");
       assert.equal(refused[0], "n2:3306");
       assert.equal(poller.get("n2:3306"), undefined);
+      assert.equal(poller.refusedSinceLastAnswer("n2:3306"), true, "never answered, then refused");
       // The agent is back on the same port.
       await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
       while (!poller.get("n2:3306") && Date.now() - started < 5000) await sleep(10);
       assert.ok(poller.get("n2:3306"), "its answer is kept");
       assert.equal(poller.refusedAt("n2:3306"), undefined, "and the refusal forgotten");
+      assert.equal(poller.refusedSinceLastAnswer("n2:3306"), false, "it answered after the refusal");
+      // The agent goes away again: refused after its last answer.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      while (!poller.refusedSinceLastAnswer("n2:3306") && Date.now() - started < 8000) await sleep(10);
+      assert.equal(poller.refusedSinceLastAnswer("n2:3306"), true, "refused after its last answer");
+      assert.ok(poller.get("n2:3306"), "its last answer is kept beside the refusal");
     } finally {
       poller.stop();
       server.close();
