@@ -61,7 +61,9 @@ export function k8sOptionsFromFlags(command: string, flags: Flags): K8sRenderOpt
     );
   }
   const image = flags.string("image") ?? "galera-pilot:latest";
-  const haproxyImage = flags.string("haproxy-image") ?? "haproxy:2.8";
+  // 3.1 brought `init-state`, which keeps a DNS-resolved server down until its check passes
+  // (writerServerKeywords); 3.2 is the long-term-support release that has it.
+  const haproxyImage = flags.string("haproxy-image") ?? "haproxy:3.2";
   for (const [flag, value] of [
     ["image", image],
     ["haproxy-image", haproxyImage],
@@ -84,4 +86,18 @@ export function k8sOptionsFromFlags(command: string, flags: Flags): K8sRenderOpt
     secretName,
     clusterDomain,
   };
+}
+
+/**
+ * Whether an HAProxy image's tag names a release before 3.1, which lacks the `init-state`
+ * server keyword (`haproxy:2.8`, `haproxytech/haproxy-alpine:3.0.5`). A tag without a version
+ * (`latest`, a digest) is taken for a current release: such an HAProxy that is older refuses
+ * the rendered config at its start, loudly, rather than run without the keyword.
+ */
+export function haproxyImageLacksInitState(image: string): boolean {
+  const lastSegment = image.split("@")[0]!.split("/").pop() ?? "";
+  const tag = /:(\d+)\.(\d+)/.exec(lastSegment);
+  if (tag === null) return false;
+  const [major, minor] = [Number(tag[1]), Number(tag[2])];
+  return major < 3 || (major === 3 && minor < 1);
 }

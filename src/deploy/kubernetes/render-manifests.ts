@@ -26,7 +26,7 @@ import type {
   V1StatefulSet,
 } from "@kubernetes/client-node";
 
-import type { K8sRenderOptions } from "./k8s-options.js";
+import { haproxyImageLacksInitState, type K8sRenderOptions } from "./k8s-options.js";
 import { defaultCheckTimings, defaultServerLine } from "../../router/haproxy-config.js";
 
 export const ports = { mysql: 3306, galera: 4567, ist: 4568, sst: 4444, health: 8080 } as const;
@@ -118,14 +118,26 @@ function writeService(options: K8sRenderOptions): V1Service {
  * HAProxy for writes only: every pod's stable name, checked on `/writer`; the agents elect one
  * writer, so every HAProxy replica sends writes to the same pod. Names resolve at run time
  * (`resolvers`, `init-addr none`): pods may not exist yet when HAProxy starts.
+ *
+ * `init-state down` (HAProxy 3.1 and later): a server starts DOWN, and is DOWN again whenever
+ * its name resolves anew (a pod started or moved), until its `/writer` check answers 200.
+ * Without it HAProxy takes such a server for UP until its first check fails — for that moment
+ * a second writer. An older image gets the config without the keyword, and says why in it.
  */
 export function renderWriterHaproxyConfig(options: K8sRenderOptions): string {
+  const lacksInitState = haproxyImageLacksInitState(options.haproxyImage);
   const servers = Array.from({ length: options.replicas }, (_, i) => {
     const host = `${options.name}-${i}.${peersName(options)}`;
-    return `    server ${options.name}-${i} ${host}:${ports.mysql} check port ${ports.health} resolvers cluster init-addr none`;
+    return `    server ${options.name}-${i} ${host}:${ports.mysql} check port ${ports.health} resolvers cluster init-addr none${lacksInitState ? "" : " init-state down"}`;
   });
   return [
     "# Rendered by galera-pilot k8s render; writes go to the node whose /writer answers 200.",
+    ...(lacksInitState
+      ? [
+          `# ${options.haproxyImage} predates HAProxy 3.1's init-state: a pod whose name resolves again`,
+          "# counts as UP until its first /writer check fails (up to 250 ms: a second writer).",
+        ]
+      : []),
     "global",
     "    maxconn 2000",
     "",

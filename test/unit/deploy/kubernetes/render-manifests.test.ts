@@ -2,6 +2,9 @@
  * `k8s render`: the objects' structure, and the YAML that carries them.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 
 import type {
@@ -20,7 +23,12 @@ import {
   k8sOptionsFromFlags,
   type K8sRenderOptions,
 } from "../../../../src/deploy/kubernetes/k8s-options.js";
-import { type K8sObject, renderManifests } from "../../../../src/deploy/kubernetes/render-manifests.js";
+import {
+  type K8sObject,
+  renderManifests,
+  renderWriterHaproxyConfig,
+} from "../../../../src/deploy/kubernetes/render-manifests.js";
+import { runToCompletion } from "../../../../src/mysqld/child-exit.js";
 import { BadInputError } from "../../../../src/errors.js";
 
 function options(...argv: string[]): K8sRenderOptions {
@@ -136,10 +144,13 @@ void describe("k8s render with the defaults", () => {
       assert.match(
         config,
         new RegExp(
-          `server galera-${i} galera-${i}\\.galera\\.default\\.svc\\.cluster\\.local:3306 check port 8080`,
+          `server galera-${i} galera-${i}\\.galera\\.default\\.svc\\.cluster\\.local:3306 check port 8080 resolvers cluster init-addr none init-state down$`,
+          "m",
         ),
       );
     }
+    // init-state needs HAProxy 3.1: the default image is one.
+    assert.equal(haproxy.spec?.template.spec?.containers[0]?.image, "haproxy:3.2");
     assert.equal(haproxy.spec?.template.spec?.volumes?.[0]?.configMap?.name, "galera-haproxy");
   });
 
@@ -177,6 +188,52 @@ void describe("k8s render options and YAML", () => {
     assert.equal(env?.value, "galera.db.svc.cluster.local");
     const config = find<V1ConfigMap>(objects, "ConfigMap", "galera-haproxy").data?.["haproxy.cfg"] ?? "";
     assert.match(config, /server galera-4 galera-4\.galera\.db\.svc\.cluster\.local:3306/);
+  });
+
+  void it("keeps a pod's server down until its /writer check passes, with HAProxy 3.1 or later only", () => {
+    const configWith = (image: string): string =>
+      find<V1ConfigMap>(renderManifests(options("--haproxy-image", image)), "ConfigMap", "galera-haproxy")
+        .data?.["haproxy.cfg"] ?? "";
+    for (const image of [
+      "haproxy:3.1",
+      "haproxy:3.2.4-alpine",
+      "reg:5000/haproxy:3.3",
+      "haproxy",
+      "haproxy:lts",
+    ]) {
+      const config = configWith(image);
+      assert.equal((config.match(/ init-state down$/gm) ?? []).length, 3, image);
+      assert.doesNotMatch(config, /predates/, image);
+    }
+    for (const image of ["haproxy:2.8", "haproxy:3.0.5-alpine", "reg:5000/haproxytech/haproxy-debian:2.6"]) {
+      const config = configWith(image);
+      assert.doesNotMatch(config, /^ {4}server .*init-state/m, image);
+      assert.match(
+        config,
+        /^# .* predates HAProxy 3\.1's init-state: a pod whose name resolves again$/m,
+        image,
+      );
+    }
+  });
+
+  void it("renders a writer config the real haproxy -c accepts (Debian's 2.6 here, so without 3.1's init-state)", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "gp-k8s-haproxy-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, "haproxy.cfg");
+    const older = renderWriterHaproxyConfig(options("--haproxy-image", "haproxy:2.6"));
+    writeFileSync(path, older);
+    const check = await runToCompletion("haproxy", ["-c", "-f", path]);
+    assert.equal(check.exitCode, 0, check.stderr + check.stdout);
+    // The default config differs by the keyword alone: a 3.1 binary is not available here.
+    const current = renderWriterHaproxyConfig(options());
+    const withoutKeyword = current.replaceAll(" init-state down\n", "\n");
+    assert.equal(
+      withoutKeyword,
+      older
+        .split("\n")
+        .filter((line) => !line.includes("predates") && !line.includes("counts as UP"))
+        .join("\n"),
+    );
   });
 
   void it("writes one YAML document per object that reads back to the same objects", () => {
