@@ -92,6 +92,8 @@ export interface RecoveryRun {
   writableNode: string;
   /** By hand, crash: the three `mariadbd --wsrep-recover` in parallel (inside the baseline's clock, before the floor's). */
   baselineRecoverMs?: number;
+  /** Safe script, clean: a bare `node` spawned right after it → its first line on stdout (no agent code). */
+  bareNodeStartMs?: number;
   /** Ours: each agent's resident memory (KiB) once the cluster was writable. */
   agentRssKiB?: number[];
   /** Ours: where the time went. */
@@ -134,6 +136,17 @@ export interface ScenarioSummary {
   pairedRatios: Spread;
   /** ours / floor of each round (crash). */
   floorRatios?: Spread;
+  /**
+   * The best ratio to the safe procedure any agent could reach, each round: crash, the
+   * pc.recovery procedure rule S4 prefers (the floor's parallel --wsrep-recover plus the
+   * floor) ÷ the safe manual procedure; clean, (the safe script + a bare Node start) ÷ the
+   * safe script. A goal below it cannot be met by an agent that follows S4 and runs on Node.
+   */
+  goalFloorRatios?: Spread;
+  /** Crash: ours ÷ the pc.recovery procedure (the floor with its --wsrep-recover), each round. */
+  pcProcedureRatios?: Spread;
+  /** Crash: the pc.recovery procedure (floor + its --wsrep-recover), s; clean: a bare Node start. */
+  goalFloorPart?: Spread;
   breakdown: Record<Exclude<keyof OursBreakdown, "node" | "decisions">, Spread>;
   /** Ours: last agent spawned → the critical node's mariadbd spawned (every stage before serverMs). */
   beforeSpawn: Spread;
@@ -570,6 +583,24 @@ function runGrastateScript(nodes: readonly LocalNode[], stateDir: string): Promi
   });
 }
 
+/**
+ * A bare Node start: `node -e` spawned → its first line on stdout, with none of the agent's
+ * code. Every agent pays at least this before it can read a file; the clean scenario's floor.
+ */
+function bareNodeStartMs(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ["-e", "process.stdout.write('up\\n')"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    child.stdout.once("data", () => resolve(performance.now() - t0));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`a bare node exited ${code}`));
+    });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Setting the scene: a real cluster, a crash under writes, a clean stop.
 // ---------------------------------------------------------------------------------------------
@@ -699,6 +730,7 @@ export async function benchRecovery(): Promise<RecoveryBenchResult> {
           });
           run.round = round;
           run.position = (i + 1) as RecoveryRun["position"];
+          if (scenario === "clean" && side === "baseline") run.bareNodeStartMs = await bareNodeStartMs();
           runs.push(run);
           progress(
             `round ${round}/${rounds} ${scenario} ${side}: writable after ${(run.writableMs / 1000).toFixed(2)} s on ${run.writableNode}` +
@@ -776,6 +808,18 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
   const part = (key: Exclude<keyof OursBreakdown, "node" | "decisions">): Spread =>
     spread(ours.map((r) => r.ours![key]));
   const withRecover = baseline.filter((r) => r.baselineRecoverMs !== undefined);
+  // The procedure S4 prefers, by hand: the floor's parallel --wsrep-recover, then the floor.
+  const pcProcedure = floor.flatMap((f) =>
+    f.baselineRecoverMs === undefined ? [] : [{ round: f.round, ms: f.baselineRecoverMs + f.writableMs }],
+  );
+  const withNode = baseline.filter((r) => r.bareNodeStartMs !== undefined);
+  const goalFloor =
+    pcProcedure.length > 0
+      ? pcProcedure.flatMap((p) => {
+          const b = baseline.find((x) => x.round === p.round);
+          return b ? [p.ms / b.writableMs] : [];
+        })
+      : withNode.map((b) => (b.writableMs + b.bareNodeStartMs!) / b.writableMs);
   return {
     scenario,
     ours: spread(ours.map((r) => r.writableMs)),
@@ -783,6 +827,20 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
     ...(floor.length > 0
       ? { floor: spread(floor.map((r) => r.writableMs)), floorRatios: pairedWith(floor) }
       : {}),
+    ...(goalFloor.length > 0 ? { goalFloorRatios: spread(goalFloor) } : {}),
+    ...(pcProcedure.length > 0
+      ? {
+          goalFloorPart: spread(pcProcedure.map((p) => p.ms)),
+          pcProcedureRatios: spread(
+            ours.flatMap((o) => {
+              const p = pcProcedure.find((x) => x.round === o.round);
+              return p ? [o.writableMs / p.ms] : [];
+            }),
+          ),
+        }
+      : withNode.length > 0
+        ? { goalFloorPart: spread(withNode.map((b) => b.bareNodeStartMs!)) }
+        : {}),
     ratio: median(ours.map((r) => r.writableMs)) / median(baseline.map((r) => r.writableMs)),
     pairedRatios: pairedWith(baseline),
     beforeSpawn: spread(ours.map((r) => r.writableMs - r.ours!.serverMs)),
@@ -829,9 +887,27 @@ function goals(summaries: readonly ScenarioSummary[]): RecoveryBenchResult["goal
         `${formatSpread(x.pairedRatios, 2)}×; ratio of the medians ${x.ratio.toFixed(2)}× (${s(x.ours.median)} s vs ${s(x.baseline.median)} s)` +
         (x.floor && x.floorRatios
           ? `; raw pc.recovery (floor, its --wsrep-recover before its clock): ${s(x.floor.median)} s, ours ${formatSpread(x.floorRatios, 2)}× it`
-          : ""),
+          : "") +
+        floorText(x, ratio),
     };
   });
+}
+
+/** What the goal's floor (goalFloorRatios) says about the goal. */
+function floorText(x: ScenarioSummary, goal: number): string {
+  const f = x.goalFloorRatios;
+  if (f === undefined || f.n === 0) return "";
+  const what =
+    x.scenario === "crash"
+      ? `the pc.recovery procedure rule S4 prefers (its --wsrep-recover in parallel, then raw pc.recovery) takes ${formatSpread(f, 2)}× the safe manual procedure`
+      : `the safe script plus a bare Node start (${x.goalFloorPart ? (x.goalFloorPart.median / 1000).toFixed(2) : "?"} s) takes ${formatSpread(f, 2)}× the safe script`;
+  const verdict =
+    f.median > goal
+      ? `: no agent that follows S4${x.scenario === "clean" ? " and runs on Node" : ""} can meet ${goal}× here`
+      : `: the goal is within reach of an agent on Node`;
+  const ours =
+    x.pcProcedureRatios !== undefined ? `; ours ${formatSpread(x.pcProcedureRatios, 2)}× that procedure` : "";
+  return `; floor: ${what}${verdict}${ours}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -879,12 +955,36 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
         "—",
       ],
       [
+        "kill -9 of all → writable vs the pc.recovery procedure (the floor with its --wsrep-recover in parallel: S4's way by hand)",
+        sp(crash.ours),
+        sp(crash.goalFloorPart),
+        crash.pcProcedureRatios ? formatSpread(crash.pcProcedureRatios, 2) : "—",
+        crash.goalFloorPart ? `${(crash.ours.median / crash.goalFloorPart.median).toFixed(2)}×` : "—",
+        "—",
+      ],
+      [
+        "the goal's floor, kill -9: the pc.recovery procedure ÷ the safe manual procedure",
+        "—",
+        "—",
+        crash.goalFloorRatios ? formatSpread(crash.goalFloorRatios, 2) : "—",
+        "—",
+        "—",
+      ],
+      [
         "clean full shutdown → writable vs a safe script reading every grastate.dat",
         sp(clean.ours),
         sp(clean.baseline),
         `**${formatSpread(clean.pairedRatios, 2)}**`,
         `${clean.ratio.toFixed(2)}×`,
         `≤ ${goalRatio.clean}×`,
+      ],
+      [
+        "the goal's floor, clean: (the safe script + a bare Node start) ÷ the safe script",
+        "—",
+        sp(clean.goalFloorPart),
+        clean.goalFloorRatios ? formatSpread(clean.goalFloorRatios, 2) : "—",
+        "—",
+        "—",
       ],
     ],
   );
@@ -1008,11 +1108,21 @@ held to the same steps:
 - **raw Galera's pc.recovery (the floor, reported, no goal)**: \`--wsrep-recover\` on the three
   nodes before the clock, then the three mariadbd back to back; the clock starts at the last.
 - **ours, clean full shutdown** (clock from the last agent's start): each agent reads its
-  position from grastate.dat, they exchange positions (asked every 150 ms), n1 announces,
-  bootstraps after its intent stood one decision round (150 ms), the others join.
+  position from grastate.dat, they exchange positions (asked every 50 ms), n1 announces,
+  bootstraps after its intent stood one decision round (50 ms), the others join.
 - **a safe script** (clock from its first step): it does not know the last node out; it reads
   every node's grastate.dat, starts the one marked \`safe_to_bootstrap\` with
   \`--wsrep-new-cluster\`, then the two others.
+
+Two floors say how close any agent could come to each goal, measured in the same rounds:
+
+- **kill -9: the pc.recovery procedure** — the floor's own parallel \`--wsrep-recover\`
+  plus the floor: what rule S4 (prefer Galera's pc.recovery when every member of the last
+  primary component is back) costs when done by hand. An agent that follows S4 cannot beat
+  it, so it ÷ the safe manual procedure is the lowest ratio such an agent can reach.
+- **clean: a bare Node start** — \`node -e\` spawned right after the safe script, timed to its
+  first line on stdout, with none of the agent's code: every agent pays it before it can read
+  a file. (the script + it) ÷ the script is the lowest ratio an agent on Node can reach.
 
 ${summaryTable}
 

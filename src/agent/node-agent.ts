@@ -86,8 +86,13 @@ const disconnectedRestartMs = 20_000;
  * by /status and /metrics (same sample, same lifecycle); far below any staleness bound.
  */
 const answersRefreshMs = 100;
-/** While it decides, the agent asks its peers and decides again this often (at most the sampling interval). */
-const decisionPollMs = 150;
+/**
+ * While it decides, the agent asks its peers and decides again this often (at most the
+ * sampling interval). After a total outage every round between the last peer's first answer
+ * and the bootstrap is on the critical path (the bootstrapper's intent settles for one round);
+ * a round is one small authenticated GET to each peer.
+ */
+const decisionPollMs = 50;
 /** mariadbd outside a primary this long has its agent decide with the peers (Galera's own view changes are shorter). */
 const outsidePrimaryGraceMs = 3_000;
 
