@@ -17,6 +17,7 @@
 // INSERT that succeeds on a node whose wsrep_cluster_status is Primary, polled every `pollMs`
 // on every node's unix socket. Each side takes each place in a round's order in turn.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { get as httpGet } from "node:http";
 import {
   chmodSync,
   closeSync,
@@ -92,8 +93,11 @@ export interface RecoveryRun {
   writableNode: string;
   /** By hand, crash: the three `mariadbd --wsrep-recover` in parallel (inside the baseline's clock, before the floor's). */
   baselineRecoverMs?: number;
-  /** Safe script, clean: a bare `node` spawned right after it → its first line on stdout (no agent code). */
-  bareNodeStartMs?: number;
+  /**
+   * Safe script, clean: a bare Node HTTP server spawned right after it → its first answer to a
+   * GET (no agent code): what the last agent must at least do before the bootstrapper may act.
+   */
+  bareNodeAnswerMs?: number;
   /** Ours: each agent's resident memory (KiB) once the cluster was writable. */
   agentRssKiB?: number[];
   /** Ours: where the time went. */
@@ -139,13 +143,13 @@ export interface ScenarioSummary {
   /**
    * The best ratio to the safe procedure any agent could reach, each round: crash, the
    * pc.recovery procedure rule S4 prefers (the floor's parallel --wsrep-recover plus the
-   * floor) ÷ the safe manual procedure; clean, (the safe script + a bare Node start) ÷ the
+   * floor) ÷ the safe manual procedure; clean, (the safe script + a bare Node HTTP server's first answer) ÷ the
    * safe script. A goal below it cannot be met by an agent that follows S4 and runs on Node.
    */
   goalFloorRatios?: Spread;
   /** Crash: ours ÷ the pc.recovery procedure (the floor with its --wsrep-recover), each round. */
   pcProcedureRatios?: Spread;
-  /** Crash: the pc.recovery procedure (floor + its --wsrep-recover), s; clean: a bare Node start. */
+  /** Crash: the pc.recovery procedure (floor + its --wsrep-recover), s; clean: a bare Node HTTP server's first answer. */
   goalFloorPart?: Spread;
   breakdown: Record<Exclude<keyof OursBreakdown, "node" | "decisions">, Spread>;
   /** Ours: last agent spawned → the critical node's mariadbd spawned (every stage before serverMs). */
@@ -584,20 +588,39 @@ function runGrastateScript(nodes: readonly LocalNode[], stateDir: string): Promi
 }
 
 /**
- * A bare Node start: `node -e` spawned → its first line on stdout, with none of the agent's
- * code. Every agent pays at least this before it can read a file; the clean scenario's floor.
+ * A bare Node HTTP server: `node -e` spawned → its first answer to a GET, with none of the
+ * agent's code. After a clean stop the bootstrapper may act only once it has heard from every
+ * expected node (S2), so the last agent must at least start Node and answer once: the clean
+ * scenario's floor. It listens beside the nodes (127.0.50.5:8080); asked every 2 ms.
  */
-function bareNodeStartMs(): Promise<number> {
+function bareNodeAnswerMs(): Promise<number> {
+  const [host, port] = ["127.0.50.5", 8080];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ["-e", "process.stdout.write('up\\n')"], {
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    child.stdout.once("data", () => resolve(performance.now() - t0));
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      if (code !== 0) reject(new Error(`a bare node exited ${code}`));
-    });
+    const child = spawn(
+      process.execPath,
+      ["-e", `require("node:http").createServer((q, r) => r.end("up")).listen(${port}, "${host}")`],
+      { stdio: "ignore" },
+    );
+    let done = false;
+    const finish = (error: Error | null, ms = 0): void => {
+      if (done) return;
+      done = true;
+      child.kill("SIGKILL");
+      if (error) reject(error);
+      else resolve(ms);
+    };
+    child.once("error", (error) => finish(error));
+    child.once("exit", (code) => finish(new Error(`the bare Node server exited ${code} before answering`)));
+    const ask = (): void => {
+      if (done) return;
+      const request = httpGet({ host, port, path: "/" }, (response) => {
+        response.resume();
+        response.once("end", () => finish(null, performance.now() - t0));
+      });
+      request.once("error", () => setTimeout(ask, 2));
+    };
+    ask();
   });
 }
 
@@ -730,7 +753,7 @@ export async function benchRecovery(): Promise<RecoveryBenchResult> {
           });
           run.round = round;
           run.position = (i + 1) as RecoveryRun["position"];
-          if (scenario === "clean" && side === "baseline") run.bareNodeStartMs = await bareNodeStartMs();
+          if (scenario === "clean" && side === "baseline") run.bareNodeAnswerMs = await bareNodeAnswerMs();
           runs.push(run);
           progress(
             `round ${round}/${rounds} ${scenario} ${side}: writable after ${(run.writableMs / 1000).toFixed(2)} s on ${run.writableNode}` +
@@ -812,14 +835,14 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
   const pcProcedure = floor.flatMap((f) =>
     f.baselineRecoverMs === undefined ? [] : [{ round: f.round, ms: f.baselineRecoverMs + f.writableMs }],
   );
-  const withNode = baseline.filter((r) => r.bareNodeStartMs !== undefined);
+  const withNode = baseline.filter((r) => r.bareNodeAnswerMs !== undefined);
   const goalFloor =
     pcProcedure.length > 0
       ? pcProcedure.flatMap((p) => {
           const b = baseline.find((x) => x.round === p.round);
           return b ? [p.ms / b.writableMs] : [];
         })
-      : withNode.map((b) => (b.writableMs + b.bareNodeStartMs!) / b.writableMs);
+      : withNode.map((b) => (b.writableMs + b.bareNodeAnswerMs!) / b.writableMs);
   return {
     scenario,
     ours: spread(ours.map((r) => r.writableMs)),
@@ -839,7 +862,7 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
           ),
         }
       : withNode.length > 0
-        ? { goalFloorPart: spread(withNode.map((b) => b.bareNodeStartMs!)) }
+        ? { goalFloorPart: spread(withNode.map((b) => b.bareNodeAnswerMs!)) }
         : {}),
     ratio: median(ours.map((r) => r.writableMs)) / median(baseline.map((r) => r.writableMs)),
     pairedRatios: pairedWith(baseline),
@@ -900,10 +923,12 @@ function floorText(x: ScenarioSummary, goal: number): string {
   const what =
     x.scenario === "crash"
       ? `the pc.recovery procedure rule S4 prefers (its --wsrep-recover in parallel, then raw pc.recovery) takes ${formatSpread(f, 2)}× the safe manual procedure`
-      : `the safe script plus a bare Node start (${x.goalFloorPart ? (x.goalFloorPart.median / 1000).toFixed(2) : "?"} s) takes ${formatSpread(f, 2)}× the safe script`;
+      : `the safe script plus a bare Node HTTP server's first answer (${x.goalFloorPart ? (x.goalFloorPart.median / 1000).toFixed(2) : "?"} s) takes ${formatSpread(f, 2)}× the safe script`;
   const verdict =
     f.median > goal
-      ? `: no agent that follows S4${x.scenario === "clean" ? " and runs on Node" : ""} can meet ${goal}× here`
+      ? x.scenario === "crash"
+        ? `: no agent that follows S4 can meet ${goal}× here`
+        : `: no agent on Node that hears from every expected node first (S2) can meet ${goal}× here`
       : `: the goal is within reach of an agent on Node`;
   const ours =
     x.pcProcedureRatios !== undefined ? `; ours ${formatSpread(x.pcProcedureRatios, 2)}× that procedure` : "";
@@ -979,7 +1004,7 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
         `≤ ${goalRatio.clean}×`,
       ],
       [
-        "the goal's floor, clean: (the safe script + a bare Node start) ÷ the safe script",
+        "the goal's floor, clean: (the safe script + a bare Node HTTP server's first answer) ÷ the safe script",
         "—",
         sp(clean.goalFloorPart),
         clean.goalFloorRatios ? formatSpread(clean.goalFloorRatios, 2) : "—",
@@ -1120,9 +1145,11 @@ Two floors say how close any agent could come to each goal, measured in the same
   plus the floor: what rule S4 (prefer Galera's pc.recovery when every member of the last
   primary component is back) costs when done by hand. An agent that follows S4 cannot beat
   it, so it ÷ the safe manual procedure is the lowest ratio such an agent can reach.
-- **clean: a bare Node start** — \`node -e\` spawned right after the safe script, timed to its
-  first line on stdout, with none of the agent's code: every agent pays it before it can read
-  a file. (the script + it) ÷ the script is the lowest ratio an agent on Node can reach.
+- **clean: a bare Node HTTP server's first answer** — \`node -e\` with a five-word HTTP
+  server, spawned right after the safe script and timed to its first answer to a GET, with
+  none of the agent's code. The bootstrapper may act only once every expected node has
+  answered (S2), so the last agent must at least do this. (the script + it) ÷ the script is
+  the lowest ratio an agent on Node that follows S2 can reach.
 
 ${summaryTable}
 
