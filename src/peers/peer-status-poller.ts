@@ -62,11 +62,12 @@ export class PeerStatusPoller {
 
   /**
    * Whether the member's agent refused a connection after its last answer (or never
-   * answered): its agent is not running, whatever its last report said.
+   * answered): its agent is not running, whatever its last report said. A refusal is kept only
+   * until the next answer, so one noted in the same millisecond as the answer came after it.
    */
   refusedSinceLastAnswer(address: string): boolean {
     const refused = this.#refusedAt.get(address);
-    return refused !== undefined && (this.#reports.get(address)?.receivedAt ?? -Infinity) < refused;
+    return refused !== undefined && (this.#reports.get(address)?.receivedAt ?? -Infinity) <= refused;
   }
 
   /** When the member was first seen in the view, or null when it is not a current member. */

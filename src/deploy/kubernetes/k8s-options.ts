@@ -62,7 +62,7 @@ export function k8sOptionsFromFlags(command: string, flags: Flags): K8sRenderOpt
   }
   const image = flags.string("image") ?? "galera-pilot:latest";
   // 3.1 brought `init-state`, which keeps a DNS-resolved server down until its check passes
-  // (writerServerKeywords); 3.2 is the long-term-support release that has it.
+  // (renderWriterHaproxyConfig); 3.2 is the long-term-support release that has it.
   const haproxyImage = flags.string("haproxy-image") ?? "haproxy:3.2";
   for (const [flag, value] of [
     ["image", image],
