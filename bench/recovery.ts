@@ -821,7 +821,7 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
   const ours = of("ours");
   const baseline = of("baseline");
   const floor = of("floor");
-  const pairedWith = (others: readonly RecoveryRun[]): Spread =>
+  const pairedWith = (others: readonly { round: number; writableMs: number }[]): Spread =>
     spread(
       ours.flatMap((o) => {
         const b = others.find((x) => x.round === o.round);
@@ -833,14 +833,16 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
   const withRecover = baseline.filter((r) => r.baselineRecoverMs !== undefined);
   // The procedure S4 prefers, by hand: the floor's parallel --wsrep-recover, then the floor.
   const pcProcedure = floor.flatMap((f) =>
-    f.baselineRecoverMs === undefined ? [] : [{ round: f.round, ms: f.baselineRecoverMs + f.writableMs }],
+    f.baselineRecoverMs === undefined
+      ? []
+      : [{ round: f.round, writableMs: f.baselineRecoverMs + f.writableMs }],
   );
   const withNode = baseline.filter((r) => r.bareNodeAnswerMs !== undefined);
   const goalFloor =
     pcProcedure.length > 0
       ? pcProcedure.flatMap((p) => {
           const b = baseline.find((x) => x.round === p.round);
-          return b ? [p.ms / b.writableMs] : [];
+          return b ? [p.writableMs / b.writableMs] : [];
         })
       : withNode.map((b) => (b.writableMs + b.bareNodeAnswerMs!) / b.writableMs);
   return {
@@ -853,13 +855,8 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
     ...(goalFloor.length > 0 ? { goalFloorRatios: spread(goalFloor) } : {}),
     ...(pcProcedure.length > 0
       ? {
-          goalFloorPart: spread(pcProcedure.map((p) => p.ms)),
-          pcProcedureRatios: spread(
-            ours.flatMap((o) => {
-              const p = pcProcedure.find((x) => x.round === o.round);
-              return p ? [o.writableMs / p.ms] : [];
-            }),
-          ),
+          goalFloorPart: spread(pcProcedure.map((p) => p.writableMs)),
+          pcProcedureRatios: pairedWith(pcProcedure),
         }
       : withNode.length > 0
         ? { goalFloorPart: spread(withNode.map((b) => b.bareNodeAnswerMs!)) }
@@ -953,6 +950,19 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
   const crash = r.summaries.find((x) => x.scenario === "crash")!;
   const clean = r.summaries.find((x) => x.scenario === "clean")!;
 
+  /** A row comparing ours after kill -9 with a side that has no goal: reported only. */
+  const reportedComparison = (
+    label: string,
+    other: Spread | undefined,
+    ratios: Spread | undefined,
+  ): string[] => [
+    label,
+    sp(crash.ours),
+    sp(other),
+    ratios ? formatSpread(ratios, 2) : "—",
+    other ? `${(crash.ours.median / other.median).toFixed(2)}×` : "—",
+    "—",
+  ];
   const summaryTable = markdownTable(
     [
       "comparison",
@@ -971,22 +981,16 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
         `${crash.ratio.toFixed(2)}×`,
         `≤ ${goalRatio.crash}×`,
       ],
-      [
+      reportedComparison(
         "kill -9 of all → writable vs raw Galera's pc.recovery (floor, reported)",
-        sp(crash.ours),
-        sp(crash.floor),
-        crash.floorRatios ? formatSpread(crash.floorRatios, 2) : "—",
-        crash.floor ? `${(crash.ours.median / crash.floor.median).toFixed(2)}×` : "—",
-        "—",
-      ],
-      [
+        crash.floor,
+        crash.floorRatios,
+      ),
+      reportedComparison(
         "kill -9 of all → writable vs the pc.recovery procedure (the floor with its --wsrep-recover in parallel: S4's way by hand)",
-        sp(crash.ours),
-        sp(crash.goalFloorPart),
-        crash.pcProcedureRatios ? formatSpread(crash.pcProcedureRatios, 2) : "—",
-        crash.goalFloorPart ? `${(crash.ours.median / crash.goalFloorPart.median).toFixed(2)}×` : "—",
-        "—",
-      ],
+        crash.goalFloorPart,
+        crash.pcProcedureRatios,
+      ),
       [
         "the goal's floor, kill -9: the pc.recovery procedure ÷ the safe manual procedure",
         "—",
