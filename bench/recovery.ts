@@ -17,7 +17,6 @@
 // INSERT that succeeds on a node whose wsrep_cluster_status is Primary, polled every `pollMs`
 // on every node's unix socket. Each side takes each place in a round's order in turn.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { get as httpGet } from "node:http";
 import {
   chmodSync,
   closeSync,
@@ -43,12 +42,15 @@ import { parseGvwstate } from "../src/mysqld/gvwstate.js";
 import { recoverPosition } from "../src/mysqld/wsrep-recover.js";
 import { killStrays, logTail, progress, vmRssKiB } from "./cluster-support.js";
 import { formatSpread, goalsMarkdown, markdownTable, median, type Spread, spread } from "./report.js";
+import type { MinimalAgentPlan } from "./minimal-recovery-agent.js";
 import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
 
 const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const minimalAgent = fileURLToPath(new URL("./minimal-recovery-agent.js", import.meta.url));
 const mysqld = "/usr/sbin/mariadbd";
 const serverUser = "mysql";
 const firstAddress = "127.0.50.2";
+const healthPort = 8080;
 /** Interleaved rounds; each holds one run of each side of each scenario. */
 const defaultRounds = 7;
 const roundsEnv = "GALERA_PILOT_BENCH_RECOVERY_ROUNDS";
@@ -93,11 +95,6 @@ export interface RecoveryRun {
   writableNode: string;
   /** By hand, crash: the three `mariadbd --wsrep-recover` in parallel (inside the baseline's clock, before the floor's). */
   baselineRecoverMs?: number;
-  /**
-   * Safe script, clean: a bare Node HTTP server spawned right after it → its first answer to a
-   * GET (no agent code): what the last agent must at least do before the bootstrapper may act.
-   */
-  bareNodeAnswerMs?: number;
   /** Ours: each agent's resident memory (KiB) once the cluster was writable. */
   agentRssKiB?: number[];
   /** Ours: where the time went. */
@@ -132,24 +129,27 @@ export interface ScenarioSummary {
   ours: Spread;
   /** The safe procedure a person or script follows (its --wsrep-recover or grastate.dat reads inside its clock). */
   baseline: Spread;
-  /** Crash: raw Galera's pc.recovery, its --wsrep-recover before its clock: a floor, reported. */
+  /**
+   * Crash: raw Galera's pc.recovery, its --wsrep-recover before its clock (reported). Clean:
+   * three minimal agents on node: modules alone exchanging grastate.dat positions (the goal's floor).
+   */
   floor?: Spread;
   /** median(ours) / median(baseline) */
   ratio: number;
   /** ours / baseline of each round. */
   pairedRatios: Spread;
-  /** ours / floor of each round (crash). */
+  /** ours / floor of each round. */
   floorRatios?: Spread;
   /**
    * The best ratio to the safe procedure any agent could reach, each round: crash, the
    * pc.recovery procedure rule S4 prefers (the floor's parallel --wsrep-recover plus the
-   * floor) ÷ the safe manual procedure; clean, (the safe script + a bare Node HTTP server's first answer) ÷ the
-   * safe script. A goal below it cannot be met by an agent that follows S4 and runs on Node.
+   * floor) ÷ the safe manual procedure; clean, the minimal agents (the floor) ÷ the safe script.
+   * A goal below it cannot be met by an agent that follows S4 (crash) or S2 over the network (clean).
    */
   goalFloorRatios?: Spread;
   /** Crash: ours ÷ the pc.recovery procedure (the floor with its --wsrep-recover), each round. */
   pcProcedureRatios?: Spread;
-  /** Crash: the pc.recovery procedure (floor + its --wsrep-recover), s; clean: a bare Node HTTP server's first answer. */
+  /** Crash: the pc.recovery procedure (floor + its --wsrep-recover), s. */
   goalFloorPart?: Spread;
   breakdown: Record<Exclude<keyof OursBreakdown, "node" | "decisions">, Spread>;
   /** Ours: last agent spawned → the critical node's mariadbd spawned (every stage before serverMs). */
@@ -588,40 +588,70 @@ function runGrastateScript(nodes: readonly LocalNode[], stateDir: string): Promi
 }
 
 /**
- * A bare Node HTTP server: `node -e` spawned → its first answer to a GET, with none of the
- * agent's code. After a clean stop the bootstrapper may act only once it has heard from every
- * expected node (S2), so the last agent must at least start Node and answer once: the clean
- * scenario's floor. It listens beside the nodes (127.0.50.5:8080); asked every 2 ms.
+ * Clean full stop, the floor: three minimal agents (minimal-recovery-agent.ts, node: modules
+ * only) started back to back as ours are, each on its node's address and port. They exchange
+ * their grastate.dat positions over HTTP and start mariadbd, the chosen one with
+ * --wsrep-new-cluster; the clock starts at the last spawn, as ours does. What it takes beyond
+ * the safe script is what hearing from every expected node over the network (S2) costs any
+ * agent on Node, none of galera-pilot's own work.
  */
-function bareNodeAnswerMs(): Promise<number> {
-  const [host, port] = ["127.0.50.5", 8080];
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(
-      process.execPath,
-      ["-e", `require("node:http").createServer((q, r) => r.end("up")).listen(${port}, "${host}")`],
-      { stdio: "ignore" },
-    );
-    let done = false;
-    const finish = (error: Error | null, ms = 0): void => {
-      if (done) return;
-      done = true;
-      child.kill("SIGKILL");
-      if (error) reject(error);
-      else resolve(ms);
-    };
-    child.once("error", (error) => finish(error));
-    child.once("exit", (code) => finish(new Error(`the bare Node server exited ${code} before answering`)));
-    const ask = (): void => {
-      if (done) return;
-      const request = httpGet({ host, port, path: "/" }, (response) => {
-        response.resume();
-        response.once("end", () => finish(null, performance.now() - t0));
+async function runMinimalAgents(nodes: readonly LocalNode[], stateDir: string): Promise<RecoveryRun> {
+  const agents: { node: LocalNode; child: ChildProcess; exited: Promise<void>; out: string }[] = [];
+  try {
+    for (const n of nodes) {
+      const plan: MinimalAgentPlan = {
+        name: n.name,
+        address: n.address,
+        port: healthPort,
+        datadir: n.datadir,
+        peers: nodes.filter((o) => o !== n).map((o) => ({ name: o.name, address: o.address })),
+        server: [mysqld, `--defaults-file=${join(n.runDir, "my.cnf")}`, `--user=${serverUser}`],
+        serverLog: join(n.dir, "floor-mariadbd.log"),
+      };
+      const child = spawn(process.execPath, [minimalAgent, JSON.stringify(plan)], {
+        stdio: ["ignore", "pipe", "inherit"],
       });
-      request.once("error", () => setTimeout(ask, 2));
+      const agent = {
+        node: n,
+        child,
+        exited: new Promise<void>((r) => child.once("exit", () => r())),
+        out: "",
+      };
+      child.stdout!.setEncoding("utf8");
+      child.stdout!.on("data", (chunk: string) => (agent.out += chunk));
+      agents.push(agent);
+    }
+    const t0 = Date.now();
+    const dead = (): string | null => {
+      const a = agents.find((x) => x.child.exitCode !== null || x.child.signalCode !== null);
+      if (a) return `the minimal agent of ${a.node.name} exited early`;
+      const s = nodes.find((n) => /\[ERROR\] Aborting/.test(logTail(join(n.dir, "floor-mariadbd.log"), 5)));
+      return s
+        ? `floor mariadbd of ${s.name} aborted; its log:\n${logTail(join(s.dir, "floor-mariadbd.log"), 25)}`
+        : null;
     };
-    ask();
-  });
+    const writable = await waitWritable(nodes, runTimeoutMs, dead).catch((error: Error) => {
+      throw new Error(`floor (clean): ${error.message}`);
+    });
+    const bootstrapper = agents.find((a) => / bootstrap$/m.test(a.out));
+    const spawnedAt = Number(/^spawned (\d+)/m.exec(bootstrapper?.out ?? "")?.[1]);
+    if (!bootstrapper || !Number.isFinite(spawnedAt))
+      throw new Error("floor (clean): no minimal agent bootstrapped");
+    return {
+      scenario: "clean",
+      side: "floor",
+      round: 0,
+      position: 1,
+      startedAt: new Date(t0).toISOString(),
+      writableMs: writable.at - t0,
+      writableNode: writable.node,
+      server: timeline(bootstrapper.node.name, spawnedAt, writable),
+    };
+  } finally {
+    for (const a of agents) a.child.kill("SIGKILL");
+    await Promise.all(agents.map((a) => a.exited));
+    await killStrays(stateDir);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -697,7 +727,7 @@ export async function benchRecovery(): Promise<RecoveryBenchResult> {
     stateDir,
     nodeCount: 3,
     firstAddress,
-    healthPort: 8080,
+    healthPort,
     agentEntry,
     // Nothing routes to these nodes: a drain before each clean stop would only slow the setup.
     agentEnv: { GALERA_PILOT_DRAIN: "0" },
@@ -740,7 +770,7 @@ export async function benchRecovery(): Promise<RecoveryBenchResult> {
     const loadAtStart = loadavg()[0]!;
     for (let round = 1; round <= rounds; round++) {
       for (const scenario of ["crash", "clean"] as const) {
-        const sides: Side[] = scenario === "crash" ? ["ours", "baseline", "floor"] : ["ours", "baseline"];
+        const sides: Side[] = ["ours", "baseline", "floor"];
         // Each side takes each place in turn: ours first in round 1, second in round 2, …
         const shift = (round - 1) % sides.length;
         const order = [...sides.slice(sides.length - shift), ...sides.slice(0, sides.length - shift)];
@@ -748,12 +778,15 @@ export async function benchRecovery(): Promise<RecoveryBenchResult> {
           const run = await attempt(round, scenario, side, failures, () => {
             restoreSnapshot(stateDir, scenario, nodes);
             if (side === "ours") return runOurs(cluster, stateDir, scenario);
-            if (side === "floor") return runPcRecoveryFloor(nodes, stateDir);
+            if (side === "floor") {
+              return scenario === "crash"
+                ? runPcRecoveryFloor(nodes, stateDir)
+                : runMinimalAgents(nodes, stateDir);
+            }
             return scenario === "crash" ? runSafeManual(nodes, stateDir) : runGrastateScript(nodes, stateDir);
           });
           run.round = round;
           run.position = (i + 1) as RecoveryRun["position"];
-          if (scenario === "clean" && side === "baseline") run.bareNodeAnswerMs = await bareNodeAnswerMs();
           runs.push(run);
           progress(
             `round ${round}/${rounds} ${scenario} ${side}: writable after ${(run.writableMs / 1000).toFixed(2)} s on ${run.writableNode}` +
@@ -837,14 +870,11 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
       ? []
       : [{ round: f.round, writableMs: f.baselineRecoverMs + f.writableMs }],
   );
-  const withNode = baseline.filter((r) => r.bareNodeAnswerMs !== undefined);
-  const goalFloor =
-    pcProcedure.length > 0
-      ? pcProcedure.flatMap((p) => {
-          const b = baseline.find((x) => x.round === p.round);
-          return b ? [p.writableMs / b.writableMs] : [];
-        })
-      : withNode.map((b) => (b.writableMs + b.bareNodeAnswerMs!) / b.writableMs);
+  // The goal's floor: what S4 (crash) or S2 over the network (clean) costs at least.
+  const goalFloor = (scenario === "crash" ? pcProcedure : floor).flatMap((p) => {
+    const b = baseline.find((x) => x.round === p.round);
+    return b ? [p.writableMs / b.writableMs] : [];
+  });
   return {
     scenario,
     ours: spread(ours.map((r) => r.writableMs)),
@@ -858,9 +888,7 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
           goalFloorPart: spread(pcProcedure.map((p) => p.writableMs)),
           pcProcedureRatios: pairedWith(pcProcedure),
         }
-      : withNode.length > 0
-        ? { goalFloorPart: spread(withNode.map((b) => b.bareNodeAnswerMs!)) }
-        : {}),
+      : {}),
     ratio: median(ours.map((r) => r.writableMs)) / median(baseline.map((r) => r.writableMs)),
     pairedRatios: pairedWith(baseline),
     beforeSpawn: spread(ours.map((r) => r.writableMs - r.ours!.serverMs)),
@@ -905,7 +933,7 @@ function goals(summaries: readonly ScenarioSummary[]): RecoveryBenchResult["goal
       met: x.pairedRatios.median <= ratio,
       detail:
         `${formatSpread(x.pairedRatios, 2)}×; ratio of the medians ${x.ratio.toFixed(2)}× (${s(x.ours.median)} s vs ${s(x.baseline.median)} s)` +
-        (x.floor && x.floorRatios
+        (x.scenario === "crash" && x.floor && x.floorRatios
           ? `; raw pc.recovery (floor, its --wsrep-recover before its clock): ${s(x.floor.median)} s, ours ${formatSpread(x.floorRatios, 2)}× it`
           : "") +
         floorText(x, ratio),
@@ -920,15 +948,19 @@ function floorText(x: ScenarioSummary, goal: number): string {
   const what =
     x.scenario === "crash"
       ? `the pc.recovery procedure rule S4 prefers (its --wsrep-recover in parallel, then raw pc.recovery) takes ${formatSpread(f, 2)}× the safe manual procedure`
-      : `the safe script plus a bare Node HTTP server's first answer (${x.goalFloorPart ? (x.goalFloorPart.median / 1000).toFixed(2) : "?"} s) takes ${formatSpread(f, 2)}× the safe script`;
+      : `three minimal agents on Node that exchange their grastate.dat positions over HTTP and start mariadbd (${x.floor ? (x.floor.median / 1000).toFixed(2) : "?"} s) take ${formatSpread(f, 2)}× the safe script`;
   const verdict =
     f.median > goal
       ? x.scenario === "crash"
         ? `: no agent that follows S4 can meet ${goal}× here`
-        : `: no agent on Node that hears from every expected node first (S2) can meet ${goal}× here`
+        : `: no agent on Node that hears from every expected node over the network first (S2) can meet ${goal}× here`
       : `: the goal is within reach of an agent on Node`;
   const ours =
-    x.pcProcedureRatios !== undefined ? `; ours ${formatSpread(x.pcProcedureRatios, 2)}× that procedure` : "";
+    x.pcProcedureRatios !== undefined
+      ? `; ours ${formatSpread(x.pcProcedureRatios, 2)}× that procedure`
+      : x.floorRatios !== undefined
+        ? `; ours ${formatSpread(x.floorRatios, 2)}× them`
+        : "";
   return `; floor: ${what}${verdict}${ours}`;
 }
 
@@ -950,17 +982,18 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
   const crash = r.summaries.find((x) => x.scenario === "crash")!;
   const clean = r.summaries.find((x) => x.scenario === "clean")!;
 
-  /** A row comparing ours after kill -9 with a side that has no goal: reported only. */
+  /** A row comparing ours with a side that has no goal: reported only. */
   const reportedComparison = (
     label: string,
+    x: ScenarioSummary,
     other: Spread | undefined,
     ratios: Spread | undefined,
   ): string[] => [
     label,
-    sp(crash.ours),
+    sp(x.ours),
     sp(other),
     ratios ? formatSpread(ratios, 2) : "—",
-    other ? `${(crash.ours.median / other.median).toFixed(2)}×` : "—",
+    other ? `${(x.ours.median / other.median).toFixed(2)}×` : "—",
     "—",
   ];
   const summaryTable = markdownTable(
@@ -983,11 +1016,13 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
       ],
       reportedComparison(
         "kill -9 of all → writable vs raw Galera's pc.recovery (floor, reported)",
+        crash,
         crash.floor,
         crash.floorRatios,
       ),
       reportedComparison(
         "kill -9 of all → writable vs the pc.recovery procedure (the floor with its --wsrep-recover in parallel: S4's way by hand)",
+        crash,
         crash.goalFloorPart,
         crash.pcProcedureRatios,
       ),
@@ -1007,10 +1042,16 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
         `${clean.ratio.toFixed(2)}×`,
         `≤ ${goalRatio.clean}×`,
       ],
+      reportedComparison(
+        "clean full shutdown → writable vs three minimal agents exchanging grastate.dat positions (the floor)",
+        clean,
+        clean.floor,
+        clean.floorRatios,
+      ),
       [
-        "the goal's floor, clean: (the safe script + a bare Node HTTP server's first answer) ÷ the safe script",
+        "the goal's floor, clean: the minimal agents ÷ the safe script",
         "—",
-        sp(clean.goalFloorPart),
+        sp(clean.floor),
         clean.goalFloorRatios ? formatSpread(clean.goalFloorRatios, 2) : "—",
         "—",
         "—",
@@ -1057,6 +1098,7 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
       "kill -9: floor",
       "clean: ours",
       "clean: safe script",
+      "clean: floor",
     ],
     serverRows.map(([key, label]) => [
       label,
@@ -1065,6 +1107,7 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
       sp(crash.server.floor?.[key]),
       sp(clean.server.ours?.[key]),
       sp(clean.server.baseline?.[key]),
+      sp(clean.server.floor?.[key]),
     ]),
   );
 
@@ -1149,11 +1192,15 @@ Two floors say how close any agent could come to each goal, measured in the same
   plus the floor: what rule S4 (prefer Galera's pc.recovery when every member of the last
   primary component is back) costs when done by hand. An agent that follows S4 cannot beat
   it, so it ÷ the safe manual procedure is the lowest ratio such an agent can reach.
-- **clean: a bare Node HTTP server's first answer** — \`node -e\` with a five-word HTTP
-  server, spawned right after the safe script and timed to its first answer to a GET, with
-  none of the agent's code. The bootstrapper may act only once every expected node has
-  answered (S2), so the last agent must at least do this. (the script + it) ÷ the script is
-  the lowest ratio an agent on Node that follows S2 can reach.
+- **clean: three minimal agents** (\`bench/minimal-recovery-agent.ts\`, Node's own modules
+  only, clock from the last one's start as ours): each reads its grastate.dat, serves its
+  position over HTTP on its node's address, asks the two others every 2 ms until it holds
+  all three, ranks them as the script does and starts its mariadbd, the chosen one with
+  \`--wsrep-new-cluster\`. The bootstrapper may act only once every expected node has
+  answered (S2), and an agent hears from the others only over the network, so this is the
+  least any agent on Node does; it leaves out what a safe agent may not (its intent standing
+  one round, S3; health answers; refusal checks). It ÷ the script is the lowest ratio such
+  an agent can reach.
 
 ${summaryTable}
 
@@ -1165,7 +1212,7 @@ the median total.
 ${breakdownTable}
 
 mariadbd's part, in seconds after the spawn of the critical node's mariadbd (the
-bootstrapped one on the safe sides; the last one spawned for the floor), from the poller's
+bootstrapped one on the safe sides and the clean floor; the last one spawned for the kill -9 floor), from the poller's
 view. mariadbd accepts client connections only once its node is in a Primary component.
 
 ${serverTable}
