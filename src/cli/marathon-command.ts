@@ -2,7 +2,7 @@
  * `galera-pilot marathon render|deploy|scale|status` (docs/marathon.md).
  */
 import { BadInputError, ExitCode } from "../errors.js";
-import { Flags } from "../deploy/flags.js";
+import type { FlagReader } from "../config/flag-reader.js";
 import { MarathonClient } from "../deploy/marathon/marathon-client.js";
 import {
   clusterStatus,
@@ -14,6 +14,7 @@ import {
 } from "../deploy/marathon/marathon-operations.js";
 import { renderGroup } from "../deploy/marathon/render-group.js";
 import { renderFlagNames, renderOptionsFromFlags } from "../deploy/marathon/render-options.js";
+import { HelpRequested, isHelpFlag, parseCommandLine, type CommandGrammar } from "./command-line.js";
 
 export const marathonUsage = `Marathon (docs/marathon.md):
   galera-pilot marathon render --layout seed|auto [options]     the app group as JSON on stdout
@@ -27,74 +28,74 @@ export const marathonUsage = `Marathon (docs/marathon.md):
 
 const apiFlags = ["url", "timeout", "poll-interval"] as const;
 
+export type MarathonSubcommand = "render" | "deploy" | "scale" | "status";
+
+/** The flags of each subcommand: render's, and for those that talk to Marathon, its URL and waits. */
+export function marathonGrammar(sub: MarathonSubcommand): CommandGrammar {
+  const talks = sub !== "render";
+  return {
+    name: `marathon ${sub}`,
+    usage: marathonUsage,
+    values: talks ? [...renderFlagNames, ...apiFlags] : renderFlagNames,
+    booleans: sub === "deploy" || sub === "scale" ? ["force"] : [],
+  };
+}
+
 export async function marathonCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const command = `marathon ${sub ?? ""}`.trim();
+  if (isHelpFlag(sub)) throw new HelpRequested(marathonUsage);
+  if (sub !== "render" && sub !== "deploy" && sub !== "scale" && sub !== "status") {
+    throw new BadInputError(
+      `${sub === undefined ? "marathon needs a subcommand" : `unknown subcommand "marathon ${sub}"`}: render, deploy, scale or status`,
+    );
+  }
+  const { flags } = parseCommandLine(marathonGrammar(sub), rest);
   switch (sub) {
     case "render": {
-      const flags = new Flags(command, rest, { values: renderFlagNames });
-      const { group } = renderGroup(renderOptionsFromFlags(command, flags));
+      const { group } = renderGroup(renderOptionsFromFlags(flags));
       console.log(JSON.stringify(group, null, 2));
       return ExitCode.ok;
     }
     case "deploy": {
-      const flags = new Flags(command, rest, {
-        values: [...renderFlagNames, ...apiFlags],
-        booleans: ["force"],
-      });
-      const options = renderOptionsFromFlags(command, flags);
-      const client = clientFrom(command, flags);
+      const options = renderOptionsFromFlags(flags);
+      const client = clientFrom(flags);
       const line = await deployCluster(client, renderGroup(options), options.nodes, waitFrom(flags));
       console.log(line);
       return ExitCode.ok;
     }
     case "scale": {
-      const flags = new Flags(command, rest, {
-        values: [...renderFlagNames, ...apiFlags],
-        booleans: ["force"],
-      });
-      if (!flags.has("nodes"))
-        throw new BadInputError(`${command}: --nodes N is required (the node app's instances)`);
-      const client = clientFrom(command, flags);
-      const rendered = await renderedFor(command, flags, client);
+      if (!flags.has("nodes")) throw flags.error("nodes", "N is required (the node app's instances)");
+      const client = clientFrom(flags);
+      const rendered = await renderedFor(flags, client);
       console.log(
         await scaleCluster(client, rendered.nodeAppId, flags.integer("nodes", 0, 0, 99), waitFrom(flags)),
       );
       return ExitCode.ok;
     }
     case "status": {
-      const flags = new Flags(command, rest, { values: [...renderFlagNames, ...apiFlags] });
-      const client = clientFrom(command, flags);
-      for (const line of await clusterStatus(client, await renderedFor(command, flags, client)))
-        console.log(line);
+      const client = clientFrom(flags);
+      for (const line of await clusterStatus(client, await renderedFor(flags, client))) console.log(line);
       return ExitCode.ok;
     }
-    default:
-      throw new BadInputError(
-        `${sub === undefined ? "marathon needs a subcommand" : `unknown subcommand "marathon ${sub}"`}: render, deploy, scale or status`,
-      );
   }
 }
 
-function clientFrom(command: string, flags: Flags): MarathonClient {
-  const url = flags.string("url");
-  if (url === undefined)
-    throw new BadInputError(`${command}: --url is required, e.g. http://marathon.mesos:8080`);
-  let parsed: URL;
+const httpUrl = (text: string): string | undefined => {
   try {
-    parsed = new URL(url);
+    const { protocol } = new URL(text);
+    return protocol === "http:" || protocol === "https:" ? text : undefined;
   } catch {
-    throw new BadInputError(
-      `${command}: --url ${JSON.stringify(url)} is not a URL, e.g. http://marathon.mesos:8080`,
-    );
+    return undefined;
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new BadInputError(`${command}: --url ${JSON.stringify(url)} is not an http:// or https:// URL`);
-  }
+};
+
+function clientFrom(flags: FlagReader): MarathonClient {
+  const url = flags.value("url", "an http:// or https:// URL", httpUrl);
+  if (url === undefined) throw flags.error("url", "is required, e.g. http://marathon.mesos:8080");
   return new MarathonClient(url);
 }
 
-function waitFrom(flags: Flags): WaitOptions {
+function waitFrom(flags: FlagReader): WaitOptions {
   return {
     timeoutMs: flags.integer("timeout", defaultWaitTimeoutMs / 1000, 1) * 1000,
     pollMs: flags.integer("poll-interval", defaultPollMs, 10),
@@ -105,12 +106,11 @@ function waitFrom(flags: Flags): WaitOptions {
 
 /** The app ids of the given layout; without --layout, the one the deployed group has. */
 async function renderedFor(
-  command: string,
-  flags: Flags,
+  flags: FlagReader,
   client: MarathonClient,
 ): Promise<ReturnType<typeof renderGroup>> {
-  if (flags.has("layout")) return renderGroup(renderOptionsFromFlags(command, flags));
-  const probe = renderOptionsFromFlags(command, flags, false);
+  if (flags.has("layout")) return renderGroup(renderOptionsFromFlags(flags));
+  const probe = renderOptionsFromFlags(flags, false);
   const group = await client.getGroup(probe.groupId);
   const auto = (group?.apps ?? []).some((app) => app.id === `${probe.groupId}/galera`);
   return renderGroup({ ...probe, layout: auto ? "auto" : "seed" });

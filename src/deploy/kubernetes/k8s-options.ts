@@ -1,6 +1,5 @@
 /** The options of `galera-pilot k8s render` and their defaults. */
-import { BadInputError } from "../../errors.js";
-import type { Flags } from "../flags.js";
+import type { FlagReader } from "../../config/flag-reader.js";
 
 export interface K8sRenderOptions {
   /** Prefix of every object's name. */
@@ -33,7 +32,12 @@ export const k8sFlagNames = [
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export function k8sOptionsFromFlags(command: string, flags: Flags): K8sRenderOptions {
+const matching =
+  (pattern: RegExp) =>
+  (text: string): string | undefined =>
+    pattern.test(text) ? text : undefined;
+
+export function k8sOptionsFromFlags(flags: FlagReader): K8sRenderOptions {
   const name = flags.string("name") ?? "galera";
   const namespace = flags.string("namespace") ?? "default";
   const secretName = flags.string("secret-name") ?? `${name}-secrets`;
@@ -43,23 +47,20 @@ export function k8sOptionsFromFlags(command: string, flags: Flags): K8sRenderOpt
     ["secret-name", secretName, 63],
   ] as const) {
     if (!dnsLabel.test(value) || value.length > max) {
-      throw new BadInputError(
-        `${command}: --${flag} ${JSON.stringify(value)} is not a DNS label of at most ${max} characters (lower case, digits, dashes)`,
+      throw flags.error(
+        flag,
+        `${JSON.stringify(value)} is not a DNS label of at most ${max} characters (lower case, digits, dashes)`,
       );
     }
   }
-  const storage = flags.string("storage") ?? "10Gi";
-  if (!/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.test(storage)) {
-    throw new BadInputError(
-      `${command}: --storage ${JSON.stringify(storage)} is not a Kubernetes quantity, e.g. "10Gi"`,
-    );
-  }
-  const storageClass = flags.string("storage-class") ?? null;
-  if (storageClass !== null && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(storageClass)) {
-    throw new BadInputError(
-      `${command}: --storage-class ${JSON.stringify(storageClass)} is not a StorageClass name`,
-    );
-  }
+  const storage =
+    flags.value(
+      "storage",
+      `a Kubernetes quantity, e.g. "10Gi"`,
+      matching(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/),
+    ) ?? "10Gi";
+  const storageClass =
+    flags.value("storage-class", "a StorageClass name", matching(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)) ?? null;
   const image = flags.string("image") ?? "galera-pilot:latest";
   // 3.1 brought `init-state`, which keeps a DNS-resolved server down until its check passes
   // (renderWriterHaproxyConfig); 3.2 is the long-term-support release that has it.
@@ -69,12 +70,11 @@ export function k8sOptionsFromFlags(command: string, flags: Flags): K8sRenderOpt
     ["haproxy-image", haproxyImage],
   ] as const) {
     if (value.trim() === "" || /\s/.test(value))
-      throw new BadInputError(`${command}: --${flag} ${JSON.stringify(value)} is not an image name`);
+      throw flags.error(flag, `${JSON.stringify(value)} is not an image name`);
   }
-  const clusterDomain = flags.string("cluster-domain") ?? "cluster.local";
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(clusterDomain)) {
-    throw new BadInputError(`${command}: --cluster-domain ${JSON.stringify(clusterDomain)} is not a domain`);
-  }
+  const clusterDomain =
+    flags.value("cluster-domain", "a domain", matching(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)) ??
+    "cluster.local";
   return {
     name,
     namespace,

@@ -2,8 +2,7 @@
  * The options of `galera-pilot marathon render|deploy|scale|status`, and their defaults. The
  * health-check defaults are the 2015 post's (grace 30 s, every 5 s, 6 failures).
  */
-import { BadInputError } from "../../errors.js";
-import type { Flags } from "../flags.js";
+import type { FlagReader } from "../../config/flag-reader.js";
 
 export type MarathonLayout = "seed" | "auto";
 export type SecretsMode = "marathon" | "files";
@@ -90,66 +89,59 @@ const secretVariables = [
 
 const pathSegment = /^(\.\.|[a-z0-9][a-z0-9.-]*[a-z0-9]|[a-z0-9])$/;
 
-export function renderOptionsFromFlags(
-  command: string,
-  flags: Flags,
-  layoutRequired = true,
-): MarathonRenderOptions {
+const groupId = (text: string): string | undefined =>
+  text.startsWith("/") &&
+  text !== "/" &&
+  text
+    .slice(1)
+    .split("/")
+    .every((s) => pathSegment.test(s))
+    ? text
+    : undefined;
+const absolutePath = (text: string): string | undefined => (text.startsWith("/") ? text : undefined);
+const hostNames = (text: string): string[] | undefined => {
+  const hosts = text.split(",").map((h) => h.trim());
+  return hosts.every((host) => /^[A-Za-z0-9.-]+$/.test(host)) ? hosts : undefined;
+};
+
+export function renderOptionsFromFlags(flags: FlagReader, layoutRequired = true): MarathonRenderOptions {
   const d = defaultRenderOptions;
   const layout = layoutRequired
     ? flags.choice<MarathonLayout>("layout", ["seed", "auto"])
     : flags.choice<MarathonLayout>("layout", ["seed", "auto"], "seed");
-  const groupId = flags.string("id") ?? d.groupId;
-  if (
-    !groupId.startsWith("/") ||
-    groupId === "/" ||
-    !groupId
-      .slice(1)
-      .split("/")
-      .every((s) => pathSegment.test(s))
-  ) {
-    throw new BadInputError(
-      `${command}: --id ${JSON.stringify(groupId)} is not an absolute Marathon group id; ` +
-        `give lower-case names, digits, dots and dashes after a slash, e.g. "/galera" (not the root group "/")`,
-    );
-  }
-  const hostVolume = flags.string("host-volume") ?? null;
-  if (hostVolume !== null && !hostVolume.startsWith("/")) {
-    throw new BadInputError(
-      `${command}: --host-volume ${JSON.stringify(hostVolume)} is not an absolute path on the agents`,
-    );
-  }
+  const id =
+    flags.value(
+      "id",
+      `an absolute Marathon group id; give lower-case names, digits, dots and dashes after a slash, e.g. "/galera" (not the root group "/")`,
+      groupId,
+    ) ?? d.groupId;
+  const hostVolume = flags.value("host-volume", "an absolute path on the agents", absolutePath) ?? null;
   const persistent = flags.has("persistent-volume-size")
     ? flags.integer("persistent-volume-size", 0, 1)
     : null;
   if (hostVolume !== null && persistent !== null) {
-    throw new BadInputError(
-      `${command}: --host-volume and --persistent-volume-size both give the datadir; choose one`,
-    );
+    throw flags.error("host-volume", "and --persistent-volume-size both give the datadir; choose one");
   }
-  const constraintText = flags.string("constraint-hosts");
-  const constraintHosts = constraintText === undefined ? [] : constraintText.split(",").map((h) => h.trim());
-  if (constraintHosts.some((host) => !/^[A-Za-z0-9.-]+$/.test(host))) {
-    throw new BadInputError(
-      `${command}: --constraint-hosts ${JSON.stringify(constraintText)} is not a comma-separated list of host names, e.g. "host1,host2,host3"`,
-    );
-  }
-  const secretsHostDir = flags.string("secrets-host-dir") ?? d.secretsHostDir;
-  if (!secretsHostDir.startsWith("/")) {
-    throw new BadInputError(
-      `${command}: --secrets-host-dir ${JSON.stringify(secretsHostDir)} is not an absolute path`,
-    );
-  }
-  const prefix = flags.string("secret-source-prefix") ?? d.secretSourcePrefix;
+  const constraintHosts =
+    flags.value(
+      "constraint-hosts",
+      `a comma-separated list of host names, e.g. "host1,host2,host3"`,
+      hostNames,
+    ) ?? [];
+  const secretsHostDir =
+    flags.value("secrets-host-dir", "an absolute path", absolutePath) ?? d.secretsHostDir;
   return {
     layout,
-    groupId,
-    image: nonEmpty(command, "image", flags.string("image") ?? d.image),
+    groupId: id,
+    image: nonEmpty(flags, "image", d.image),
     nodes: flags.integer("nodes", d.nodes, 1, 99),
     cpus: flags.number("cpus", d.cpus, 0.01, 1024),
     mem: flags.integer("mem", d.mem, 256),
-    discoveryName: nonEmpty(command, "discovery-name", flags.string("discovery-name") ?? d.discoveryName),
-    serviceName: registratorName(command, flags.string("service-name") ?? d.serviceName),
+    discoveryName: nonEmpty(flags, "discovery-name", d.discoveryName),
+    serviceName:
+      flags.value("service-name", `a DNS label (lower case, digits, dashes), e.g. "galera"`, (text) =>
+        /^[a-z][a-z0-9-]*$/.test(text) ? text : undefined,
+      ) ?? d.serviceName,
     health: {
       gracePeriodSeconds: flags.integer("health-grace", d.health.gracePeriodSeconds, 0),
       intervalSeconds: flags.integer("health-interval", d.health.intervalSeconds, 1),
@@ -159,40 +151,32 @@ export function renderOptionsFromFlags(
     hostVolume,
     persistentVolumeMiB: persistent,
     secrets: flags.choice<SecretsMode>("secrets", ["marathon", "files"], d.secrets),
-    secretSourcePrefix: nonEmpty(command, "secret-source-prefix", prefix),
+    secretSourcePrefix: nonEmpty(flags, "secret-source-prefix", d.secretSourcePrefix),
     secretsHostDir,
     killGraceSeconds: flags.integer("kill-grace", d.killGraceSeconds, 0),
-    extraEnv: parseExtraEnv(command, flags.string("env")),
+    extraEnv: parseExtraEnv(flags),
   };
 }
 
-function nonEmpty(command: string, flag: string, value: string): string {
-  if (value.trim() === "") throw new BadInputError(`${command}: --${flag} is empty`);
+function nonEmpty(flags: FlagReader, name: string, fallback: string): string {
+  const value = flags.string(name) ?? fallback;
+  if (value.trim() === "") throw flags.error(name, "is empty");
   return value;
 }
 
-function registratorName(command: string, name: string): string {
-  if (!/^[a-z][a-z0-9-]*$/.test(name)) {
-    throw new BadInputError(
-      `${command}: --service-name ${JSON.stringify(name)} is not a DNS label (lower case, digits, dashes), e.g. "galera"`,
-    );
-  }
-  return name;
-}
-
 /** `NAME=VALUE,NAME=VALUE`; a password variable is refused: it would be inlined in the JSON. */
-function parseExtraEnv(command: string, text: string | undefined): Record<string, string> {
+function parseExtraEnv(flags: FlagReader): Record<string, string> {
   const env: Record<string, string> = {};
+  const text = flags.string("env");
   if (text === undefined) return env;
   for (const item of text.split(",")) {
     const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(item.trim());
-    if (!match) {
-      throw new BadInputError(`${command}: --env item ${JSON.stringify(item)} is not NAME=VALUE`);
-    }
+    if (!match) throw flags.error("env", `item ${JSON.stringify(item)} is not NAME=VALUE`);
     const [, name = "", value = ""] = match;
     if (secretVariables.some((secret) => name === secret || name === `${secret}_FILE`)) {
-      throw new BadInputError(
-        `${command}: --env ${name} would put a password into the app definition; ` +
+      throw flags.error(
+        "env",
+        `${name} would put a password into the app definition; ` +
           `passwords come by reference only (--secrets marathon|files)`,
       );
     }

@@ -16,13 +16,9 @@ import type {
 } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 
-import { manifestsToYaml } from "../../../../src/cli/k8s-command.js";
-import { Flags } from "../../../../src/deploy/flags.js";
-import {
-  k8sFlagNames,
-  k8sOptionsFromFlags,
-  type K8sRenderOptions,
-} from "../../../../src/deploy/kubernetes/k8s-options.js";
+import { parseCommandLine } from "../../../../src/cli/command-line.js";
+import { k8sRenderGrammar, manifestsToYaml } from "../../../../src/cli/k8s-command.js";
+import { k8sOptionsFromFlags, type K8sRenderOptions } from "../../../../src/deploy/kubernetes/k8s-options.js";
 import {
   type K8sObject,
   renderManifests,
@@ -32,7 +28,7 @@ import { runToCompletion } from "../../../../src/mysqld/child-exit.js";
 import { BadInputError } from "../../../../src/errors.js";
 
 function options(...argv: string[]): K8sRenderOptions {
-  return k8sOptionsFromFlags("k8s render", new Flags("k8s render", argv, { values: k8sFlagNames }));
+  return k8sOptionsFromFlags(parseCommandLine(k8sRenderGrammar, argv).flags);
 }
 
 function find<T extends K8sObject>(objects: K8sObject[], kind: string, name: string): T {
@@ -251,7 +247,7 @@ void describe("k8s render options and YAML", () => {
 
   void it("refuses bad flags in one line", () => {
     for (const [argv, message] of [
-      [["--replicas", "0"], /--replicas "0" is not an integer from 1 to 99/],
+      [["--replicas", "0"], /--replicas "0" is not a whole number from 1 to 99/],
       [["--namespace", "Prod"], /--namespace "Prod" is not a DNS label/],
       [["--storage", "10GB"], /--storage "10GB" is not a Kubernetes quantity/],
       [["--storage-class", "Fast_SSD"], /--storage-class "Fast_SSD"/],

@@ -5,12 +5,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { Flags } from "../../../../src/deploy/flags.js";
+import { parseCommandLine } from "../../../../src/cli/command-line.js";
+import { marathonGrammar } from "../../../../src/cli/marathon-command.js";
 import type { MarathonApp, MarathonGroup } from "../../../../src/deploy/marathon/marathon-types.js";
 import { renderGroup } from "../../../../src/deploy/marathon/render-group.js";
 import {
   type MarathonRenderOptions,
-  renderFlagNames,
   renderOptionsFromFlags,
 } from "../../../../src/deploy/marathon/render-options.js";
 import { BadInputError, ExitCode } from "../../../../src/errors.js";
@@ -19,10 +19,7 @@ import { compileGroupSchema, marathonDetails } from "../../../support/marathon-s
 const validate = compileGroupSchema();
 
 function options(...argv: string[]): MarathonRenderOptions {
-  return renderOptionsFromFlags(
-    "marathon render",
-    new Flags("marathon render", argv, { values: renderFlagNames }),
-  );
+  return renderOptionsFromFlags(parseCommandLine(marathonGrammar("render"), argv).flags);
 }
 
 function rendered(...argv: string[]): MarathonGroup {
@@ -234,7 +231,7 @@ void describe("marathon render refuses bad flags in one line", () => {
   void it("names the flag and echoes the value", () => {
     badInput([], /--layout is required: seed or auto/);
     badInput(["--layout", "both"], /--layout "both" is not one of seed, auto/);
-    badInput(["--layout", "seed", "--nodes", "0"], /--nodes "0" is not an integer from 1 to 99/);
+    badInput(["--layout", "seed", "--nodes", "0"], /--nodes "0" is not a whole number from 1 to 99/);
     badInput(["--layout", "seed", "--host-volume", "data"], /--host-volume "data" is not an absolute path/);
     badInput(
       ["--layout", "seed", "--host-volume", "/d", "--persistent-volume-size", "10"],
@@ -257,16 +254,10 @@ void describe("marathon render refuses bad flags in one line", () => {
 
   void it("refuses unknown flags and stray arguments", () => {
     assert.throws(
-      () => new Flags("marathon render", ["--layuot", "seed"], { values: renderFlagNames }),
+      () => parseCommandLine(marathonGrammar("render"), ["--layuot", "seed"]),
       /marathon render: unknown flag --layuot; known flags: --layout/,
     );
-    assert.throws(
-      () => new Flags("marathon render", ["seed"], { values: renderFlagNames }),
-      /unexpected argument "seed"/,
-    );
-    assert.throws(
-      () => new Flags("marathon render", ["--image"], { values: renderFlagNames }),
-      /--image needs a value/,
-    );
+    assert.throws(() => parseCommandLine(marathonGrammar("render"), ["seed"]), /unexpected argument "seed"/);
+    assert.throws(() => parseCommandLine(marathonGrammar("render"), ["--image"]), /--image needs a value/);
   });
 });
