@@ -1,12 +1,14 @@
-import { isIP } from "node:net";
-import { BadInputError, ExitCode } from "../errors.js";
 import { writeFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { commandLineError } from "../config/flag-reader.js";
+import { BadInputError, ExitCode } from "../errors.js";
 import {
   defaultCheckTimings,
   renderHaproxyConfig,
   renderStartDownServerState,
   writerHandoverMs,
 } from "../router/haproxy-config.js";
+import { HelpRequested, isHelpFlag, parseCommandLine, type CommandGrammar } from "./command-line.js";
 
 export const haproxyUsage = `galera-pilot haproxy render HOST[,HOST…] [--writer-bind ADDR:PORT] [--reader-bind ADDR:PORT]
        [--sql-port N] [--health-port N] [--check-interval MS] [--stats-socket PATH]
@@ -17,55 +19,79 @@ export const haproxyUsage = `galera-pilot haproxy render HOST[,HOST…] [--write
   config loads: run this before each start of HAProxy, so that no server counts as UP
   (a second writer) before its first check.`;
 
-function endpoint(flag: string, raw: string): { address: string; port: number } {
-  const m = /^(.+):(\d+)$/.exec(raw);
-  if (!m || !isIP(m[1]!) || Number(m[2]) < 1 || Number(m[2]) > 65535) {
-    throw new BadInputError(`${flag} must be ADDRESS:PORT, got "${raw}"`);
-  }
-  return { address: m[1]!, port: Number(m[2]) };
+const renderGrammar: CommandGrammar = {
+  name: "haproxy render",
+  usage: haproxyUsage,
+  values: [
+    "writer-bind",
+    "reader-bind",
+    "sql-port",
+    "health-port",
+    "check-interval",
+    "stats-socket",
+    "state-file",
+  ],
+  operands: ["HOSTS"],
+};
+
+export interface HaproxyRenderArgs {
+  /** The nodes' IP addresses, n1 first. */
+  hosts: string[];
+  writer: { address: string; port: number };
+  reader: { address: string; port: number };
+  sqlPort: number;
+  healthPort: number;
+  checkIntervalMs: number | null;
+  statsSocket: string;
+  stateFile: string | null;
 }
 
-function positive(flag: string, raw: string, max: number): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
-    throw new BadInputError(`${flag} must be a whole number from 1 to ${max}, got "${raw}"`);
+const endpoint = (text: string): { address: string; port: number } | undefined => {
+  const m = /^(.+):(\d+)$/.exec(text);
+  if (!m || !isIP(m[1]!) || Number(m[2]) < 1 || Number(m[2]) > 65535) return undefined;
+  return { address: m[1]!, port: Number(m[2]) };
+};
+
+/** The arguments after `haproxy render`. */
+export function parseHaproxyRender(argv: readonly string[]): HaproxyRenderArgs {
+  const { flags, operands } = parseCommandLine(renderGrammar, argv);
+  const example = "e.g. 10.0.0.2,10.0.0.3,10.0.0.4";
+  const [hostList] = operands;
+  if (hostList === undefined) {
+    throw commandLineError(renderGrammar.name, `HOSTS is required: the nodes' IP addresses, ${example}`);
   }
-  return Number(raw);
+  const hosts = hostList.split(",").map((h) => h.trim());
+  if (hosts.some((h) => !isIP(h))) {
+    throw commandLineError(
+      renderGrammar.name,
+      `HOSTS ${JSON.stringify(hostList)} is not a comma-separated list of IP addresses, ${example}`,
+    );
+  }
+  return {
+    hosts,
+    writer: flags.value("writer-bind", "ADDRESS:PORT", endpoint) ?? { address: "0.0.0.0", port: 3306 },
+    reader: flags.value("reader-bind", "ADDRESS:PORT", endpoint) ?? { address: "0.0.0.0", port: 3307 },
+    sqlPort: flags.port("sql-port", 3306),
+    healthPort: flags.port("health-port", 8080),
+    checkIntervalMs: flags.has("check-interval")
+      ? flags.integer("check-interval", 0, 1, 60_000, "milliseconds")
+      : null,
+    statsSocket: flags.string("stats-socket") ?? "/run/haproxy/galera-pilot.sock",
+    stateFile: flags.string("state-file") ?? null,
+  };
 }
 
 /** `galera-pilot haproxy render …`: the same renderer the local cluster uses, for any cluster. */
 export function haproxyCommand(argv: readonly string[]): number {
-  if (argv[0] !== "render") throw new BadInputError(`say haproxy render; usage:\n${haproxyUsage}`);
-  const options = {
-    writer: { address: "0.0.0.0", port: 3306 },
-    reader: { address: "0.0.0.0", port: 3307 },
-    sqlPort: 3306,
-    healthPort: 8080,
-    checkIntervalMs: null as number | null,
-    statsSocket: "/run/haproxy/galera-pilot.sock",
-    stateFile: null as string | null,
-  };
-  let hosts: string[] | null = null;
-  for (let i = 1; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new BadInputError(`option ${arg} needs a value`);
-      return v;
-    };
-    if (arg === "--writer-bind") options.writer = endpoint(arg, value());
-    else if (arg === "--reader-bind") options.reader = endpoint(arg, value());
-    else if (arg === "--sql-port") options.sqlPort = positive(arg, value(), 65535);
-    else if (arg === "--health-port") options.healthPort = positive(arg, value(), 65535);
-    else if (arg === "--check-interval") options.checkIntervalMs = positive(arg, value(), 60_000);
-    else if (arg === "--stats-socket") options.statsSocket = value();
-    else if (arg === "--state-file") options.stateFile = value();
-    else if (arg.startsWith("--")) throw new BadInputError(`unknown option ${arg}; usage:\n${haproxyUsage}`);
-    else hosts = arg.split(",").map((h) => h.trim());
+  const [sub, ...rest] = argv;
+  if (isHelpFlag(sub)) throw new HelpRequested(haproxyUsage);
+  if (sub !== "render") {
+    throw new BadInputError(
+      `${sub === undefined ? "haproxy needs a subcommand" : `unknown subcommand "haproxy ${sub}"`}: render; see galera-pilot haproxy --help`,
+    );
   }
-  if (!hosts || hosts.some((h) => !isIP(h))) {
-    throw new BadInputError(`haproxy render needs the nodes' IP addresses, e.g. 10.0.0.2,10.0.0.3,10.0.0.4`);
-  }
-  const nodes = hosts.map((address, i) => ({
+  const options = parseHaproxyRender(rest);
+  const nodes = options.hosts.map((address, i) => ({
     name: `n${i + 1}`,
     address,
     sqlPort: options.sqlPort,
