@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { requireSecret } from "../config/read-secret.js";
 import { diagnoseCluster, type Diagnosis, type DoctorNode } from "../decide/cluster-diagnosis.js";
 import { BadInputError, ExitCode } from "../errors.js";
+import type { FlagReader } from "../config/flag-reader.js";
+import { parseCommandLine, type CommandGrammar } from "./command-line.js";
 import { defaultStateDir } from "../local/cluster-layout.js";
 import { controlRequest, type LocalClusterStatus } from "../local/control-server.js";
 import { parseGrastate } from "../mysqld/grastate.js";
@@ -13,7 +15,7 @@ import type { Secret } from "../config/secret.js";
 type Env = Readonly<Record<string, string | undefined>>;
 
 export const doctorUsage = `doctor (asks every node and says what the cluster does now, and why):
-  galera-pilot doctor [--json]                         the local cluster (GALERA_PILOT_STATE_DIR)
+  galera-pilot doctor [--json] [--state-dir DIR]       the local cluster (GALERA_PILOT_STATE_DIR)
   galera-pilot doctor --nodes NAME=URL[,NAME=URL…]     any cluster: each agent's health URL, e.g.
                                                        n1=http://10.0.0.2:8080; the cluster secret from
                                                        GALERA_PILOT_CLUSTER_SECRET or _FILE
@@ -21,21 +23,34 @@ export const doctorUsage = `doctor (asks every node and says what the cluster do
 
 const verdictExit = { healthy: ExitCode.ok, degraded: 5, down: 6 } as const;
 
+const doctorGrammar: CommandGrammar = {
+  name: "doctor",
+  usage: doctorUsage,
+  values: ["nodes", "state-dir"],
+  booleans: ["json"],
+  env: { "state-dir": "GALERA_PILOT_STATE_DIR" },
+};
+
+export interface DoctorArgs {
+  json: boolean;
+  stateDir: string;
+  /** --nodes: the agents to ask; null: the local cluster's. */
+  nodes: { name: string; url: string }[] | null;
+}
+
+export function parseDoctorArgs(argv: readonly string[], env: Env): DoctorArgs {
+  const { flags } = parseCommandLine(doctorGrammar, argv, env);
+  return {
+    json: flags.flag("json"),
+    stateDir: flags.string("state-dir") ?? defaultStateDir,
+    nodes: flags.has("nodes") ? parseNodes(flags) : null,
+  };
+}
+
 /** `galera-pilot doctor`: I/O only; the reasoning is diagnoseCluster (pure). */
 export async function doctorCommand(argv: readonly string[], env: Env): Promise<number> {
-  let json = false;
-  let stateDir = env["GALERA_PILOT_STATE_DIR"] ?? defaultStateDir;
-  let nodesFlag: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--json") json = true;
-    else if (arg === "--nodes") nodesFlag = argv[++i] ?? "";
-    else if (arg.startsWith("--nodes=")) nodesFlag = arg.slice("--nodes=".length);
-    else if (arg === "--state-dir") stateDir = argv[++i] ?? stateDir;
-    else throw new BadInputError(`doctor: unknown argument "${arg}"; see galera-pilot --help`);
-  }
-  const nodes =
-    nodesFlag === null ? await askLocalCluster(stateDir) : await askNodes(parseNodes(nodesFlag), env);
+  const { json, stateDir, nodes: given } = parseDoctorArgs(argv, env);
+  const nodes = given === null ? await askLocalCluster(stateDir) : await askNodes(given, env);
   const diagnosis = diagnoseCluster(nodes, Date.now());
   console.log(
     json
@@ -49,20 +64,25 @@ export function formatDiagnosis(d: Diagnosis): string {
   return [d.headline, ...d.lines.map((l) => `  - ${l}`)].join("\n");
 }
 
-function parseNodes(text: string): { name: string; url: string }[] {
+/** `NAME=URL[,NAME=URL…]`: each agent's health URL. */
+function parseNodes(flags: FlagReader): { name: string; url: string }[] {
+  const text = flags.string("nodes") ?? "";
   const nodes = text
     .split(",")
     .filter((p) => p.trim() !== "")
     .map((part) => {
       const match = /^([A-Za-z0-9_.-]+)=(https?:\/\/[^\s/]+)\/?$/.exec(part.trim());
       if (!match) {
-        throw new BadInputError(
-          `doctor --nodes: "${part}" is not NAME=URL (e.g. n1=http://10.0.0.2:8080); nothing was asked`,
+        throw flags.error(
+          "nodes",
+          `item ${JSON.stringify(part)} is not NAME=URL, e.g. n1=http://10.0.0.2:8080`,
         );
       }
       return { name: match[1]!, url: match[2]! };
     });
-  if (nodes.length === 0) throw new BadInputError("doctor --nodes needs at least one NAME=URL");
+  if (nodes.length === 0) {
+    throw flags.error("nodes", `${JSON.stringify(text)} names no node; give NAME=URL[,NAME=URL…]`);
+  }
   return nodes;
 }
 
