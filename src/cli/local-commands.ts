@@ -1,9 +1,7 @@
-import { isIP } from "node:net";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { BadInputError, GaleraPilotError, ExitCode } from "../errors.js";
-import { defaultStateDir } from "../local/cluster-layout.js";
 import { controlRequest, startControlServer, type LocalClusterStatus } from "../local/control-server.js";
 import { LocalCluster } from "../local/local-cluster.js";
 import { writeClientConfig } from "../local/local-secrets.js";
@@ -13,85 +11,7 @@ import { Dashboard, dashboardPort } from "../local/dashboard-server.js";
 import { stopLeftovers } from "../local/leftovers.js";
 import { describeProcesses, findStateDirProcesses } from "../local/state-dir-processes.js";
 import { downTimeoutMessage, formatDownDone, formatDownProgress } from "../local/down-progress.js";
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-export interface LocalFlags {
-  stateDir: string;
-  nodes: number;
-  /** n1's address; the others follow. Tests use their own range so they never meet `npm start`. */
-  firstAddress: string;
-  /** Where HAProxy listens: writer on port 3306, readers on 3307. */
-  routerAddress: string;
-  json: boolean;
-  rolling: boolean;
-  /** Every agent's durability profile (GALERA_PILOT_DURABILITY); null: the agents' default. */
-  durability: "strict" | "process" | "seed" | null;
-  /** `down --no-wait`: return once the runner has begun stopping. */
-  noWait: boolean;
-  /** `down --timeout S`: how long `down` waits for everything to stop. */
-  timeoutSeconds: number;
-  rest: string[];
-}
-
-export function parseLocalFlags(argv: readonly string[], env: Env): LocalFlags {
-  const flags: LocalFlags = {
-    stateDir: env["GALERA_PILOT_STATE_DIR"] ?? defaultStateDir,
-    nodes: 3,
-    firstAddress: "127.0.0.2",
-    routerAddress: "127.0.0.1",
-    json: false,
-    rolling: false,
-    durability: null,
-    noWait: false,
-    timeoutSeconds: 600,
-    rest: [],
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith("--")
-      ? (arg.split(/=(.*)/s) as [string, string?])
-      : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new BadInputError(`option ${flag} needs a value`);
-      return v;
-    };
-    if (flag === "--state-dir") flags.stateDir = value();
-    else if (flag === "--json") flags.json = true;
-    else if (flag === "--rolling") flags.rolling = true;
-    else if (flag === "--no-wait") flags.noWait = true;
-    else if (flag === "--timeout") {
-      const raw = value();
-      if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 86_400) {
-        throw new BadInputError(`--timeout must be a whole number of seconds from 1 to 86400, got "${raw}"`);
-      }
-      flags.timeoutSeconds = Number(raw);
-    } else if (flag === "--durability") {
-      const raw = value();
-      if (raw !== "strict" && raw !== "process" && raw !== "seed") {
-        throw new BadInputError(`--durability must be strict, process or seed, got "${raw}"`);
-      }
-      flags.durability = raw;
-    } else if (flag === "--first-address" || flag === "--router-address") {
-      const raw = value();
-      if (isIP(raw) !== 4) throw new BadInputError(`${flag} must be an IPv4 address, got "${raw}"`);
-      if (flag === "--first-address") flags.firstAddress = raw;
-      else flags.routerAddress = raw;
-    } else if (flag === "--nodes") {
-      const raw = value();
-      if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 9) {
-        throw new BadInputError(`--nodes must be a whole number from 1 to 9, got "${raw}"`);
-      }
-      flags.nodes = Number(raw);
-    } else if (arg.startsWith("--"))
-      throw new BadInputError(`unknown option ${flag}; see galera-pilot --help`);
-    else flags.rest.push(arg);
-  }
-  // Absolute: the agents, HAProxy and the leftover check all name the folder by this path.
-  flags.stateDir = resolve(flags.stateDir);
-  return flags;
-}
+import type { LocalFlags } from "./local-flags.js";
 
 const agentEntry = fileURLToPath(new URL("./main.js", import.meta.url));
 const controlSocket = (stateDir: string): string => join(stateDir, "runner.sock");
@@ -275,8 +195,8 @@ export async function localNodeAction(
   verb: "stop" | "kill" | "start",
   done?: string,
 ): Promise<number> {
-  const name = flags.rest[0];
-  if (!name) throw new BadInputError(`${verb} needs a node name, e.g. galera-pilot ${verb} n2`);
+  const name = flags.node;
+  if (name === null) throw new Error(`${verb} ran without the NODE parseLocalFlags requires`);
   await ask(flags, "POST", `/nodes/${encodeURIComponent(name)}/${verb}`);
   const said = {
     stop: "stopped cleanly",
@@ -288,15 +208,11 @@ export async function localNodeAction(
 }
 
 export async function localScale(flags: LocalFlags): Promise<number> {
-  const raw = flags.rest[0];
-  if (raw === undefined || !/^[1-9]$/.test(raw)) {
-    throw new BadInputError(
-      `scale needs a node count from 1 to 9, e.g. galera-pilot scale 5; got "${raw ?? ""}"`,
-    );
-  }
-  const answer = (await ask(flags, "POST", `/scale/${raw}`)) as { warning: string | null };
+  const count = flags.scaleTo;
+  if (count === null) throw new Error("scale ran without the N parseLocalFlags requires");
+  const answer = (await ask(flags, "POST", `/scale/${count}`)) as { warning: string | null };
   if (answer.warning) console.log(`warning: ${answer.warning}`);
-  console.log(`the local cluster runs ${raw} nodes, all synced`);
+  console.log(`the local cluster runs ${count} nodes, all synced`);
   return ExitCode.ok;
 }
 

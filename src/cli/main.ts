@@ -4,29 +4,16 @@ import { NodeAgent } from "../agent/node-agent.js";
 import { whenRunnerGone } from "../agent/runner-watch.js";
 import { BadInputError, ExitCode, GaleraPilotError } from "../errors.js";
 import { version } from "../version.js";
-import { parseAgentOptions, usage } from "./agent-options.js";
+import { parseAgentOptions } from "./agent-options.js";
+import { usage } from "./agent-settings.js";
+import { HelpRequested, isHelpFlag } from "./command-line.js";
 import { haproxyCommand, haproxyUsage } from "./haproxy-command.js";
-
-const localUsage = `local cluster (docs/local-cluster.md):
-  galera-pilot local up [--nodes N] [--state-dir DIR]   run the cluster in the foreground (npm start)
-  galera-pilot status [--json]                          the local cluster's nodes
-  galera-pilot stop|kill|start NODE                     stop cleanly, SIGKILL (it restarts), start
-  galera-pilot drain NODE                               out of the routers' pools first, then stop cleanly
-  galera-pilot scale N                                  grow or shrink the cluster (new nodes join, removed ones drain and leave)
-  galera-pilot restart --rolling                        restart every node, one at a time, without client errors
-  galera-pilot down [--no-wait] [--timeout S]           stop the whole cluster cleanly, and wait (up to S seconds,
-                                                        default 600) until every node (agent and mariadbd) and HAProxy
-                                                        stopped: exit 0 when all did, 1 naming what still runs;
-                                                        --no-wait returns once the runner has begun
-  GALERA_PILOT_STATE_DIR sets the state folder (default /var/lib/galera-pilot/local).`;
 
 async function main(argv: string[]): Promise<number> {
   const env = process.env;
   const first = argv.find((a) => !a.startsWith("--"));
-  if (argv[0] === "--help" || argv[0] === "-h" || argv.length === 0) {
-    const { doctorUsage } = await import("./doctor-command.js");
-    const { verifyUsage } = await import("./verify-command.js");
-    console.log(`${usage}\n\n${localUsage}\n\n${doctorUsage}\n\n${verifyUsage}\n\n${haproxyUsage}`);
+  if (isHelpFlag(argv[0]) || argv.length === 0) {
+    console.log(await everyUsage());
     return argv.length === 0 ? ExitCode.badInput : ExitCode.ok;
   }
   if (argv[0] === "--version") {
@@ -34,66 +21,41 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   // Agent options come before the mode; the other commands take theirs after their name.
-  if (first === "seed" || first === "node" || argv[0]?.startsWith("--")) {
-    const options = parseAgentOptions(argv, env);
-    const log = createLogger(options.nodeName);
-    if (options.clusterSecretDerived) {
-      log.info(
-        "GALERA_PILOT_CLUSTER_SECRET is not set: the peer API key is derived from XTRABACKUP_PASSWORD, which every node shares (scrypt with a fixed context; the password itself never leaves this node); set GALERA_PILOT_CLUSTER_SECRET for a key of its own",
-      );
-    }
-    const agent = new NodeAgent(options, log);
-    process.on("SIGTERM", () => agent.requestStop("SIGTERM"));
-    process.on("SIGINT", () => agent.requestStop("SIGINT"));
-    // Started by the local runner: leave when it is gone, whatever ended it (runner-watch.ts).
-    whenRunnerGone(() => {
-      log.warn(
-        "the local runner that started this agent is gone (its IPC channel closed): leaving the cluster cleanly, as on SIGTERM",
-      );
-      agent.requestStop("SIGTERM");
-    });
-    return agent.run();
-  }
-  const command = argv[0];
-  if (command === "marathon") return (await import("./marathon-command.js")).marathonCommand(argv.slice(1));
-  if (command === "k8s") return (await import("./k8s-command.js")).k8sCommand(argv.slice(1));
-  if (command === "haproxy") return haproxyCommand(argv.slice(1));
+  if (first === "seed" || first === "node" || argv[0]?.startsWith("--")) return runAgent(argv, env);
+  const [command, ...rest] = argv;
+  if (command === "marathon") return (await import("./marathon-command.js")).marathonCommand(rest);
+  if (command === "k8s") return (await import("./k8s-command.js")).k8sCommand(rest);
+  if (command === "haproxy") return haproxyCommand(rest);
   // doctor and verify load their modules (mysql2 among them) only when asked for.
-  if (command === "doctor") return (await import("./doctor-command.js")).doctorCommand(argv.slice(1), env);
-  if (command === "verify") return (await import("./verify-command.js")).verifyCommand(argv.slice(1), env);
+  if (command === "doctor") return (await import("./doctor-command.js")).doctorCommand(rest, env);
+  if (command === "verify") return (await import("./verify-command.js")).verifyCommand(rest, env);
   // The local runner's modules load only for its commands: an agent starts sooner without them.
-  const {
-    localDown,
-    localNodeAction,
-    localRestartRolling,
-    localScale,
-    localStatus,
-    localUp,
-    parseLocalFlags,
-  } = await import("./local-commands.js");
-  if (command === "local" && argv[1] === "up") return localUp(parseLocalFlags(argv.slice(2), env));
-  const flags = parseLocalFlags(argv.slice(1), env);
+  const local = await import("./local-commands.js");
+  const { localUsage, parseLocalFlags } = await import("./local-flags.js");
+  if (command === "local" && isHelpFlag(rest[0])) throw new HelpRequested(localUsage);
+  if (command === "local" && rest[0] === "up") {
+    return local.localUp(parseLocalFlags("local up", rest.slice(1), env));
+  }
   switch (command) {
     case "status":
-      return localStatus(flags);
+      return local.localStatus(parseLocalFlags(command, rest, env));
     case "stop":
     case "kill":
     case "start":
-      return localNodeAction(flags, command);
+      return local.localNodeAction(parseLocalFlags(command, rest, env), command);
     case "drain":
       // A stop drains first: /ready and /writer answer 503 for the drain period, then the node leaves.
-      return localNodeAction(flags, "stop", "drained, then left the cluster; `start` brings it back");
+      return local.localNodeAction(
+        parseLocalFlags(command, rest, env),
+        "stop",
+        "drained, then left the cluster; `start` brings it back",
+      );
     case "down":
-      return localDown(flags);
+      return local.localDown(parseLocalFlags(command, rest, env));
     case "scale":
-      return localScale(flags);
+      return local.localScale(parseLocalFlags(command, rest, env));
     case "restart":
-      if (!flags.rolling) {
-        throw new BadInputError(
-          "restart restarts the whole local cluster one node at a time: say restart --rolling",
-        );
-      }
-      return localRestartRolling(flags);
+      return local.localRestartRolling(parseLocalFlags(command, rest, env));
     default:
       throw new BadInputError(
         `unknown command "${command}": say seed, node, local up, status, stop, kill, start, drain, scale, restart, down, haproxy, marathon or k8s; nothing was started; see galera-pilot --help`,
@@ -101,9 +63,44 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+async function runAgent(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const options = parseAgentOptions(argv, env);
+  const log = createLogger(options.nodeName);
+  if (options.clusterSecretDerived) {
+    log.info(
+      "GALERA_PILOT_CLUSTER_SECRET is not set: the peer API key is derived from XTRABACKUP_PASSWORD, which every node shares (scrypt with a fixed context; the password itself never leaves this node); set GALERA_PILOT_CLUSTER_SECRET for a key of its own",
+    );
+  }
+  const agent = new NodeAgent(options, log);
+  process.on("SIGTERM", () => agent.requestStop("SIGTERM"));
+  process.on("SIGINT", () => agent.requestStop("SIGINT"));
+  // Started by the local runner: leave when it is gone, whatever ended it (runner-watch.ts).
+  whenRunnerGone(() => {
+    log.warn(
+      "the local runner that started this agent is gone (its IPC channel closed): leaving the cluster cleanly, as on SIGTERM",
+    );
+    agent.requestStop("SIGTERM");
+  });
+  return agent.run();
+}
+
+/** `galera-pilot --help`: every command's usage. */
+async function everyUsage(): Promise<string> {
+  const { localUsage } = await import("./local-flags.js");
+  const { doctorUsage } = await import("./doctor-command.js");
+  const { verifyUsage } = await import("./verify-options.js");
+  const { marathonUsage } = await import("./marathon-command.js");
+  const { k8sUsage } = await import("./k8s-command.js");
+  return [usage, localUsage, doctorUsage, verifyUsage, haproxyUsage, marathonUsage, k8sUsage].join("\n\n");
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof HelpRequested) {
+      console.log(error.usage);
+      process.exit(ExitCode.ok);
+    }
     if (error instanceof GaleraPilotError) {
       console.error(`galera-pilot: ${error.message}`);
       process.exit(error.exitCode);

@@ -1,9 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BadInputError, ExitCode, GaleraPilotError } from "../errors.js";
-import { defaultStateDir } from "../local/cluster-layout.js";
 import { controlRequest, type LocalClusterStatus } from "../local/control-server.js";
-import { allFaultKinds, type FaultKind } from "../verify/fault-schedule.js";
+import { allFaultKinds } from "../verify/fault-schedule.js";
 import { requireSecret } from "../config/read-secret.js";
 import type { Secret } from "../config/secret.js";
 import { ExternalVerifyCluster } from "../verify/external-verify-cluster.js";
@@ -11,22 +10,14 @@ import { LocalVerifyCluster } from "../verify/local-verify-cluster.js";
 import type { VerifyCluster } from "../verify/verify-cluster.js";
 import { runVerify, type VerifyReport, type VerifySettings } from "../verify/verify-run.js";
 import type { Endpoint } from "../verify/workloads.js";
+import { parseVerifyArgs, type VerifyArgs, type VerifyProfile } from "./verify-options.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-export const verifyUsage = `verify (a data-loss checker; docs/verify.md):
-  galera-pilot verify [--profile ci|standard|soak] [--cycles N] [--faults K1,K2…] [--seed N]
-                      [--report FILE] [--json] [--state-dir DIR]       the local cluster
-  galera-pilot verify --writer HOST:PORT [--reader HOST:PORT] --nodes n1=HOST:PORT,…
-                      [--fault-command CMD --faults K1,… | --duration S]  any cluster; user and password from
-                      GALERA_PILOT_VERIFY_USER and GALERA_PILOT_VERIFY_PASSWORD (or _FILE)
-  Faults: ${allFaultKinds.join(", ")}.
-  Exit code: 0 nothing lost and every node equal, 7 a problem was found (see the report).`;
 
 /** Found lost writes, divergence, or a cluster that did not recover. */
 export const verifyFailedExit = ExitCode.verifyFoundProblems;
 
-const profiles: Record<string, Omit<VerifySettings, "seed">> = {
+const profiles: Record<VerifyProfile, Omit<VerifySettings, "seed">> = {
   // CI: one of each fault family that matters most, kept under five minutes.
   ci: {
     profile: "ci",
@@ -55,73 +46,19 @@ const profiles: Record<string, Omit<VerifySettings, "seed">> = {
 };
 
 export async function verifyCommand(argv: readonly string[], env: Env): Promise<number> {
-  let stateDir = env["GALERA_PILOT_STATE_DIR"] ?? defaultStateDir;
-  let profileName = "standard";
-  let cycles: number | null = null;
-  let kinds: FaultKind[] | null = null;
-  let seed = Date.now() % 1_000_000;
-  let reportPath: string | null = null;
-  let json = false;
-  // A user's cluster: the router's endpoints, each node's, and the user's fault command.
-  let writer: string | null = null;
-  let reader: string | null = null;
-  let nodesFlag: string | null = null;
-  let faultCommand: string | null = null;
-  let durationS: number | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new BadInputError(`verify: ${arg} needs a value`);
-      return v;
-    };
-    if (arg === "--state-dir") stateDir = value();
-    else if (arg === "--profile") {
-      profileName = value();
-      if (!profiles[profileName])
-        throw new BadInputError(`verify --profile must be ci, standard or soak, got "${profileName}"`);
-    } else if (arg === "--cycles") {
-      const raw = value();
-      if (!/^[1-9]\d{0,3}$/.test(raw))
-        throw new BadInputError(`verify --cycles must be a whole number from 1 to 9999, got "${raw}"`);
-      cycles = Number(raw);
-    } else if (arg === "--faults") {
-      const list = value().split(",").filter(Boolean);
-      const unknown = list.filter((k) => !allFaultKinds.includes(k as FaultKind));
-      if (unknown.length || list.length === 0) {
-        throw new BadInputError(
-          `verify --faults: unknown fault "${unknown.join(",")}"; choose from ${allFaultKinds.join(", ")}`,
-        );
-      }
-      kinds = list as FaultKind[];
-    } else if (arg === "--seed") {
-      const raw = value();
-      if (!/^\d{1,9}$/.test(raw))
-        throw new BadInputError(`verify --seed must be a whole number, got "${raw}"`);
-      seed = Number(raw);
-    } else if (arg === "--writer") writer = hostPort(arg, value());
-    else if (arg === "--reader") reader = hostPort(arg, value());
-    else if (arg === "--nodes") nodesFlag = value();
-    else if (arg === "--fault-command") faultCommand = value();
-    else if (arg === "--duration") {
-      const raw = value();
-      if (!/^[1-9]\d{0,5}$/.test(raw))
-        throw new BadInputError(`verify --duration must be a whole number of seconds, got "${raw}"`);
-      durationS = Number(raw);
-    } else if (arg === "--report") reportPath = value();
-    else if (arg === "--json") json = true;
-    else throw new BadInputError(`verify: unknown argument "${arg}"; see galera-pilot --help`);
-  }
-  const base = profiles[profileName]!;
+  const args = parseVerifyArgs(argv, env);
+  const { stateDir, kinds, faultCommand, durationS, json } = args;
+  let reportPath = args.reportPath;
+  const base = profiles[args.profile];
   const settings: VerifySettings = {
     ...base,
     kinds: kinds ?? base.kinds,
-    cycles: cycles ?? (kinds ? kinds.length : base.cycles),
-    seed,
+    cycles: args.cycles ?? (kinds ? kinds.length : base.cycles),
+    seed: args.seed,
   };
   let cluster: VerifyCluster;
-  if (writer !== null || nodesFlag !== null) {
-    cluster = externalCluster(writer, reader, nodesFlag, faultCommand, kinds, env);
+  if (args.writer !== null || args.nodes !== null) {
+    cluster = externalCluster(args, env);
     if (!faultCommand) {
       settings.cycles = 0;
       settings.durationMs = (durationS ?? 60) * 1000;
@@ -174,27 +111,14 @@ async function localCluster(stateDir: string): Promise<VerifyCluster> {
   return new LocalVerifyCluster(controlSocket, status);
 }
 
-function hostPort(flag: string, text: string): string {
-  if (!/^[A-Za-z0-9_.-]+:\d{1,5}$/.test(text)) {
-    throw new BadInputError(`verify ${flag} must be HOST:PORT, got "${text}"`);
-  }
-  return text;
-}
-
 function endpointOf(text: string, user: string, password: Secret): Endpoint {
   const at = text.lastIndexOf(":");
   return { host: text.slice(0, at), port: Number(text.slice(at + 1)), user, password };
 }
 
-function externalCluster(
-  writer: string | null,
-  reader: string | null,
-  nodesFlag: string | null,
-  faultCommand: string | null,
-  kinds: FaultKind[] | null,
-  env: Env,
-): VerifyCluster {
-  if (!writer || !nodesFlag) {
+function externalCluster(args: VerifyArgs, env: Env): VerifyCluster {
+  const { writer, reader, nodes, faultCommand, kinds } = args;
+  if (!writer || !nodes) {
     throw new BadInputError(
       "verify on your cluster needs both --writer HOST:PORT (the router) and --nodes n1=HOST:PORT,…",
     );
@@ -210,19 +134,10 @@ function externalCluster(
       "GALERA_PILOT_VERIFY_USER is not set (the SQL user the workloads write as); nothing was run",
     );
   const password = requireSecret(env, "GALERA_PILOT_VERIFY_PASSWORD", "that user's password");
-  const nodes = nodesFlag
-    .split(",")
-    .filter((p) => p.trim() !== "")
-    .map((part) => {
-      const match = /^([A-Za-z0-9_.-]+)=([A-Za-z0-9_.-]+:\d{1,5})$/.exec(part.trim());
-      if (!match) throw new BadInputError(`verify --nodes: "${part}" is not NAME=HOST:PORT`);
-      return { name: match[1]!, endpoint: endpointOf(match[2]!, user, password) };
-    });
-  if (nodes.length === 0) throw new BadInputError("verify --nodes needs at least one NAME=HOST:PORT");
   return new ExternalVerifyCluster(
     endpointOf(writer, user, password),
     reader ? endpointOf(reader, user, password) : null,
-    nodes,
+    nodes.map((node) => ({ name: node.name, endpoint: endpointOf(node.hostPort, user, password) })),
     faultCommand,
   );
 }

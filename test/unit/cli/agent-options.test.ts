@@ -134,11 +134,19 @@ describe("parseAgentOptions", () => {
     badInput(["node"], env, /node needs the peers/);
     badInput(["node", "--wsrep-foo"], env, /node needs the peers/);
     badInput(["node", "a,,b"], env, /empty/i);
-    badInput(["--bogus", "seed"], env, /unknown option --bogus/);
-    badInput(["--port=70000", "seed"], env, /port number from 1 to 65535, got "70000"/);
-    badInput(["--durability=fast", "seed"], env, /strict, process or seed, got "fast"/);
-    badInput(["--sst-method=xtrabackup", "seed"], env, /mariabackup or rsync/);
-    badInput(["--address=not-an-ip", "seed"], { ...secrets }, /must be an IP address/);
+    badInput(
+      ["--bogus", "seed"],
+      env,
+      /^seed: unknown flag --bogus; known flags: --name --address .* --syncing-answer; nothing was started$/,
+    );
+    badInput(["--port=70000", "seed"], env, /--port "70000" is not a port number from 1 to 65535/);
+    badInput(["--durability=fast", "seed"], env, /--durability "fast" is not one of strict, process, seed/);
+    badInput(
+      ["--sst-method=xtrabackup", "seed"],
+      env,
+      /--sst-method "xtrabackup" is not one of mariabackup, rsync/,
+    );
+    badInput(["--address=not-an-ip", "seed"], { ...secrets }, /--address "not-an-ip" is not an IP address/);
     badInput(["seed", "stray"], env, /unexpected argument "stray"/);
     badInput(
       ["seed"],
@@ -169,7 +177,7 @@ describe("parseAgentOptions", () => {
       /both MYSQL_ROOT_PASSWORD and/,
     );
     badInput(["seed"], { ...env, MYSQL_USER: "app" }, /MYSQL_USER and MYSQL_PASSWORD/);
-    badInput(["--cluster-name=a b", "seed"], env, /CLUSTER_NAME may hold/);
+    badInput(["--cluster-name=a b", "seed"], env, /--cluster-name "a b" is not 1 to 64 letters, digits/);
     badInput(["--force-bootstrap-after=soon", "seed"], env, /whole number/);
     badInput(["node"], env, /node needs the peers: .* or GALERA_PILOT_PEERS/);
     badInput(["--provider-options=novalue", "seed"], env, /key=value/);
