@@ -68,7 +68,9 @@ import { recogniseRefusal } from "../mysqld/server-log.js";
 import { AgentDashboard } from "../http/agent-dashboard.js";
 import { JoinProgress } from "./join-progress.js";
 import { livePosition, type LivePosition, type StartKind } from "./live-position.js";
-import { restartDelay, schedulerBackoff } from "../decide/restart-backoff.js";
+import { afterServerExit, describeExit, exitCodeOf, freshServerExitRecord } from "../decide/server-exit.js";
+import { watchDisconnected } from "../decide/stuck-joiner.js";
+import { clusterNameRefusal } from "../decide/peer-cluster-name.js";
 import { stopWait } from "../decide/stop-wait.js";
 import { describeHelpers, removeOwnSstHelpers } from "../mysqld/sst-helpers.js";
 import { preferredDonors } from "../health/donor-preference.js";
@@ -76,11 +78,6 @@ import { runPaths, sstUserName } from "./run-paths.js";
 import { clearJoinRecord, readGvwstateText, readJoinRecord, writeJoinRecord } from "./join-record.js";
 import { readRememberedMembers, rememberMembers, type RememberedMember } from "./remembered-members.js";
 
-/** mariadbd exiting this soon after its start, this many times in a row, ends the agent. */
-const fastFailureMs = 30_000;
-const fastFailureLimit = 3;
-/** A joiner Disconnected from the cluster this long is restarted (Galera will not rejoin it). */
-const disconnectedRestartMs = 20_000;
 /**
  * Health answers are recomputed and posted to the listener this often, and reused this long
  * by /status and /metrics (same sample, same lifecycle); far below any staleness bound.
@@ -648,26 +645,21 @@ export class NodeAgent {
 
   /** Start mariadbd, and start it again when it exits on its own, until asked to stop. */
   async #superviseServer(serverUser: OsUser): Promise<number> {
-    let fastFailures = 0;
-    let nextInLineMs = schedulerBackoff.initialMs;
+    let record = freshServerExitRecord;
     for (;;) {
       const decision = await this.#decide(serverUser);
       if (decision === "stop") return ExitCode.ok;
       const exit = await this.#runServer(serverUser, decision);
       if (exit === "stopped") return this.#stopExitCode;
-      const ranMs = exit.durationMs;
-      fastFailures = ranMs < fastFailureMs && !this.#syncedSinceStart ? fastFailures + 1 : 0;
-      if (fastFailures >= fastFailureLimit) {
-        this.log.error(
-          `mariadbd failed ${fastFailures} times in a row within ${fastFailureMs / 1000} s of starting: giving up so the scheduler sees it; its log lines above say why`,
-        );
-        return exitCodeOf(exit);
+      const next = afterServerExit(record, { ...exit, syncedSinceStart: this.#syncedSinceStart });
+      record = next.record;
+      if (next.action === "give-up") {
+        this.log.error(next.reason);
+        return next.exitCode;
       }
       this.#lifecycle = "restarting";
-      const delay = restartDelay(schedulerBackoff, ranMs, nextInLineMs);
-      nextInLineMs = delay.nextInLineMs;
-      this.log.warn(`mariadbd ${describeExit(exit)}; starting it again in ${delay.waitMs / 1000} s`);
-      if ((await this.#pause(delay.waitMs)) === "stop") return ExitCode.ok;
+      this.log.warn(next.reason);
+      if ((await this.#pause(next.waitMs)) === "stop") return ExitCode.ok;
     }
   }
 
@@ -856,15 +848,11 @@ export class NodeAgent {
       const report = this.#peerStates.get(p.address)?.report;
       return report ? [{ peer: p, report }] : [];
     });
-    const stranger = reports.find(
-      ({ report }) =>
-        typeof report.clusterName === "string" && report.clusterName !== this.options.clusterName,
+    const refusal = clusterNameRefusal(
+      this.options.clusterName,
+      reports.map(({ peer, report }) => ({ address: peer.address, report })),
     );
-    if (stranger) {
-      throw new ClusterMismatchError(
-        `peer ${stranger.report.name} (${stranger.peer.address}) belongs to cluster "${stranger.report.clusterName}" but this node is set to "${this.options.clusterName}", and Galera never lets a node of another cluster name join; mariadbd was not started with it and the datadir was not changed by galera-pilot; set the same GALERA_PILOT_CLUSTER_NAME on every node, or point this node at its own cluster's peers`,
-      );
-    }
+    if (refusal !== null) throw new ClusterMismatchError(refusal);
     return reports.map(({ report }) => report);
   }
 
@@ -1138,19 +1126,17 @@ export class NodeAgent {
         this.#lifecycle = "refused";
         throw fatal;
       }
-      if (first !== "stop" && first !== "stuck" && refusal !== null && !this.#syncedSinceStart) {
+      if (typeof first === "object" && "stuck" in first) {
+        this.log.warn(first.stuck);
+        return { ...(await stopChild(child, exited, this.options.stopTimeoutMs)), exitCode: 1 };
+      }
+      if (first !== "stop" && refusal !== null && !this.#syncedSinceStart) {
         // Let the pipe deliver mariadbd's last lines before deciding.
         await sleep(100);
         this.#lifecycle = "refused";
         throw new ClusterMismatchError(
           `mariadbd could not join: ${refusal}; it ${describeExit(first)} and is not restarted, since it would be refused again; nothing of the cluster reached its datadir; give this node a certificate and key issued by the cluster's CA, and that CA (GALERA_PILOT_TLS_CERT, _KEY, _CA)`,
         );
-      }
-      if (first === "stuck") {
-        this.log.warn(
-          `mariadbd has been running for ${disconnectedRestartMs / 1000} s without a connection to the cluster (Galera says so after a failed IST/SST: "node restart required"): restarting it`,
-        );
-        return { ...(await stopChild(child, exited, this.options.stopTimeoutMs)), exitCode: 1 };
       }
       if (first !== "stop") return first;
       await this.#drain();
@@ -1267,17 +1253,14 @@ export class NodeAgent {
    * cluster for disconnectedRestartMs: after a failed IST or SST Galera stays up, logs "node
    * restart required", and never rejoins by itself.
    */
-  #stuckDisconnected(): { promise: Promise<"stuck">; cancel: () => void } {
+  #stuckDisconnected(): { promise: Promise<{ stuck: string }>; cancel: () => void } {
     let timer: NodeJS.Timeout | undefined;
     let since: number | null = null;
-    const promise = new Promise<"stuck">((resolve) => {
+    const promise = new Promise<{ stuck: string }>((resolve) => {
       timer = setInterval(() => {
-        const s = this.#sampler.latest;
-        const disconnected =
-          s.error === null && s.clusterStatus === "Disconnected" && !this.#syncedSinceStart;
-        if (!disconnected) since = null;
-        else if (since === null) since = s.takenAt;
-        else if (s.takenAt - since >= disconnectedRestartMs) resolve("stuck");
+        const verdict = watchDisconnected(since, this.#sampler.latest, this.#syncedSinceStart);
+        since = verdict.since;
+        if (verdict.restart !== null) resolve({ stuck: verdict.restart });
       }, this.options.sampleIntervalMs);
     });
     return { promise, cancel: () => clearInterval(timer) };
@@ -1315,17 +1298,4 @@ export class NodeAgent {
 function dedupe(peers: PeerEndpoint[]): PeerEndpoint[] {
   const seen = new Map(peers.map((p) => [formatEndpoint(p), p]));
   return [...seen.values()];
-}
-
-function describeExit(exit: ChildExit): string {
-  return exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.exitCode}`;
-}
-
-/** mariadbd's exit mapped to the agent's exit code: its status, or 128 + the signal number. */
-function exitCodeOf(exit: ChildExit): number {
-  if (exit.signal) {
-    const signals: Record<string, number> = { SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGSEGV: 11, SIGABRT: 6 };
-    return 128 + (signals[exit.signal] ?? 1);
-  }
-  return exit.exitCode ?? ExitCode.serverFailed;
 }
