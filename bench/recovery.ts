@@ -37,7 +37,7 @@ import type { LocalNode } from "../src/local/cluster-layout.js";
 import { LocalCluster } from "../src/local/local-cluster.js";
 import { parseGrastate } from "../src/mysqld/grastate.js";
 import { markSafeToBootstrap } from "../src/mysqld/crash-leftovers.js";
-import type { Position } from "../src/decide/recovery-facts.js";
+import type { Position } from "../src/model/galera-state.js";
 import { parseGvwstate } from "../src/mysqld/gvwstate.js";
 import { recoverPosition } from "../src/mysqld/wsrep-recover.js";
 import { killStrays, logTail, progress, vmRssKiB } from "./cluster-support.js";

@@ -5,8 +5,7 @@
 // component holding writes the crashed nodes never applied. Reporting the position it
 // *started* from made its restarted peers rank it below themselves (they could bootstrap
 // from older data) or wait for a gvwstate.dat view it no longer told them about.
-import type { Position } from "../decide/recovery-facts.js";
-import { ZERO_UUID } from "../mysqld/grastate.js";
+import { type Position, ZERO_UUID } from "../model/galera-state.js";
 import type { WsrepSample } from "../probe/wsrep-sample.js";
 
 /** How mariadbd was last started: joining a primary, awaiting Galera's pc.recovery, or bootstrapping. */

@@ -14,7 +14,8 @@ import {
   keepsBootstrapIntent,
   type RecoveryDecision,
 } from "../decide/recovery-decision.js";
-import type { NodeReport, RecoveryFacts } from "../decide/recovery-facts.js";
+import type { NodeReport } from "../model/peer-report.js";
+import type { RecoveryFacts } from "../decide/recovery-facts.js";
 import { ClusterMismatchError, ExitCode, RefusedError } from "../errors.js";
 import { healthAnswers, type HealthAnswers } from "../health/health-policy.js";
 import { abandonAfterMs, memberKnowledge, stalled } from "../health/member-knowledge.js";
@@ -23,7 +24,7 @@ import { writerHandover, type HandoverState } from "../health/writer-handover.js
 import { evictionVerdict, mayClearEvictions } from "../decide/dead-member.js";
 import { tcpRefused } from "../system/tcp-refused.js";
 import { sqlString } from "../mysqld/sql-literal.js";
-import type { NodeStatusReport as PeerReport } from "./node-status.js";
+import type { NodeStatusReport as PeerReport } from "../model/node-status.js";
 
 /** Phases of a member that leaves the cluster cleanly: Galera needs no eviction for it. */
 const leavingPhases: ReadonlySet<string> = new Set(["draining", "stopping", "stopped"]);
@@ -40,11 +41,11 @@ import {
   removeCrashLeftovers,
   writeGrastateFromPosition,
 } from "../mysqld/crash-leftovers.js";
-import { ZERO_UUID } from "../mysqld/grastate.js";
+import { ZERO_UUID } from "../model/galera-state.js";
 import type { DatadirFacts } from "../mysqld/datadir.js";
 import { parseGvwstate, type Gvwstate } from "../mysqld/gvwstate.js";
 import { lookUpOsUser, type OsUser } from "../mysqld/os-user.js";
-import type { RecoveredPosition } from "../mysqld/recovered-position.js";
+import type { RecoveredPosition } from "../model/galera-state.js";
 import { recoverPosition } from "../mysqld/wsrep-recover.js";
 import { formatEndpoint, type PeerEndpoint } from "../peers/discovery.js";
 import { PeerStatusPoller } from "../peers/peer-status-poller.js";
@@ -54,7 +55,8 @@ import { Sampler } from "../probe/sampler.js";
 import type { WsrepSample } from "../probe/wsrep-sample.js";
 import { version } from "../version.js";
 import type { Logger } from "./logger.js";
-import { reportFromSample, type DecisionRecord, type NodeStatusReport } from "./node-status.js";
+import { reportFromSample } from "./report-from-sample.js";
+import type { DecisionRecord, NodeStatusReport } from "../model/node-status.js";
 import { derivePhase, type PhaseFacts } from "./phase.js";
 import {
   checkDatadirUsable,

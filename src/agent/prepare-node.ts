@@ -2,7 +2,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node
 import { dirname, join } from "node:path";
 import type { AgentOptions } from "../cli/agent-options.js";
 import { BadInputError, RefusedError } from "../errors.js";
-import { ZERO_UUID } from "../mysqld/grastate.js";
+import { ZERO_UUID } from "../model/galera-state.js";
 import { inspectDatadir, type DatadirFacts } from "../mysqld/datadir.js";
 import type { OsUser } from "../mysqld/os-user.js";
 import { renderServerConfig } from "../mysqld/server-config.js";

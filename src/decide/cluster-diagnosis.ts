@@ -1,6 +1,6 @@
-import type { NodeStatusReport } from "../agent/node-status.js";
+import type { NodeStatusReport } from "../model/node-status.js";
 import { decideRecovery, type RecoveryDecision } from "./recovery-decision.js";
-import type { NodeReport } from "./recovery-facts.js";
+import type { NodeReport } from "../model/peer-report.js";
 
 /** What `galera-pilot doctor` learned about one expected node. */
 export interface DoctorNode {

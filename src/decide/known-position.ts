@@ -8,8 +8,7 @@
  * real cluster UUID and a seqno ≥ 0 is the position InnoDB holds; only -1 (running, crashed,
  * or killed) leaves InnoDB as the sole truth. Pacemaker's galera agent decides the same way.
  */
-import { ZERO_UUID, type Grastate } from "../mysqld/grastate.js";
-import type { Position } from "./recovery-facts.js";
+import { ZERO_UUID, type Grastate, type Position } from "../model/galera-state.js";
 
 export type KnownPosition =
   { known: true; position: Position; reason: string } | { known: false; reason: string };

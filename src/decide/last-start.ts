@@ -11,7 +11,7 @@
  * zero position Galera keeps during a state transfer, which starts a new cluster — while its
  * peers held the newest data of the real one.
  */
-import { ZERO_UUID, type Grastate } from "../mysqld/grastate.js";
+import { ZERO_UUID, type Grastate } from "../model/galera-state.js";
 
 /**
  * The agent's join record: written before every start of mariadbd that is not a bootstrap,

@@ -12,8 +12,7 @@
  * (a zero or unknown position never bootstraps; a void view is removed first); this guard makes
  * a mistake in them stop the node instead of forking the cluster.
  */
-import { ZERO_UUID } from "../mysqld/grastate.js";
-import type { Position } from "./recovery-facts.js";
+import { ZERO_UUID, type Position } from "../model/galera-state.js";
 
 export interface PrimaryStartFacts {
   /** How mariadbd is about to start. */

@@ -7,18 +7,10 @@
  * while `keepsBootstrapIntent(decision, name)` holds (the decision names this node as the
  * bootstrapper); any other decision withdraws the intent.
  */
-import { ZERO_UUID } from "../mysqld/grastate.js";
-import type { NodeReport, RecoveryFacts } from "./recovery-facts.js";
-
-export type RecoveryAction =
-  | "join"
-  | "await-pc-recovery"
-  | "announce-bootstrap"
-  | "bootstrap"
-  | "bootstrap-in-place"
-  | "bootstrap-new-cluster"
-  | "wait"
-  | "refuse";
+import { ZERO_UUID } from "../model/galera-state.js";
+import type { NodeReport } from "../model/peer-report.js";
+import type { RecoveryAction } from "../model/node-status.js";
+import type { RecoveryFacts } from "./recovery-facts.js";
 
 export interface RecoveryDecision {
   action: RecoveryAction;

@@ -1,4 +1,4 @@
-import type { NodeStatusReport } from "../agent/node-status.js";
+import type { NodeStatusReport } from "../model/node-status.js";
 import { compareAddresses } from "./writer-election.js";
 
 /** What a joiner needs of a peer's /status to choose its donors. */

@@ -1,4 +1,4 @@
-import type { Phase } from "../agent/phase.js";
+import type { Phase } from "../model/phase.js";
 
 /** Operator choices for the seed's `/` check, as in galera-healthcheck and clustercheck. */
 export interface HealthOptions {

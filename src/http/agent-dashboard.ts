@@ -1,4 +1,4 @@
-import type { NodeStatusReport } from "../agent/node-status.js";
+import type { NodeStatusReport } from "../model/node-status.js";
 import type { HealthAnswers } from "../health/health-policy.js";
 import { timelineEvents, type TimelineEvent } from "../local/cluster-timeline.js";
 import type { DashboardNode, DashboardState } from "../local/dashboard-server.js";

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { NodeStatusReport } from "../agent/node-status.js";
+import type { NodeStatusReport } from "../model/node-status.js";
 import type { Logger } from "../agent/logger.js";
 import type { Secret } from "../config/secret.js";
 import { dashboardPage } from "../local/dashboard-page.js";

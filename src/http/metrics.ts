@@ -1,6 +1,6 @@
 import type { Registry } from "prom-client";
-import type { NodeStatusReport } from "../agent/node-status.js";
-import type { Phase } from "../agent/phase.js";
+import type { NodeStatusReport } from "../model/node-status.js";
+import type { Phase } from "../model/phase.js";
 import type { WsrepSample } from "../probe/wsrep-sample.js";
 import type { HealthAnswers } from "../health/health-policy.js";
 

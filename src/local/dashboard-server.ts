@@ -3,7 +3,7 @@ import { healthCodes } from "../http/health-probe.js";
 import { parseShowStat, type BackendServerState } from "../router/haproxy-stat.js";
 import { timelineEvents, type TimelineEvent } from "./cluster-timeline.js";
 import { dashboardPage } from "./dashboard-page.js";
-import type { LocalNodeStatus } from "./local-cluster.js";
+import type { LocalNodeStatus } from "../model/local-node-status.js";
 
 export const dashboardPort = 8088;
 /** The timeline keeps this many events; older ones fall off. */

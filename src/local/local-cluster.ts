@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, openSync, closeSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { NodeStatusReport } from "../agent/node-status.js";
+import type { LocalNodeStatus } from "../model/local-node-status.js";
+import type { NodeStatusReport } from "../model/node-status.js";
 import { fetchNodeStatus } from "../peers/node-status-client.js";
 import { localLayout, type LocalNode } from "./cluster-layout.js";
 import { restartDelay, schedulerBackoff, type BackoffPolicy } from "../decide/restart-backoff.js";
@@ -60,24 +61,6 @@ interface ManagedNode {
   restartTimer: NodeJS.Timeout | null;
   startedAt: number;
   restarts: number;
-}
-
-/** The status of one node of the local cluster, in `status --json`'s shape (docs/local-cluster.md). */
-export interface LocalNodeStatus {
-  name: string;
-  address: string;
-  healthUrl: string;
-  socket: string;
-  pid: number | null;
-  phase: string;
-  state: string | null;
-  clusterStatus: string | null;
-  clusterSize: number | null;
-  seqno: number | null;
-  writer: boolean;
-  agentPid: number | null;
-  restarts: number;
-  lastDecision: string | null;
 }
 
 /**

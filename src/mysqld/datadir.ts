@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { BadInputError, RefusedError } from "../errors.js";
-import { parseGrastate, type Grastate } from "./grastate.js";
+import { parseGrastate } from "./grastate.js";
+import type { Grastate } from "../model/galera-state.js";
 import { parseGvwstate, type Gvwstate } from "./gvwstate.js";
 import type { OsUser } from "./os-user.js";
 

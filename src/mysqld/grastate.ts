@@ -10,19 +10,7 @@
  * While mariadbd runs, seqno is -1; a clean shutdown writes the real seqno, and only the last
  * node out of a cleanly stopped cluster gets `safe_to_bootstrap: 1`.
  */
-
-export interface Grastate {
-  /** The file format version ("2.1"); "" when the file has no version line (Galera ignores it too). */
-  version: string;
-  /** The cluster state UUID, lower case. */
-  uuid: string;
-  /** -1 while the server runs or after a crash: then only `--wsrep-recover` knows the position. */
-  seqno: number;
-  safeToBootstrap: boolean;
-}
-
-/** The UUID of a node that never joined a cluster (and of a fresh `--wsrep-recover`). */
-export const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
+import type { Grastate } from "../model/galera-state.js";
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -7,16 +7,8 @@
  * With `wsrep_gtid_mode=ON` MariaDB appends the server's GTID ("…:4,0-1-4"). A fresh datadir
  * prints the zero UUID and seqno -1.
  */
+import type { RecoveredPosition } from "../model/galera-state.js";
 import { isGaleraUuid, parseSeqno } from "./grastate.js";
-
-export interface RecoveredPosition {
-  /** The cluster state UUID, lower case. */
-  uuid: string;
-  /** -1 when InnoDB holds no Galera position (fresh datadir). */
-  seqno: number;
-  /** MariaDB's "domain-server-seqno" when wsrep_gtid_mode is on, else null. */
-  gtid: string | null;
-}
 
 // Matched without the "WSREP: " prefix: Percona's builds print "[WSREP] Recovered position:".
 const MARKER = "Recovered position:";

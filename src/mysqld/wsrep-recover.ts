@@ -1,7 +1,8 @@
 import { ServerFailedError } from "../errors.js";
 import { runToCompletion } from "./child-exit.js";
 import { lastLines } from "./initialise.js";
-import { parseRecoveredPosition, type RecoveredPosition } from "./recovered-position.js";
+import { parseRecoveredPosition } from "./recovered-position.js";
+import type { RecoveredPosition } from "../model/galera-state.js";
 
 /**
  * Runs `mariadbd --wsrep-recover` to learn the last committed position from InnoDB (the only

@@ -1,4 +1,4 @@
-import type { NodeStatusReport } from "../agent/node-status.js";
+import type { NodeStatusReport } from "../model/node-status.js";
 import { httpGet } from "./http-get.js";
 
 /** Reads an agent's GET /status; null when it does not answer within the timeout. */

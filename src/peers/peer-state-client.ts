@@ -1,5 +1,5 @@
 import type { Secret } from "../config/secret.js";
-import type { NodeReport } from "../decide/recovery-facts.js";
+import type { NodeReport } from "../model/peer-report.js";
 import { httpGet, type PlainResponse } from "./http-get.js";
 import { answerHeader, newNonce, requestHeader, signRequest, verifyAnswer } from "./peer-auth.js";
 

@@ -1,4 +1,4 @@
-import type { NodeStatusReport } from "../agent/node-status.js";
+import type { NodeStatusReport } from "../model/node-status.js";
 import { readNodeStatusOrRefusal } from "./node-status-client.js";
 
 export interface ReceivedStatus {

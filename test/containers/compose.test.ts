@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { failureAwareSteps } from "../support/failure-aware-steps.js";
 import { ensureImages, podman, projectImage, repoRoot, runCommand } from "../support/container-images.js";
-import type { NodeStatusReport } from "../../src/agent/node-status.js";
+import type { NodeStatusReport } from "../../src/model/node-status.js";
 import { fetchNodeStatus } from "../../src/peers/node-status-client.js";
 
 /**

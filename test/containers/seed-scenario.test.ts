@@ -13,7 +13,7 @@ import {
   projectImage,
   repoRoot,
 } from "../support/container-images.js";
-import type { NodeStatusReport } from "../../src/agent/node-status.js";
+import type { NodeStatusReport } from "../../src/model/node-status.js";
 import { fetchNodeStatus } from "../../src/peers/node-status-client.js";
 import { probe } from "../support/http-probe.js";
 

@@ -7,7 +7,7 @@ import { failureAwareSteps } from "../../support/failure-aware-steps.js";
 import { AckedWriter } from "../../support/acked-writer.js";
 import { agentLog, allSynced, sql, testCluster } from "../../support/local-cluster-harness.js";
 import { parseGvwstate } from "../../../src/mysqld/gvwstate.js";
-import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
+import { ZERO_UUID } from "../../../src/model/galera-state.js";
 
 /**
  * A node whose join was cut short must never restore a cluster by itself. The fault, as it was

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { livePosition, type LivePositionFacts } from "../../../src/agent/live-position.js";
 import { sampleFromStatus, unreachableSample } from "../../../src/probe/wsrep-sample.js";
-import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
+import { ZERO_UUID } from "../../../src/model/galera-state.js";
 
 const A = "0b7c9d20-e931-11f1-a668-972b6db524ff";
 const started = { uuid: A, seqno: 27 };

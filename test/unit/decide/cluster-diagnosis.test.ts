@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { NodeStatusReport } from "../../../src/agent/node-status.js";
+import type { NodeStatusReport } from "../../../src/model/node-status.js";
 import { diagnoseCluster, type DoctorNode } from "../../../src/decide/cluster-diagnosis.js";
-import type { NodeReport } from "../../../src/decide/recovery-facts.js";
+import type { NodeReport } from "../../../src/model/peer-report.js";
 
 const uuid = "adb45e98-e8fc-11f1-96fe-721d16e53e1b";
 const now = 1_000_000;

@@ -12,8 +12,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
-import type { NodeReport, Position, RecoveryFacts } from "../../../src/decide/recovery-facts.js";
+import { ZERO_UUID, type Position } from "../../../src/model/galera-state.js";
+import type { NodeReport } from "../../../src/model/peer-report.js";
+import type { RecoveryFacts } from "../../../src/decide/recovery-facts.js";
 import { decideRecovery, type RecoveryDecision } from "../../../src/decide/recovery-decision.js";
 
 const A = "75e9801f-d1c2-11f1-9a3b-2f1e0c6b7a10";

@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { knownPosition } from "../../../src/decide/known-position.js";
-import { parseGrastate, ZERO_UUID, type Grastate } from "../../../src/mysqld/grastate.js";
+import { parseGrastate } from "../../../src/mysqld/grastate.js";
+import { ZERO_UUID, type Grastate } from "../../../src/model/galera-state.js";
 
 const A = "2ac6dfbe-e8fb-11f1-aee4-d2bbb464c24e";
 const grastate = (uuid: string, seqno: number, safeToBootstrap = false): Grastate => ({

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { judgeLastStart, type LastStartEvidence } from "../../../src/decide/last-start.js";
-import { ZERO_UUID, type Grastate } from "../../../src/mysqld/grastate.js";
+import { ZERO_UUID, type Grastate } from "../../../src/model/galera-state.js";
 
 const A = "75e9801f-d1c2-11f1-9a3b-2f1e0c6b7a10";
 const grastate = (uuid: string, seqno: number): Grastate => ({

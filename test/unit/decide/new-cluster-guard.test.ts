@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { newClusterRisk, type PrimaryStartFacts } from "../../../src/decide/new-cluster-guard.js";
-import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
+import { ZERO_UUID } from "../../../src/model/galera-state.js";
 
 const A = "75e9801f-d1c2-11f1-9a3b-2f1e0c6b7a10";
 const B = "99a3f9ff-d1c2-11f1-8000-0242ac120002";

@@ -6,8 +6,9 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
-import type { NodeReport, RecoveryFacts } from "../../../src/decide/recovery-facts.js";
+import { ZERO_UUID } from "../../../src/model/galera-state.js";
+import type { NodeReport } from "../../../src/model/peer-report.js";
+import type { RecoveryFacts } from "../../../src/decide/recovery-facts.js";
 import { decideRecovery, type RecoveryDecision } from "../../../src/decide/recovery-decision.js";
 import { A, B, G1, G2, G3, G4, NOW, SETTLE, crashed, empty, facts, node } from "./recovery-fixtures.js";
 

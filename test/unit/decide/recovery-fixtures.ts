@@ -1,7 +1,8 @@
 // The situations the recovery rules are tested on (recovery-decision*.test.ts): node reports as
 // the agents send them, and the facts one node decides on. Not a test file itself.
-import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
-import type { NodeReport, RecoveryFacts } from "../../../src/decide/recovery-facts.js";
+import { ZERO_UUID } from "../../../src/model/galera-state.js";
+import type { NodeReport } from "../../../src/model/peer-report.js";
+import type { RecoveryFacts } from "../../../src/decide/recovery-facts.js";
 import { decideRecovery, type RecoveryDecision } from "../../../src/decide/recovery-decision.js";
 
 /** Cluster state UUIDs; A sorts before B, B before C. */

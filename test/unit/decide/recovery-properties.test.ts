@@ -9,17 +9,18 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
-import type { NodeReport, Position, RecoveryFacts } from "../../../src/decide/recovery-facts.js";
+import { ZERO_UUID, type Position } from "../../../src/model/galera-state.js";
+import type { NodeReport } from "../../../src/model/peer-report.js";
+import type { RecoveryFacts } from "../../../src/decide/recovery-facts.js";
 import { seededRandom } from "../../../src/verify/fault-schedule.js";
 import {
   decideRecovery,
   intentSettleMs,
   keepsBootstrapIntent,
-  type RecoveryAction,
   type RecoveryDecision,
   type SettleInputs,
 } from "../../../src/decide/recovery-decision.js";
+import type { RecoveryAction } from "../../../src/model/node-status.js";
 
 const A = "2ac6dfbe-e8fb-11f1-aee4-d2bbb464c24e";
 const B = "7f1c0d2e-0a4b-11f1-8000-0242ac120002";

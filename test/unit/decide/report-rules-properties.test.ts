@@ -8,8 +8,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ZERO_UUID } from "../../../src/mysqld/grastate.js";
-import type { NodeReport, RecoveryFacts } from "../../../src/decide/recovery-facts.js";
+import { ZERO_UUID } from "../../../src/model/galera-state.js";
+import type { NodeReport } from "../../../src/model/peer-report.js";
+import type { RecoveryFacts } from "../../../src/decide/recovery-facts.js";
 import { decideRecovery } from "../../../src/decide/recovery-decision.js";
 
 const A = "2ac6dfbe-e8fb-11f1-aee4-d2bbb464c24e";

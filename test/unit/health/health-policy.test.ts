@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Phase } from "../../../src/agent/phase.js";
+import type { Phase } from "../../../src/model/phase.js";
 import {
   defaultHealthOptions,
   healthAnswers,

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { NodeStatusReport } from "../../../src/agent/node-status.js";
+import type { NodeStatusReport } from "../../../src/model/node-status.js";
 import type { HealthAnswers } from "../../../src/health/health-policy.js";
 import { AgentMetrics } from "../../../src/http/metrics.js";
 import { unreachableSample } from "../../../src/probe/wsrep-sample.js";

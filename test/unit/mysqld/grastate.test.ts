@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseGrastate, ZERO_UUID } from "../../../src/mysqld/grastate.js";
+import { parseGrastate } from "../../../src/mysqld/grastate.js";
+import { ZERO_UUID } from "../../../src/model/galera-state.js";
 
 // The brief's example: a running node that bootstrapped (seqno stays -1 while mariadbd runs).
 const runningBootstrapNode = `# GALERA saved state

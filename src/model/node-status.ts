@@ -1,9 +1,22 @@
-import type { RecoveryDecision } from "../decide/recovery-decision.js";
-import type { RecoveredPosition } from "../mysqld/recovered-position.js";
-import type { WsrepSample } from "../probe/wsrep-sample.js";
+import type { RecoveredPosition } from "./galera-state.js";
 import type { Phase } from "./phase.js";
 
-export interface DecisionRecord extends Pick<RecoveryDecision, "action" | "reason"> {
+/** What a recovery decision says to do (src/decide/recovery-decision.ts decides it). */
+export type RecoveryAction =
+  | "join"
+  | "await-pc-recovery"
+  | "announce-bootstrap"
+  | "bootstrap"
+  | "bootstrap-in-place"
+  | "bootstrap-new-cluster"
+  | "wait"
+  | "refuse";
+
+/** The last recovery decision, as /status shows it. */
+export interface DecisionRecord {
+  action: RecoveryAction;
+  /** One sentence a person can read, present tense; the agent logs it verbatim and shows it in /status. */
+  reason: string;
   /** ISO time the decision was taken. */
   at: string;
 }
@@ -61,42 +74,4 @@ export interface NodeStatusReport {
   galeraAddress?: string;
   startedAt: string;
   version: string;
-}
-
-export function reportFromSample(
-  base: Omit<
-    NodeStatusReport,
-    | "state"
-    | "clusterStatus"
-    | "clusterSize"
-    | "clusterStateUuid"
-    | "seqno"
-    | "readOnly"
-    | "clusterConfId"
-    | "members"
-    | "sampleAgeMs"
-    | "sampledAt"
-    | "answeredAt"
-    | "sampleError"
-    | "memberUuid"
-  >,
-  sample: WsrepSample,
-  now: number,
-): NodeStatusReport {
-  return {
-    ...base,
-    state: sample.localStateComment,
-    clusterStatus: sample.clusterStatus,
-    clusterSize: sample.clusterSize,
-    clusterStateUuid: sample.clusterStateUuid,
-    seqno: sample.lastCommitted,
-    readOnly: sample.readOnly,
-    clusterConfId: sample.clusterConfId,
-    members: sample.incomingAddresses,
-    sampleAgeMs: Math.max(0, now - sample.takenAt),
-    sampledAt: new Date(sample.takenAt).toISOString(),
-    answeredAt: new Date(now).toISOString(),
-    sampleError: sample.error,
-    memberUuid: sample.memberUuid,
-  };
 }
