@@ -6,8 +6,8 @@ import { ZERO_UUID } from "../model/galera-state.js";
 import { inspectDatadir, type DatadirFacts } from "../mysqld/datadir.js";
 import type { OsUser } from "../mysqld/os-user.js";
 import { renderServerConfig } from "../mysqld/server-config.js";
-import { DnsDiscovery } from "../peers/dns-discovery.js";
-import { formatEndpoint, type PeerEndpoint } from "../peers/discovery.js";
+import { DnsDiscovery } from "../discovery/dns-discovery.js";
+import { formatEndpoint, type PeerEndpoint } from "../discovery/discovery.js";
 import type { Logger } from "./logger.js";
 import {
   checkFreeSpace,

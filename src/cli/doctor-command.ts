@@ -8,8 +8,8 @@ import { parseCommandLine, type CommandGrammar } from "./command-line.js";
 import { defaultStateDir } from "../local/cluster-layout.js";
 import { controlRequest, type LocalClusterStatus } from "../local/control-server.js";
 import { parseGrastate } from "../mysqld/grastate.js";
-import { fetchNodeStatus } from "../peers/node-status-client.js";
-import { fetchPeerState } from "../peers/peer-state-client.js";
+import { fetchNodeStatus } from "../peer-api/node-status-client.js";
+import { fetchPeerState } from "../peer-api/peer-state-client.js";
 import type { Secret } from "../config/secret.js";
 
 type Env = Readonly<Record<string, string | undefined>>;

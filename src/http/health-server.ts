@@ -3,8 +3,8 @@ import type { NodeStatusReport } from "../model/node-status.js";
 import type { Logger } from "../agent/logger.js";
 import type { Secret } from "../config/secret.js";
 import { dashboardPage } from "../local/dashboard-page.js";
-import { answerHeader, requestHeader, signAnswer, verifyRequest } from "../peers/peer-auth.js";
-import { peerStatePath } from "../peers/peer-state-client.js";
+import { answerHeader, requestHeader, signAnswer, verifyRequest } from "../peer-api/peer-auth.js";
+import { peerStatePath } from "../peer-api/peer-state-client.js";
 import {
   textAnswer,
   type FromWorker,

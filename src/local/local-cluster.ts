@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LocalNodeStatus } from "../model/local-node-status.js";
 import type { NodeStatusReport } from "../model/node-status.js";
-import { fetchNodeStatus } from "../peers/node-status-client.js";
+import { fetchNodeStatus } from "../peer-api/node-status-client.js";
 import { localLayout, type LocalNode } from "./cluster-layout.js";
 import { restartDelay, schedulerBackoff, type BackoffPolicy } from "../decide/restart-backoff.js";
 import { ensureLocalSecrets, localAppUser, type LocalSecretFiles } from "./local-secrets.js";

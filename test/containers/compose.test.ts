@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { failureAwareSteps } from "../support/failure-aware-steps.js";
 import { ensureImages, podman, projectImage, repoRoot, runCommand } from "../support/container-images.js";
 import type { NodeStatusReport } from "../../src/model/node-status.js";
-import { fetchNodeStatus } from "../../src/peers/node-status-client.js";
+import { fetchNodeStatus } from "../../src/peer-api/node-status-client.js";
 
 /**
  * The repository's compose.yaml, run as a user runs it: `docker-compose up -d` (Debian's

@@ -14,7 +14,7 @@ import {
   repoRoot,
 } from "../support/container-images.js";
 import type { NodeStatusReport } from "../../src/model/node-status.js";
-import { fetchNodeStatus } from "../../src/peers/node-status-client.js";
+import { fetchNodeStatus } from "../../src/peer-api/node-status-client.js";
 import { probe } from "../support/http-probe.js";
 
 /**

@@ -12,7 +12,7 @@ import { DiscoveryUnavailable, ExitCode } from "../../../src/errors.js";
 import {
   ConsulApiDiscovery,
   type ConsulApiDiscoveryOptions,
-} from "../../../src/peers/consul-api-discovery.js";
+} from "../../../src/discovery/consul-api-discovery.js";
 
 interface Instance {
   node: string;

@@ -11,7 +11,7 @@ import { DiscoveryUnavailable, ExitCode } from "../../../src/errors.js";
 import {
   ConsulDnsDiscovery,
   type ConsulDnsDiscoveryOptions,
-} from "../../../src/peers/consul-dns-discovery.js";
+} from "../../../src/discovery/consul-dns-discovery.js";
 import { type RunningDnsmasq, startDnsmasq } from "../../support/dnsmasq.js";
 
 void describe("Consul DNS discovery against dnsmasq serving Consul-shaped names", () => {

@@ -6,7 +6,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import { DiscoveryUnavailable } from "../../../src/errors.js";
-import { MarathonDiscovery, type MarathonDiscoveryOptions } from "../../../src/peers/marathon-discovery.js";
+import {
+  MarathonDiscovery,
+  type MarathonDiscoveryOptions,
+} from "../../../src/discovery/marathon-discovery.js";
 import { type MarathonStandIn, startMarathonStandIn } from "../../support/marathon-stand-in.js";
 
 void describe("Marathon discovery against the stand-in Marathon", () => {

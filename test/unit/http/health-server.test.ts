@@ -9,14 +9,14 @@ import { Secret } from "../../../src/config/secret.js";
 import type { HealthAnswers } from "../../../src/health/health-policy.js";
 import { answersDeadline } from "../../../src/http/health-routes.js";
 import { HealthServer, mainThreadAnswer, type HealthServerOptions } from "../../../src/http/health-server.js";
-import { peerStatePath } from "../../../src/peers/peer-state-client.js";
+import { peerStatePath } from "../../../src/peer-api/peer-state-client.js";
 import {
   answerHeader,
   newNonce,
   requestHeader,
   signRequest,
   verifyAnswer,
-} from "../../../src/peers/peer-auth.js";
+} from "../../../src/peer-api/peer-auth.js";
 import { probe } from "../../support/http-probe.js";
 
 // Loopback addresses of this test (127.0.13.x is the health tests' range); port 0: the

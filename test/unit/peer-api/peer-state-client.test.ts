@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Secret } from "../../../src/config/secret.js";
-import { answerHeader, requestHeader, signAnswer, verifyRequest } from "../../../src/peers/peer-auth.js";
-import { fetchPeerState, peerStatePath } from "../../../src/peers/peer-state-client.js";
+import { answerHeader, requestHeader, signAnswer, verifyRequest } from "../../../src/peer-api/peer-auth.js";
+import { fetchPeerState, peerStatePath } from "../../../src/peer-api/peer-state-client.js";
 
 // 127.0.13.x: the health tests' loopback range; port 0, so runs never collide.
 const address = "127.0.13.202";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { PeerStatusPoller } from "../../../src/peers/peer-status-poller.js";
+import { PeerStatusPoller } from "../../../src/peer-api/peer-status-poller.js";
 
 describe("PeerStatusPoller", () => {
   it("asks a member new to the view again every 100 ms until it answers, not once per interval", async () => {

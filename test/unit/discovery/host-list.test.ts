@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { BadInputError, ExitCode } from "../../../src/errors.js";
-import { type HostSpec, parseHostList } from "../../../src/peers/host-list.js";
+import { type HostSpec, parseHostList } from "../../../src/discovery/host-list.js";
 
 const valid: [string, HostSpec[]][] = [
   ["10.0.0.2", [{ kind: "address", host: "10.0.0.2", port: null }]],

@@ -8,7 +8,7 @@ import {
   signRequest,
   verifyAnswer,
   verifyRequest,
-} from "../../../src/peers/peer-auth.js";
+} from "../../../src/peer-api/peer-auth.js";
 
 const secret = new Secret("cluster-secret");
 const other = new Secret("another-secret");

@@ -6,8 +6,8 @@ import { createSocket, type Socket } from "node:dgram";
 import { after, before, describe, it } from "node:test";
 
 import { DiscoveryUnavailable, ExitCode } from "../../../src/errors.js";
-import { DnsDiscovery, localAddresses } from "../../../src/peers/dns-discovery.js";
-import { parseHostList } from "../../../src/peers/host-list.js";
+import { DnsDiscovery, localAddresses } from "../../../src/discovery/dns-discovery.js";
+import { parseHostList } from "../../../src/discovery/host-list.js";
 import { type RunningDnsmasq, startDnsmasq } from "../../support/dnsmasq.js";
 
 const galeraPort = 4567;

@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { BadInputError } from "../../../src/errors.js";
-import { ConsulApiDiscovery } from "../../../src/peers/consul-api-discovery.js";
-import { ConsulDnsDiscovery } from "../../../src/peers/consul-dns-discovery.js";
-import { discoveryFromSettings } from "../../../src/peers/discovery-from-settings.js";
-import { MarathonDiscovery } from "../../../src/peers/marathon-discovery.js";
+import { ConsulApiDiscovery } from "../../../src/discovery/consul-api-discovery.js";
+import { ConsulDnsDiscovery } from "../../../src/discovery/consul-dns-discovery.js";
+import { discoveryFromSettings } from "../../../src/discovery/discovery-from-settings.js";
+import { MarathonDiscovery } from "../../../src/discovery/marathon-discovery.js";
 
 const common = { ownAddresses: [], defaultPort: 4567 };
 
