@@ -67,7 +67,7 @@ import {
   writeServerConfig,
 } from "./prepare-node.js";
 import { recogniseRefusal } from "../mysqld/server-log.js";
-import { AgentDashboard } from "../http/agent-dashboard.js";
+import { AgentDashboard } from "../dashboard/agent-dashboard.js";
 import { JoinProgress } from "./join-progress.js";
 import { livePosition, type LivePosition, type StartKind } from "./live-position.js";
 import { afterServerExit, describeExit, exitCodeOf, freshServerExitRecord } from "../decide/server-exit.js";

@@ -7,7 +7,7 @@ import { LocalCluster } from "../local/local-cluster.js";
 import { writeClientConfig } from "../local/local-secrets.js";
 import { LocalRouter, sizeWarning, writerPort } from "../local/local-router.js";
 import { formatStatusTable } from "../local/status-table.js";
-import { Dashboard, dashboardPort } from "../local/dashboard-server.js";
+import { Dashboard, dashboardPort } from "../dashboard/dashboard-server.js";
 import { stopLeftovers } from "../local/leftovers.js";
 import { describeProcesses, findStateDirProcesses } from "../local/state-dir-processes.js";
 import { downTimeoutMessage, formatDownDone, formatDownProgress } from "../local/down-progress.js";

@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import type { NodeStatusReport } from "../model/node-status.js";
 import type { Logger } from "../agent/logger.js";
 import type { Secret } from "../config/secret.js";
-import { dashboardPage } from "../local/dashboard-page.js";
+import { dashboardPage } from "../dashboard/dashboard-page.js";
 import { answerHeader, requestHeader, signAnswer, verifyRequest } from "../peer-api/peer-auth.js";
 import { peerStatePath } from "../peer-api/peer-state-client.js";
 import {

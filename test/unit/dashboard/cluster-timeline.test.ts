@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { timelineEvents, type TimelineNodeState } from "../../../src/local/cluster-timeline.js";
+import { timelineEvents, type TimelineNodeState } from "../../../src/dashboard/cluster-timeline.js";
 
 const node = (
   name: string,

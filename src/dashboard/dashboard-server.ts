@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { healthCodes } from "../http/health-probe.js";
+import { healthCodes } from "./health-probe.js";
 import { parseShowStat, type BackendServerState } from "../router/haproxy-stat.js";
 import { timelineEvents, type TimelineEvent } from "./cluster-timeline.js";
 import { dashboardPage } from "./dashboard-page.js";

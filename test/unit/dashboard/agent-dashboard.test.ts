@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { NodeStatusReport } from "../../../src/model/node-status.js";
-import { AgentDashboard } from "../../../src/http/agent-dashboard.js";
+import { AgentDashboard } from "../../../src/dashboard/agent-dashboard.js";
 import { mainThreadAnswer } from "../../../src/http/health-server.js";
 import { Secret } from "../../../src/config/secret.js";
 

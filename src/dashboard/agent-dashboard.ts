@@ -1,7 +1,7 @@
 import type { NodeStatusReport } from "../model/node-status.js";
 import type { HealthAnswers } from "../health/health-policy.js";
-import { timelineEvents, type TimelineEvent } from "../local/cluster-timeline.js";
-import type { DashboardNode, DashboardState } from "../local/dashboard-server.js";
+import { timelineEvents, type TimelineEvent } from "./cluster-timeline.js";
+import type { DashboardNode, DashboardState } from "./dashboard-server.js";
 
 /** What the agent knows when the page asks: itself, and its view's members as they last reported. */
 export interface AgentView {
