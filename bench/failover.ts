@@ -19,7 +19,7 @@
 // then started again and given time to rejoin before the next run.
 import { setTimeout as sleep } from "node:timers/promises";
 import mysql from "mysql2/promise";
-import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/cli/agent-options.js";
+import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/options/agent-options.js";
 import { defaultCheckTimings, renderHaproxyConfig, writerHandoverMs } from "../src/router/haproxy-config.js";
 import { abandonAfterMs } from "../src/health/member-knowledge.js";
 import type { HaproxyProcess } from "../src/router/haproxy-process.js";

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import mysql from "mysql2/promise";
-import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/cli/agent-options.js";
+import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/options/agent-options.js";
 import { logTail, progress, vmRssKiB } from "./cluster-support.js";
 import { formatSpread, goalsMarkdown, markdownTable, type Spread, spread } from "./report.js";
 import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";

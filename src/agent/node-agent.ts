@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Connection } from "mysql2/promise";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { AgentOptions } from "../cli/agent-options.js";
+import type { AgentOptions } from "../options/agent-options.js";
 import { knownPosition } from "../decide/known-position.js";
 import { judgeLastStart } from "../decide/last-start.js";
 import { newClusterRisk } from "../decide/new-cluster-guard.js";

@@ -1,6 +1,6 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { AgentOptions } from "../cli/agent-options.js";
+import type { AgentOptions } from "../options/agent-options.js";
 import { BadInputError, RefusedError } from "../errors.js";
 import { ZERO_UUID } from "../model/galera-state.js";
 import { inspectDatadir, type DatadirFacts } from "../mysqld/datadir.js";

@@ -4,7 +4,7 @@ import { requireSecret } from "../config/read-secret.js";
 import { diagnoseCluster, type Diagnosis, type DoctorNode } from "../decide/cluster-diagnosis.js";
 import { BadInputError, ExitCode } from "../errors.js";
 import type { FlagReader } from "../config/flag-reader.js";
-import { parseCommandLine, type CommandGrammar } from "./command-line.js";
+import { parseCommandLine, type CommandGrammar } from "../options/command-line.js";
 import { defaultStateDir } from "../local/cluster-layout.js";
 import { controlRequest, type LocalClusterStatus } from "../local/control-server.js";
 import { parseGrastate } from "../mysqld/grastate.js";

@@ -8,7 +8,7 @@ import {
   renderStartDownServerState,
   writerHandoverMs,
 } from "../router/haproxy-config.js";
-import { HelpRequested, isHelpFlag, parseCommandLine, type CommandGrammar } from "./command-line.js";
+import { HelpRequested, isHelpFlag, parseCommandLine, type CommandGrammar } from "../options/command-line.js";
 
 export const haproxyUsage = `galera-pilot haproxy render HOST[,HOST…] [--writer-bind ADDR:PORT] [--reader-bind ADDR:PORT]
        [--sql-port N] [--health-port N] [--check-interval MS] [--stats-socket PATH]

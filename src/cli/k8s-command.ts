@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import { k8sFlagNames, k8sOptionsFromFlags } from "../deploy/kubernetes/k8s-options.js";
 import { type K8sObject, renderManifests } from "../deploy/kubernetes/render-manifests.js";
 import { BadInputError, ExitCode } from "../errors.js";
-import { HelpRequested, isHelpFlag, parseCommandLine, type CommandGrammar } from "./command-line.js";
+import { HelpRequested, isHelpFlag, parseCommandLine, type CommandGrammar } from "../options/command-line.js";
 
 export const k8sUsage = `Kubernetes (docs/kubernetes.md):
   galera-pilot k8s render [--replicas N] [--image IMG] [--namespace NS] [--storage-class SC]

@@ -6,7 +6,7 @@ import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { commandLineError } from "../config/flag-reader.js";
 import { defaultStateDir } from "../local/cluster-layout.js";
-import { parseCommandLine, type CommandGrammar } from "./command-line.js";
+import { parseCommandLine, type CommandGrammar } from "../options/command-line.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -4,9 +4,9 @@ import { NodeAgent } from "../agent/node-agent.js";
 import { whenRunnerGone } from "../agent/runner-watch.js";
 import { BadInputError, ExitCode, GaleraPilotError } from "../errors.js";
 import { version } from "../version.js";
-import { parseAgentOptions } from "./agent-options.js";
-import { usage } from "./agent-settings.js";
-import { HelpRequested, isHelpFlag } from "./command-line.js";
+import { parseAgentOptions } from "../options/agent-options.js";
+import { usage } from "../options/agent-settings.js";
+import { HelpRequested, isHelpFlag } from "../options/command-line.js";
 import { haproxyCommand, haproxyUsage } from "./haproxy-command.js";
 
 async function main(argv: string[]): Promise<number> {

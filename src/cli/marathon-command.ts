@@ -14,7 +14,7 @@ import {
 } from "../deploy/marathon/marathon-operations.js";
 import { renderGroup } from "../deploy/marathon/render-group.js";
 import { renderFlagNames, renderOptionsFromFlags } from "../deploy/marathon/render-options.js";
-import { HelpRequested, isHelpFlag, parseCommandLine, type CommandGrammar } from "./command-line.js";
+import { HelpRequested, isHelpFlag, parseCommandLine, type CommandGrammar } from "../options/command-line.js";
 
 export const marathonUsage = `Marathon (docs/marathon.md):
   galera-pilot marathon render --layout seed|auto [options]     the app group as JSON on stdout

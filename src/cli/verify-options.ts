@@ -5,7 +5,7 @@
 import type { FlagReader } from "../config/flag-reader.js";
 import { defaultStateDir } from "../local/cluster-layout.js";
 import { allFaultKinds, type FaultKind } from "../verify/fault-schedule.js";
-import { parseCommandLine, type CommandGrammar } from "./command-line.js";
+import { parseCommandLine, type CommandGrammar } from "../options/command-line.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,5 +1,5 @@
 /**
- * Typed reads of the values a command line gave (src/cli/command-line.ts parses them). It
+ * Typed reads of the values a command line gave (src/options/command-line.ts parses them). It
  * lives here, below both cli/ and deploy/, because the deploy code checks its own options.
  *
  * Every mistake is one BadInputError line of one shape, naming the command, the flag (or the

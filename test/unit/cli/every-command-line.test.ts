@@ -1,13 +1,13 @@
 /**
- * Every command reads its command line through the one grammar (src/cli/command-line.ts):
+ * Every command reads its command line through the one grammar (src/options/command-line.ts):
  * `--flag value` and `--flag=value` alike, a value flag with nothing or a flag after it
  * refused in one line naming it, an unknown flag named, `--help` answered with the usage.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseAgentOptions } from "../../../src/cli/agent-options.js";
-import { usage as agentUsage } from "../../../src/cli/agent-settings.js";
-import { HelpRequested, parseCommandLine } from "../../../src/cli/command-line.js";
+import { parseAgentOptions } from "../../../src/options/agent-options.js";
+import { usage as agentUsage } from "../../../src/options/agent-settings.js";
+import { HelpRequested, parseCommandLine } from "../../../src/options/command-line.js";
 import { doctorUsage, parseDoctorArgs } from "../../../src/cli/doctor-command.js";
 import { haproxyCommand, haproxyUsage, parseHaproxyRender } from "../../../src/cli/haproxy-command.js";
 import { k8sCommand, k8sRenderGrammar, k8sUsage } from "../../../src/cli/k8s-command.js";

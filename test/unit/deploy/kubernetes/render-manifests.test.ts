@@ -16,7 +16,7 @@ import type {
 } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 
-import { parseCommandLine } from "../../../../src/cli/command-line.js";
+import { parseCommandLine } from "../../../../src/options/command-line.js";
 import { k8sRenderGrammar, manifestsToYaml } from "../../../../src/cli/k8s-command.js";
 import { k8sOptionsFromFlags, type K8sRenderOptions } from "../../../../src/deploy/kubernetes/k8s-options.js";
 import {

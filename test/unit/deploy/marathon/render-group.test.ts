@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { parseCommandLine } from "../../../../src/cli/command-line.js";
+import { parseCommandLine } from "../../../../src/options/command-line.js";
 import { marathonGrammar } from "../../../../src/cli/marathon-command.js";
 import type { MarathonApp, MarathonGroup } from "../../../../src/deploy/marathon/marathon-types.js";
 import { renderGroup } from "../../../../src/deploy/marathon/render-group.js";

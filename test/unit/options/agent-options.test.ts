@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseAgentOptions } from "../../../src/cli/agent-options.js";
+import { parseAgentOptions } from "../../../src/options/agent-options.js";
 import { BadInputError } from "../../../src/errors.js";
 
 const secrets = {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { HelpRequested, parseCommandLine, type CommandGrammar } from "../../../src/cli/command-line.js";
+import { HelpRequested, parseCommandLine, type CommandGrammar } from "../../../src/options/command-line.js";
 import { BadInputError, ExitCode } from "../../../src/errors.js";
 
 const grammar: CommandGrammar = {
