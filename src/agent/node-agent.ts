@@ -34,7 +34,7 @@ const serverRuns = (report: PeerReport): boolean => report.pid !== null && repor
 import { HealthServer } from "../http/health-server.js";
 import { answersDeadline, type PostedAnswers } from "../http/health-routes.js";
 import { AgentMetrics } from "../http/metrics.js";
-import { stopChild, waitForExit, type ChildExit } from "../mysqld/child-exit.js";
+import { stopChild, waitForExit, type ChildExit } from "../system/child-exit.js";
 import { initialiseDatadir } from "../mysqld/initialise.js";
 import {
   markSafeToBootstrap,
@@ -54,7 +54,7 @@ import { fetchPeerState, type PeerStateProblem } from "../peer-api/peer-state-cl
 import { Sampler } from "../probe/sampler.js";
 import type { WsrepSample } from "../probe/wsrep-sample.js";
 import { version } from "../version.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../logger.js";
 import { reportFromSample } from "./report-from-sample.js";
 import type { DecisionRecord, NodeStatusReport } from "../model/node-status.js";
 import { derivePhase, type PhaseFacts } from "./phase.js";

@@ -8,7 +8,7 @@ import type { OsUser } from "../mysqld/os-user.js";
 import { renderServerConfig } from "../mysqld/server-config.js";
 import { DnsDiscovery } from "../discovery/dns-discovery.js";
 import { formatEndpoint, type PeerEndpoint } from "../discovery/discovery.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../logger.js";
 import {
   checkFreeSpace,
   checkPortFree,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createLogger } from "../agent/logger.js";
+import { createLogger } from "../logger.js";
 import { NodeAgent } from "../agent/node-agent.js";
 import { whenRunnerGone } from "../agent/runner-watch.js";
 import { BadInputError, ExitCode, GaleraPilotError } from "../errors.js";

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { NodeStatusReport } from "../model/node-status.js";
-import type { Logger } from "../agent/logger.js";
+import type { Logger } from "../logger.js";
 import type { Secret } from "../config/secret.js";
 import { dashboardPage } from "../dashboard/dashboard-page.js";
 import { answerHeader, requestHeader, signAnswer, verifyRequest } from "../peer-api/peer-auth.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { redact } from "../config/redact.js";
 import type { Secret } from "../config/secret.js";
 import { ServerFailedError } from "../errors.js";
-import { runToCompletion } from "./child-exit.js";
+import { lastLines, runToCompletion } from "../system/child-exit.js";
 import type { OsUser } from "./os-user.js";
 import { sqlString } from "./sql-literal.js";
 
@@ -113,17 +113,4 @@ export async function initialiseDatadir(input: InitialiseInput): Promise<void> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-/** The end of a child's output, on one line, for an error message. */
-export function lastLines(text: string, count = 3): string {
-  const lines = text
-    .trim()
-    .split("\n")
-    .filter((l) => !/Could not increase number of max_open_files/.test(l));
-  // mariadb-install-db ends with a generic "check all of the above" banner; the cause is the
-  // first error line above it.
-  const cause = lines.find((l) => /\[ERROR\]|^ERROR|Can't|cannot|denied|No such file/i.test(l));
-  const tail = lines.slice(-count);
-  return (cause && !tail.includes(cause) ? [cause, ...tail] : tail).join(" | ");
 }

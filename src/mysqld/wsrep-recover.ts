@@ -1,6 +1,5 @@
 import { ServerFailedError } from "../errors.js";
-import { runToCompletion } from "./child-exit.js";
-import { lastLines } from "./initialise.js";
+import { runToCompletion, lastLines } from "../system/child-exit.js";
 import { parseRecoveredPosition } from "./recovered-position.js";
 import type { RecoveredPosition } from "../model/galera-state.js";
 

@@ -2,9 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, closeSync, constants, openSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect } from "node:net";
-import { runToCompletion, stopChild, waitForExit, type ChildExit } from "../mysqld/child-exit.js";
+import { runToCompletion, stopChild, waitForExit, type ChildExit, lastLines } from "../system/child-exit.js";
 import { ServerFailedError } from "../errors.js";
-import { lastLines } from "../mysqld/initialise.js";
 
 export interface HaproxyProcessOptions {
   configPath: string;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Logger } from "../../../src/agent/logger.js";
+import type { Logger } from "../../../src/logger.js";
 import type { NodeStatusReport } from "../../../src/model/node-status.js";
 import { Secret } from "../../../src/config/secret.js";
 import type { HealthAnswers } from "../../../src/health/health-policy.js";

@@ -79,3 +79,16 @@ export async function stopChild(
   child.kill("SIGKILL");
   return { ...(await exited), forcedKill: true };
 }
+
+/** The end of a child's output, on one line, for an error message. */
+export function lastLines(text: string, count = 3): string {
+  const lines = text
+    .trim()
+    .split("\n")
+    .filter((l) => !/Could not increase number of max_open_files/.test(l));
+  // mariadb-install-db ends with a generic "check all of the above" banner; the cause is the
+  // first error line above it.
+  const cause = lines.find((l) => /\[ERROR\]|^ERROR|Can't|cannot|denied|No such file/i.test(l));
+  const tail = lines.slice(-count);
+  return (cause && !tail.includes(cause) ? [cause, ...tail] : tail).join(" | ");
+}
