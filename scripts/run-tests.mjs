@@ -38,6 +38,9 @@ for (const suite of suites) {
   if (suite === "lint") {
     run("npx", ["prettier", "--check", "."]);
     run("npx", ["eslint", "."]);
+    // The import rules of src/ (docs/architecture.md, Import rules): dependency-cruiser with
+    // .dependency-cruiser.cjs, the command package.json's lint:imports names.
+    run("npm", ["run", "--silent", "lint:imports"]);
     continue;
   }
   const files = testFiles(join("dist", "test", suite));
