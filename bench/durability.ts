@@ -15,7 +15,8 @@ import {
   type SysbenchResult,
 } from "./cluster-support.js";
 import { formatSpread, markdownTable, spread, type Spread } from "./report.js";
-import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
+import type { BenchmarkOutput } from "./harness/benchmark.js";
+import type { Machine } from "./harness/machine.js";
 
 const firstAddress = "127.0.62.2";
 const defaultRounds = 4;

@@ -48,7 +48,8 @@ import {
   spread,
   terminalSummary,
 } from "./report.js";
-import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
+import type { BenchmarkOutput } from "./harness/benchmark.js";
+import type { Machine } from "./harness/machine.js";
 
 const firstAddress = { ours: "127.0.60.2", classic: "127.0.60.12" } as const;
 const routerAddress = { ours: "127.0.60.1", classic: "127.0.60.11" } as const;

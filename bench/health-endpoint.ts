@@ -22,7 +22,8 @@ import mysql from "mysql2/promise";
 import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/options/agent-options.js";
 import { logTail, progress, vmRssKiB } from "./cluster-support.js";
 import { formatSpread, goalsMarkdown, markdownTable, type Spread, spread } from "./report.js";
-import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
+import type { BenchmarkOutput } from "./harness/benchmark.js";
+import type { Machine } from "./harness/machine.js";
 
 const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const baselineEntry = fileURLToPath(new URL("./baseline-servers.js", import.meta.url));

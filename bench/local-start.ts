@@ -47,7 +47,8 @@ import {
   terminalSummary,
   type Spread,
 } from "./report.js";
-import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
+import type { BenchmarkOutput } from "./harness/benchmark.js";
+import type { Machine } from "./harness/machine.js";
 
 const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const mysqld = "/usr/sbin/mariadbd";

@@ -10,7 +10,8 @@ import { failoverProviderOptions } from "../src/mysqld/server-config.js";
 import { primaryLosses, type PrimaryLoss } from "../src/mysqld/primary-losses.js";
 import { allSynced, electedWriter, progress, sqlOn, startBenchCluster } from "./cluster-support.js";
 import { markdownTable } from "./report.js";
-import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
+import type { BenchmarkOutput } from "./harness/benchmark.js";
+import type { Machine } from "./harness/machine.js";
 
 const startsEnv = "GALERA_PILOT_BENCH_STARTS";
 const defaultStarts = 6;

@@ -43,7 +43,8 @@ import { recoverPosition } from "../src/mysqld/wsrep-recover.js";
 import { killStrays, logTail, progress, vmRssKiB } from "./cluster-support.js";
 import { formatSpread, goalsMarkdown, markdownTable, median, type Spread, spread } from "./report.js";
 import type { MinimalAgentPlan } from "./minimal-recovery-agent.js";
-import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
+import type { BenchmarkOutput } from "./harness/benchmark.js";
+import type { Machine } from "./harness/machine.js";
 
 const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const minimalAgent = fileURLToPath(new URL("./minimal-recovery-agent.js", import.meta.url));

@@ -1,11 +1,9 @@
 // `npm run bench [-- NAME…]`: runs the registered benchmarks (all, or those named), prints
 // each one's summary, writes bench-results/NAME.json and rewrites NAME's section of
 // BENCHMARKS.md between its markers. Performance claims of this project come only from here.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { Benchmark } from "./harness/benchmark.js";
+import { describeMachine } from "./harness/machine.js";
+import { writeResultJson, writeSection } from "./harness/results-files.js";
 import { healthEndpointBenchmark } from "./health-endpoint.js";
 import { recoveryBenchmark } from "./recovery.js";
 import { failoverBenchmark } from "./failover.js";
@@ -14,26 +12,8 @@ import { durabilityBenchmark } from "./durability.js";
 import { localStartBenchmark } from "./local-start.js";
 import { primaryStabilityBenchmark } from "./primary-stability.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-
-export interface Machine {
-  cores: number;
-  cpuModel: string;
-  node: string;
-  mariadb: string;
-}
-
-export interface BenchmarkOutput {
-  /** Printed to the terminal. */
-  summary: string;
-  /** BENCHMARKS.md's section for this benchmark, markdown, without the markers. */
-  section: string;
-  /** Written to bench-results/NAME.json. */
-  json: unknown;
-}
-
 /** Add a benchmark here: its name selects it on the command line and names its outputs. */
-const benchmarks: Record<string, (machine: Machine) => Promise<BenchmarkOutput>> = {
+const benchmarks: Record<string, Benchmark> = {
   "health-endpoint": healthEndpointBenchmark,
   recovery: recoveryBenchmark,
   failover: failoverBenchmark,
@@ -43,35 +23,9 @@ const benchmarks: Record<string, (machine: Machine) => Promise<BenchmarkOutput>>
   "primary-stability": primaryStabilityBenchmark,
 };
 
-function machine(): Machine {
-  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1];
-  const mariadbd = spawnSync("/usr/sbin/mariadbd", ["--version"], { encoding: "utf8" });
-  return {
-    cores: availableParallelism(),
-    cpuModel: model ?? cpus()[0]?.model ?? "unknown",
-    node: process.version,
-    mariadb: /Ver\s+(\S+)/.exec(mariadbd.stdout ?? "")?.[1] ?? "unknown",
-  };
-}
-
-/** Replaces NAME's section between its markers, or appends markers and section. */
-function writeSection(name: string, section: string): void {
-  const file = join(root, "BENCHMARKS.md");
-  const begin = `<!-- bench:${name}:begin -->`;
-  const end = `<!-- bench:${name}:end -->`;
-  const text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-  const block = `${begin}\n\n${section.trim()}\n\n${end}`;
-  const from = text.indexOf(begin);
-  const to = text.indexOf(end);
-  const next =
-    from >= 0 && to > from
-      ? text.slice(0, from) + block + text.slice(to + end.length)
-      : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, next);
-}
-
 async function main(): Promise<number> {
   const wanted = process.argv.slice(2);
+  // Any other word (--help too) is refused with the list of names, before anything runs.
   const unknown = wanted.filter((name) => !(name in benchmarks));
   if (unknown.length > 0) {
     process.stderr.write(
@@ -79,13 +33,12 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const m = machine();
+  const m = describeMachine();
   for (const name of wanted.length > 0 ? wanted : Object.keys(benchmarks)) {
     process.stdout.write(`bench: ${name}…\n`);
     const output = await benchmarks[name]!(m);
     process.stdout.write(`${output.summary}\n`);
-    mkdirSync(join(root, "bench-results"), { recursive: true });
-    writeFileSync(join(root, "bench-results", `${name}.json`), JSON.stringify(output.json, null, 2) + "\n");
+    writeResultJson(name, output.json);
     writeSection(name, output.section);
     process.stdout.write(`bench: wrote bench-results/${name}.json and its section of BENCHMARKS.md\n`);
   }

@@ -24,7 +24,8 @@ import {
   spread,
   terminalSummary,
 } from "./report.js";
-import type { BenchmarkOutput, Machine } from "./run-benchmarks.js";
+import type { BenchmarkOutput } from "./harness/benchmark.js";
+import type { Machine } from "./harness/machine.js";
 
 const firstAddress = "127.0.61.2";
 const routerAddress = "127.0.61.1";
