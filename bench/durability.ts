@@ -4,19 +4,15 @@
 // nodes at runtime (both variables are dynamic) and read back before each run; profiles
 // rotate their order from round to round.
 import { durabilitySettings, type DurabilityProfile } from "../src/mysqld/server-config.js";
-import {
-  electedWriter,
-  globalValue,
-  parseSysbench,
-  progress,
-  sqlOn,
-  startBenchCluster,
-  sysbench,
-  type SysbenchResult,
-} from "./cluster-support.js";
-import { formatSpread, markdownTable, spread, type Spread } from "./report.js";
 import type { BenchmarkOutput } from "./harness/benchmark.js";
+import { electedWriter, localRunnerAgentEnv, withBenchCluster } from "./harness/bench-cluster.js";
 import type { Machine } from "./harness/machine.js";
+import { progress } from "./harness/progress.js";
+import { formatSpread, markdownTable, measuredOn, reproduceWith } from "./harness/report.js";
+import { countFromEnv, reproduceCommand, rotated } from "./harness/rounds.js";
+import { globalValue, sqlOn, viewCounter } from "./harness/sql.js";
+import { pairedByRound, spread, type Spread } from "./harness/statistics.js";
+import { measureSysbench, prepareSysbench, type SysbenchResult } from "./harness/sysbench.js";
 
 const firstAddress = "127.0.62.2";
 const defaultRounds = 4;
@@ -43,31 +39,17 @@ export interface DurabilityResult {
 }
 
 export async function benchDurability(): Promise<DurabilityResult> {
-  const rounds = Number(process.env[roundsEnv] ?? defaultRounds);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${roundsEnv} must be a whole number ≥ 1`);
-  const b = await startBenchCluster("durability", firstAddress);
-  try {
+  const rounds = countFromEnv(roundsEnv, defaultRounds);
+  return withBenchCluster("durability", firstAddress, localRunnerAgentEnv, async (b) => {
     const writer = await electedWriter(b.cluster);
     const node = b.cluster.layout.find((n) => n.name === writer)!;
     const target = { host: node.address, port: 3306, ...b.credentials };
-    await sqlOn(node.socket, "CREATE DATABASE IF NOT EXISTS sbtest");
-    const common = [`--tables=${load.tables}`, `--table-size=${load.tableSize}`];
-    progress(`preparing sysbench tables on ${writer}`);
-    await sysbench(b.stateDir, target, ["oltp_common", ...common, "prepare"]);
-    await sysbench(b.stateDir, target, [
-      "oltp_write_only",
-      ...common,
-      `--threads=${load.threads}`,
-      "--time=10",
-      "run",
-    ]);
+    await prepareSysbench(b.stateDir, node, target, load, { test: "oltp_write_only", target });
     const logBin = await globalValue(node.socket, "VARIABLES", "log_bin");
     const runs: DurabilityRun[] = [];
     let position = 0;
     for (let round = 1; round <= rounds; round++) {
-      const shift = (round - 1) % profiles.length;
-      const order = [...profiles.slice(shift), ...profiles.slice(0, shift)];
-      for (const profile of order) {
+      for (const profile of rotated(profiles, round - 1)) {
         const s = durabilitySettings[profile];
         for (const n of b.cluster.layout) {
           await sqlOn(
@@ -81,17 +63,9 @@ export async function benchDurability(): Promise<DurabilityResult> {
             throw new Error(`${n.name}: ${profile} not in effect (flush ${flush}, sync_binlog ${sync})`);
           }
         }
-        const confBefore = Number(await globalValue(node.socket, "STATUS", "wsrep_cluster_conf_id"));
-        const out = await sysbench(b.stateDir, target, [
-          "oltp_write_only",
-          ...common,
-          `--threads=${load.threads}`,
-          `--time=${load.seconds}`,
-          "--rand-type=uniform",
-          "run",
-        ]);
-        const confAfter = Number(await globalValue(node.socket, "STATUS", "wsrep_cluster_conf_id"));
-        const r = parseSysbench(out);
+        const confBefore = await viewCounter(node.socket);
+        const r = await measureSysbench(b.stateDir, target, "oltp_write_only", load);
+        const confAfter = await viewCounter(node.socket);
         runs.push({ ...r, profile, round, position: ++position, viewChanges: confAfter - confBefore });
         progress(`round ${round}/${rounds} ${profile}: ${r.tps.toFixed(1)} tps, p95 ${r.latencyP95Ms} ms`);
       }
@@ -99,10 +73,8 @@ export async function benchDurability(): Promise<DurabilityResult> {
     const byProfile = Object.fromEntries(
       profiles.map((profile) => {
         const of = runs.filter((r) => r.profile === profile);
-        const percent = of.flatMap((r) => {
-          const seed = runs.find((x) => x.profile === "seed" && x.round === r.round);
-          return seed ? [(100 * r.tps) / seed.tps] : [];
-        });
+        const seed = runs.filter((x) => x.profile === "seed");
+        const percent = pairedByRound(of, seed, (r, s) => (100 * r.tps) / s.tps);
         return [
           profile,
           {
@@ -116,21 +88,14 @@ export async function benchDurability(): Promise<DurabilityResult> {
     return {
       date: new Date().toISOString(),
       rounds,
-      command:
-        process.env[roundsEnv] !== undefined
-          ? `${roundsEnv}=${rounds} npm run bench -- durability`
-          : "npm run bench -- durability",
+      command: reproduceCommand("durability", [{ env: roundsEnv, value: rounds }]),
       load,
       node: writer,
       logBin,
       runs,
       byProfile,
     };
-  } finally {
-    progress("stopping");
-    await b.close();
-    progress("stopped");
-  }
+  });
 }
 
 const survives: Record<DurabilityProfile, string> = {
@@ -140,7 +105,10 @@ const survives: Record<DurabilityProfile, string> = {
 };
 
 export async function durabilityBenchmark(m: Machine): Promise<BenchmarkOutput> {
-  const r = await benchDurability();
+  return renderDurability(await benchDurability(), m);
+}
+
+export function renderDurability(r: DurabilityResult, m: Machine): BenchmarkOutput {
   const table = markdownTable(
     [
       "profile",
@@ -176,8 +144,8 @@ export async function durabilityBenchmark(m: Machine): Promise<BenchmarkOutput> 
     `${(100 - x.median).toFixed(0)} % (rounds: ${(100 - x.max).toFixed(0)} to ${(100 - x.min).toFixed(0)} %)`;
   const section = `## The price of durability (issue P)
 
-Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}.
-Reproduce with \`${r.command}\` (\`npm run bench\` runs it with the others).
+${measuredOn(r.date, m)}.
+${reproduceWith(r.command)}
 
 A 3-node cluster of the local runner (127.0.62.2–4, datadirs on the machine's ext4 disk)
 under sysbench \`oltp_write_only --tables=${r.load.tables} --table-size=${r.load.tableSize}

@@ -20,7 +20,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import mysql from "mysql2/promise";
 import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/options/agent-options.js";
-import { defaultCheckTimings, renderHaproxyConfig, writerHandoverMs } from "../src/router/haproxy-config.js";
+import { defaultCheckTimings, writerHandoverMs } from "../src/router/haproxy-config.js";
 import { abandonAfterMs } from "../src/health/member-knowledge.js";
 import type { HaproxyProcess } from "../src/router/haproxy-process.js";
 import {
@@ -28,28 +28,32 @@ import {
   failoverProviderOptions,
   galeraDefaultEvsOptions,
 } from "../src/mysqld/server-config.js";
+import type { BenchmarkOutput } from "./harness/benchmark.js";
 import {
   allSynced,
   electedWriter,
-  globalValue,
-  progress,
-  providerOptions,
-  serverStates,
-  sqlOn,
+  localRunnerAgentEnv,
+  providerOptionsEnv,
   startBenchCluster,
   type BenchCluster,
-} from "./cluster-support.js";
+} from "./harness/bench-cluster.js";
+import { renderedRouterConfig, serverStates } from "./harness/haproxy.js";
+import type { Machine } from "./harness/machine.js";
+import { progress } from "./harness/progress.js";
 import {
+  failedRunsText,
+  formatSeconds,
   formatSpread,
   goalsMarkdown,
   markdownTable,
-  median,
-  type Spread,
-  spread,
+  measuredOn,
+  reproduceWith,
   terminalSummary,
-} from "./report.js";
-import type { BenchmarkOutput } from "./harness/benchmark.js";
-import type { Machine } from "./harness/machine.js";
+  type Goal,
+} from "./harness/report.js";
+import { countFromEnv, repeatOnceOnFailure, reproduceCommand, rotated } from "./harness/rounds.js";
+import { globalValue, providerOptions, sqlOn } from "./harness/sql.js";
+import { median, pairedByRound, spread, type Spread } from "./harness/statistics.js";
 
 const firstAddress = { ours: "127.0.60.2", classic: "127.0.60.12" } as const;
 const routerAddress = { ours: "127.0.60.1", classic: "127.0.60.11" } as const;
@@ -112,19 +116,11 @@ function classicConfig(b: BenchCluster, statsSocket: string): string {
 }
 
 function oursConfig(b: BenchCluster, statsSocket: string): string {
-  return renderHaproxyConfig({
-    nodes: b.cluster.layout.map((n) => ({
-      name: n.name,
-      address: n.address,
-      sqlPort: 3306,
-      healthPort: 8080,
-    })),
-    writer: { address: routerAddress.ours, port: routerPort },
-    reader: { address: routerAddress.ours, port: routerPort + 1 },
+  return renderedRouterConfig(
+    b.cluster.layout,
+    { address: routerAddress.ours, port: routerPort },
     statsSocket,
-    writerCheckPath: "/writer",
-    readerCheckPath: "/ready",
-  });
+  );
 }
 
 /** Checks that every node of the side runs with the side's evs timings. */
@@ -183,6 +179,33 @@ function writeLoop(credentials: { user: string; password: string }, host: string
   };
 }
 
+/** Writes through the side's writer port, once they have landed on `node` for 2 s. */
+async function writesLandingOn(b: BenchCluster, side: Side, node: string, before: string) {
+  const loop = writeLoop(b.credentials, routerAddress[side]);
+  await sleep(2000);
+  if (!loop.acks.some((a) => a.node === node)) {
+    await loop.stop();
+    throw new Error(`${side}: writes did not land on ${node} before ${before}`);
+  }
+  return loop;
+}
+
+type Ack = { at: number; node: string };
+
+/** The first write acknowledged after `since` by another node than `node`: writes resumed. */
+function firstAckElsewhere(acks: readonly Ack[], since: number, node: string): Ack | undefined {
+  return acks.find((a) => a.at > since && a.node !== node);
+}
+
+/** The longest gap between two acknowledged writes, of the gaps that end after `since`. */
+function longestGap(acks: readonly Ack[], since = -Infinity): number {
+  let gapMs = 0;
+  for (let i = 1; i < acks.length; i++) {
+    if (acks[i]!.at > since) gapMs = Math.max(gapMs, acks[i]!.at - acks[i - 1]!.at);
+  }
+  return gapMs;
+}
+
 async function runOnce(
   b: BenchCluster,
   side: Side,
@@ -207,12 +230,7 @@ async function runOnce(
   await checkEvs(b, side === "ours" ? failoverProviderOptions : galeraDefaultEvsOptions);
 
   const survivors = cluster.layout.filter((n) => n.name !== target);
-  const loop = writeLoop(b.credentials, routerAddress[side]);
-  await sleep(2000);
-  if (!loop.acks.some((a) => a.node === target)) {
-    await loop.stop();
-    throw new Error(`${side}: writes did not land on ${target} before the kill`);
-  }
+  const loop = await writesLandingOn(b, side, target, "the kill");
   const killedAt = Date.now();
   await cluster.killNode(target, { restart: false });
 
@@ -220,7 +238,7 @@ async function runOnce(
   let viewAt: number | null = null;
   let downAt: number | null = null;
   let upAt: number | null = null;
-  const resumed = (): boolean => loop.acks.some((a) => a.at > killedAt && a.node !== target);
+  const resumed = (): boolean => firstAckElsewhere(loop.acks, killedAt, target) !== undefined;
   const until = Date.now() + 60_000;
   while (!(resumed() && viewAt !== null && upAt !== null) && Date.now() < until) {
     const t = Date.now();
@@ -242,11 +260,9 @@ async function runOnce(
   }
   await sleep(1000);
   await loop.stop();
-  const acks = loop.acks;
-  const after = acks.find((a) => a.at > killedAt && a.node !== target);
+  const after = firstAckElsewhere(loop.acks, killedAt, target);
   if (!after) throw new Error(`${side}: writes did not resume within 60 s after kill -9 of ${target}`);
-  let gapMs = 0;
-  for (let i = 1; i < acks.length; i++) gapMs = Math.max(gapMs, acks[i]!.at - acks[i - 1]!.at);
+  const gapMs = longestGap(loop.acks);
 
   progress(`${side}: ${target} back: starting it and waiting for 3 of 3 synced`);
   cluster.startNode(target);
@@ -285,19 +301,10 @@ const pauseMs = 8000;
  */
 async function runPaused(b: BenchCluster, round: number): Promise<PausedAgentRun> {
   const { cluster } = b;
-  await cluster.waitFor(
-    (s) => allSynced(s) && s.filter((n) => n.writer).length === 1,
-    300_000,
-    "3 of 3 synced and one writer",
-  );
+  await electedWriter(cluster, 300_000);
   const writer = (await cluster.status()).find((n) => n.writer)!;
   if (!writer.agentPid) throw new Error(`ours: the writer ${writer.name}'s agent pid is unknown`);
-  const loop = writeLoop(b.credentials, routerAddress.ours);
-  await sleep(2000);
-  if (!loop.acks.some((a) => a.node === writer.name)) {
-    await loop.stop();
-    throw new Error(`ours: writes did not land on ${writer.name} before the pause`);
-  }
+  const loop = await writesLandingOn(b, "ours", writer.name, "the pause");
   const pausedAt = Date.now();
   process.kill(writer.agentPid, "SIGSTOP");
   try {
@@ -307,18 +314,13 @@ async function runPaused(b: BenchCluster, round: number): Promise<PausedAgentRun
   }
   await sleep(1000);
   await loop.stop();
-  const acks = loop.acks;
-  const after = acks.find((a) => a.at > pausedAt && a.node !== writer.name);
+  const after = firstAckElsewhere(loop.acks, pausedAt, writer.name);
   if (!after) throw new Error(`ours: writes did not move off ${writer.name} while its agent was paused 8 s`);
-  let gapMs = 0;
-  for (let i = 1; i < acks.length; i++) {
-    if (acks[i]!.at > pausedAt) gapMs = Math.max(gapMs, acks[i]!.at - acks[i - 1]!.at);
-  }
   return {
     round,
     paused: writer.name,
     resumedOn: after.node,
-    gapMs,
+    gapMs: longestGap(loop.acks, pausedAt),
     resumedAfterMs: after.at - pausedAt,
     failedStatements: loop.failed(),
   };
@@ -339,19 +341,17 @@ export interface FailoverBenchResult {
   >;
   pairedRatios: Spread;
   paused: Record<"gapMs" | "resumedAfterMs", Spread>;
-  goals: { goal: string; met: boolean; detail: string }[];
+  goals: Goal[];
 }
 
 export async function benchFailover(): Promise<FailoverBenchResult> {
-  const rounds = Number(process.env[roundsEnv] ?? defaultRounds);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${roundsEnv} must be a whole number ≥ 1`);
+  const rounds = countFromEnv(roundsEnv, defaultRounds);
   const clusters: Partial<Record<Side, BenchCluster>> = {};
   try {
-    clusters.ours = await startBenchCluster("failover-ours", firstAddress.ours);
+    clusters.ours = await startBenchCluster("failover-ours", firstAddress.ours, localRunnerAgentEnv);
     clusters.classic = await startBenchCluster("failover-classic", firstAddress.classic, {
-      GALERA_PILOT_PROVIDER_OPTIONS: Object.entries(galeraDefaultEvsOptions)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(";"),
+      ...localRunnerAgentEnv,
+      ...providerOptionsEnv(galeraDefaultEvsOptions),
       // The 2015 setup has no agent that evicts a dead member: Galera's timeouts alone.
       GALERA_PILOT_EVICT_DEAD: "no",
     });
@@ -373,20 +373,17 @@ export async function benchFailover(): Promise<FailoverBenchResult> {
     const pausedRuns: PausedAgentRun[] = [];
     const failures: FailoverBenchResult["failures"] = [];
     for (let round = 1; round <= rounds; round++) {
-      const order: Side[] = round % 2 === 1 ? ["ours", "classic"] : ["classic", "ours"];
-      for (const [i, side] of order.entries()) {
-        let run: Omit<FailoverRun, "round" | "position">;
-        try {
-          run = await runOnce(b[side], side, proxies[side], backends[side]);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          failures.push({ round, side, error: message });
-          progress(`round ${round} ${side} FAILED, repeating it once: ${message}`);
-          await b[side].cluster
-            .waitFor(allSynced, 300_000, "3 of 3 synced before the repeat")
-            .catch(() => undefined);
-          run = await runOnce(b[side], side, proxies[side], backends[side]);
-        }
+      for (const [i, side] of rotated(["ours", "classic"] as const, round - 1).entries()) {
+        const run = await repeatOnceOnFailure(
+          `round ${round} ${side}`,
+          () => runOnce(b[side], side, proxies[side], backends[side]),
+          (error) => failures.push({ round, side, error }),
+          async () => {
+            await b[side].cluster
+              .waitFor(allSynced, 300_000, "3 of 3 synced before the repeat")
+              .catch(() => undefined);
+          },
+        );
         runs.push({ ...run, round, position: i === 0 ? 1 : 2 });
         progress(
           `round ${round}/${rounds} ${side}: killed ${run.killed}; longest write gap ${(run.gapMs / 1000).toFixed(2)} s; ` +
@@ -420,12 +417,7 @@ export async function benchFailover(): Promise<FailoverBenchResult> {
         },
       ]),
     ) as FailoverBenchResult["summary"];
-    const pairedRatios = spread(
-      of("ours").flatMap((o) => {
-        const c = runs.find((r) => r.side === "classic" && r.round === o.round);
-        return c ? [o.gapMs / c.gapMs] : [];
-      }),
-    );
+    const pairedRatios = spread(pairedByRound(of("ours"), of("classic"), (o, c) => o.gapMs / c.gapMs));
     const ours = summary.ours.gapMs;
     const classic = summary.classic.gapMs;
     const paused = {
@@ -436,7 +428,7 @@ export async function benchFailover(): Promise<FailoverBenchResult> {
       {
         goal: `write unavailability after kill -9 of the writer ≤ ${goalSeconds} s (median of the rounds)`,
         met: ours.median <= goalSeconds * 1000,
-        detail: `${formatSpread(secs(ours), 2)} s; worst round ${(ours.max / 1000).toFixed(2)} s`,
+        detail: `${formatSeconds(ours, 2)} s; worst round ${(ours.max / 1000).toFixed(2)} s`,
       },
       {
         goal: `≤ ${goalRatio}× the classic setup's (median of the rounds' ratios)`,
@@ -449,16 +441,13 @@ export async function benchFailover(): Promise<FailoverBenchResult> {
         detail:
           paused.gapMs.n === 0
             ? "no paused-agent run succeeded"
-            : `${formatSpread(secs(paused.gapMs), 2)} s = ${(paused.gapMs.median / ours.median).toFixed(2)}× the crash failover's ${(ours.median / 1000).toFixed(2)} s`,
+            : `${formatSeconds(paused.gapMs, 2)} s = ${(paused.gapMs.median / ours.median).toFixed(2)}× the crash failover's ${(ours.median / 1000).toFixed(2)} s`,
       },
     ];
     return {
       date: new Date().toISOString(),
       rounds,
-      command:
-        process.env[roundsEnv] !== undefined
-          ? `${roundsEnv}=${rounds} npm run bench -- failover`
-          : "npm run bench -- failover",
+      command: reproduceCommand("failover", [{ env: roundsEnv, value: rounds }]),
       evs: { ours: { ...failoverProviderOptions }, classic: { ...galeraDefaultEvsOptions } },
       haproxy: { ours: oursConfig(b.ours, "SOCKET"), classic: classicConfig(b.classic, "SOCKET") },
       runs,
@@ -480,13 +469,11 @@ function fmt(ms: number | null): string {
   return ms === null ? "—" : `${(ms / 1000).toFixed(2)} s`;
 }
 
-function secs(s: Spread): Spread {
-  return { median: s.median / 1000, min: s.min / 1000, max: s.max / 1000, n: s.n };
+export async function failoverBenchmark(m: Machine): Promise<BenchmarkOutput> {
+  return renderFailover(await benchFailover(), m);
 }
 
-export async function failoverBenchmark(m: Machine): Promise<BenchmarkOutput> {
-  const r = await benchFailover();
-  const sp = (x: Spread): string => (x.n === 0 ? "—" : formatSpread(secs(x), 2));
+export function renderFailover(r: FailoverBenchResult, m: Machine): BenchmarkOutput {
   const rows: [keyof FailoverBenchResult["summary"]["ours"], string][] = [
     ["gapMs", "**longest gap between acknowledged writes**"],
     ["resumedAfterMs", "kill → first acknowledged write on another node"],
@@ -496,7 +483,11 @@ export async function failoverBenchmark(m: Machine): Promise<BenchmarkOutput> {
   ];
   const summaryTable = markdownTable(
     ["seconds, median (min–max)", "ours", "classic"],
-    rows.map(([key, label]) => [label, sp(r.summary.ours[key]), sp(r.summary.classic[key])]),
+    rows.map(([key, label]) => [
+      label,
+      formatSeconds(r.summary.ours[key], 2),
+      formatSeconds(r.summary.classic[key], 2),
+    ]),
   );
   const runsTable = markdownTable(
     [
@@ -550,8 +541,8 @@ export async function failoverBenchmark(m: Machine): Promise<BenchmarkOutput> {
   const goalLines = goalsMarkdown(r.goals);
   const section = `## Failover: writes after kill -9 of the writer, and with its agent paused (issues P, F)
 
-Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}.
-Reproduce with \`${r.command}\` (\`npm run bench\` runs it with the others).
+${measuredOn(r.date, m)}.
+${reproduceWith(r.command)}
 
 Two 3-node clusters of the local runner side by side, each with its HAProxy, agents with
 their default sampling interval (${DEFAULT_SAMPLE_INTERVAL_MS} ms):
@@ -585,7 +576,7 @@ flight on the killed node, or a timed-out one):
 
 ${runsTable}
 
-${r.failures.length === 0 ? "No run failed." : `Runs that failed and were repeated: ${r.failures.map((f) => `round ${f.round} ${f.side}: ${f.error.split("\n")[0]}`).join("; ")}.`}
+${failedRunsText(r.failures, (f) => `round ${f.round} ${f.side}`)}
 
 Where the time goes: the survivors cannot commit anything until Galera drops the dead
 member from the view. Their agents find the dead agent's port refusing connections (each
@@ -603,7 +594,7 @@ round, once the cluster is whole again, the client writes through the writer por
 writer's agent gets SIGSTOP for ${pauseMs / 1000} s, its mariadbd untouched: HAProxy's checks of it time
 out and take it DOWN (shutting its sessions), its peers stop waiting for its answers after
 ${abandonAfterMs(DEFAULT_SAMPLE_INTERVAL_MS) / 1000} s of silence, and the next writer waits its handover. The figure is the longest gap
-between acknowledged writes from the pause on: ${r.pausedRuns.length === 0 ? "—" : `${formatSpread(secs(r.paused.gapMs), 2)} s`}.
+between acknowledged writes from the pause on: ${r.pausedRuns.length === 0 ? "—" : `${formatSeconds(r.paused.gapMs, 2)} s`}.
 
 ${pausedTable}
 

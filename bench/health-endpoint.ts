@@ -11,21 +11,32 @@
 // and reported as medians with min–max. Each measurement is taken at two loads: wrk -c16 (how
 // many requests/s the server can answer; its p99 is mostly queueing behind 16 connections)
 // and wrk -c1 (one request at a time: p99 is the handler's own latency).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import mysql from "mysql2/promise";
 import { DEFAULT_SAMPLE_INTERVAL_MS } from "../src/options/agent-options.js";
-import { logTail, progress, vmRssKiB } from "./cluster-support.js";
-import { formatSpread, goalsMarkdown, markdownTable, type Spread, spread } from "./report.js";
 import type { BenchmarkOutput } from "./harness/benchmark.js";
 import type { Machine } from "./harness/machine.js";
+import { agentEntry, newStateDir } from "./harness/paths.js";
+import { hasExited, logTail, stopChild, track, vmRssKiB, type TrackedChild } from "./harness/processes.js";
+import { progress } from "./harness/progress.js";
+import {
+  formatSpread,
+  goalLine,
+  goalsMarkdown,
+  markdownTable,
+  measuredOn,
+  reproduceWith,
+  type Goal,
+} from "./harness/report.js";
+import { countFromEnv, reproduceCommand, rotated } from "./harness/rounds.js";
+import { globalValue, sqlOn } from "./harness/sql.js";
+import { mapSpread, pairedByRound, spread, type Spread } from "./harness/statistics.js";
 
-const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const baselineEntry = fileURLToPath(new URL("./baseline-servers.js", import.meta.url));
 
 const agentAddress = "127.0.30.2";
@@ -96,12 +107,6 @@ export interface Measurement extends LoadRun {
   kind: Target;
   load: Load;
   sql?: SqlCount;
-}
-
-export interface Goal {
-  goal: string;
-  met: boolean;
-  detail: string;
 }
 
 export interface TargetSummary {
@@ -181,45 +186,9 @@ function pin(pid: number, core: number): void {
   if (r.status !== 0) throw new Error(`taskset -a -p -c ${core} ${pid} failed: ${r.stderr}`);
 }
 
-interface Child {
-  process: ChildProcess;
-  exited: Promise<void>;
-}
-
-function track(child: ChildProcess): Child {
-  return { process: child, exited: new Promise((resolve) => child.once("exit", () => resolve())) };
-}
-
-/** SIGTERM, then SIGKILL if it has not exited within timeoutMs. */
-async function stop(child: Child, timeoutMs: number): Promise<void> {
-  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
-  child.process.kill("SIGTERM");
-  // A plain sleep would keep the runner alive for the whole timeout after the child exits.
-  const timeout = new AbortController();
-  const done = await Promise.race([
-    child.exited.then(() => true),
-    sleep(timeoutMs, false, { signal: timeout.signal }).catch(() => false),
-  ]);
-  timeout.abort();
-  if (!done) {
-    child.process.kill("SIGKILL");
-    await child.exited;
-  }
-}
-
-/** One statement over the unix socket as OS root (unix_socket auth); first row's columns. */
-async function queryOne(socket: string, statement: string): Promise<Record<string, unknown>> {
-  const connection = await mysql.createConnection({ socketPath: socket, user: "root", connectTimeout: 5000 });
-  try {
-    const [rows] = await connection.query(statement);
-    return (rows as Record<string, unknown>[])[0] ?? {};
-  } finally {
-    await connection.end();
-  }
-}
-
+/** mariadbd's count of statements so far, this reading's included. */
 async function questions(socket: string): Promise<number> {
-  return Number((await queryOne(socket, "SHOW GLOBAL STATUS LIKE 'Questions'"))["Value"]);
+  return Number(await globalValue(socket, "STATUS", "Questions"));
 }
 
 /** Linux's USER_HZ: /proc/PID/stat counts CPU time in 1/100 s on every mainstream architecture. */
@@ -243,7 +212,7 @@ function killOrphanServer(runDir: string): void {
   }
 }
 
-function startAgent(dir: string, logFile: string): Child {
+function startAgent(dir: string, logFile: string): TrackedChild {
   const log = openSync(logFile, "a");
   const agent = spawn(process.execPath, [agentEntry, "seed"], {
     env: {
@@ -270,13 +239,13 @@ function startAgent(dir: string, logFile: string): Child {
 async function waitReady(
   what: string,
   url: string,
-  child: Child,
+  child: TrackedChild,
   logFile: string,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+    if (hasExited(child.process)) {
       throw new Error(`${what} exited before ${url} answered 200; its log:\n${logTail(logFile, 30)}`);
     }
     const status = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
@@ -294,7 +263,11 @@ async function waitReady(
 }
 
 /** Starts bench/baseline-servers.js in MODE and waits for its "listening" line. */
-async function startBaseline(mode: "bare" | "sql" | "net", address: string, socket?: string): Promise<Child> {
+async function startBaseline(
+  mode: "bare" | "sql" | "net",
+  address: string,
+  socket?: string,
+): Promise<TrackedChild> {
   const args = [baselineEntry, mode, address, String(port), ...(socket ? [socket] : [])];
   const child = track(spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] }));
   await new Promise<void>((resolve, reject) => {
@@ -320,7 +293,7 @@ async function startBaseline(mode: "bare" | "sql" | "net", address: string, sock
  * the same answer as the agent's, with no Node and no handler. What it cannot do on core 0,
  * no health server can: its p99 under wrk is the floor this machine sets.
  */
-async function startFloor(dir: string): Promise<Child> {
+async function startFloor(dir: string): Promise<TrackedChild> {
   const config = join(dir, "floor-haproxy.cfg");
   const logFile = join(dir, "floor-haproxy.log");
   writeFileSync(
@@ -378,6 +351,11 @@ async function measureOnce(
   return measurement;
 }
 
+/** A target's measurements under wrk -c16, one a round, in the rounds' order. */
+function underLoad(measurements: readonly Measurement[], kind: Target): Measurement[] {
+  return measurements.filter((m) => m.kind === kind && m.load === "c16");
+}
+
 function summarise(measurements: readonly Measurement[]): TargetSummary[] {
   return targets.flatMap((target) =>
     (Object.keys(loads) as Load[]).map((load) => {
@@ -410,15 +388,17 @@ function goals(result: Omit<HealthBenchResult, "goals">): Goal[] {
   // What the same core would give each, from the CPU time a request costs: bare ÷ agent per
   // round. Less moved by how much of core 0 the machine's other processes took than requests/s.
   const capacity = spread(
-    Array.from({ length: result.rounds }, (_, i) => {
-      const cpu = (kind: Target): number =>
-        result.measurements.find((m) => m.round === i + 1 && m.kind === kind && m.load === "c16")!
-          .cpuUsPerRequest!.server;
-      return cpu("bare") / cpu("agent");
-    }),
+    pairedByRound(
+      underLoad(result.measurements, "bare"),
+      underLoad(result.measurements, "agent"),
+      (bare, agent) => bare.cpuUsPerRequest!.server / agent.cpuUsPerRequest!.server,
+    ),
   );
   const pct = (x: Spread): string =>
-    `${formatSpread({ ...x, median: x.median * 100, min: x.min * 100, max: x.max * 100 }, 1)} %`;
+    `${formatSpread(
+      mapSpread(x, (v) => v * 100),
+      1,
+    )} %`;
   const ms = (s: Spread): string => `${formatSpread(s, 3)} ms`;
   // Zero SQL per request: the statements during a run are the sampler's, whatever the load.
   const agentRuns = result.measurements.filter((m) => m.kind === "agent");
@@ -453,22 +433,21 @@ function goals(result: Omit<HealthBenchResult, "goals">): Goal[] {
  * and its temp dir removed, even on error.
  */
 export async function benchHealthEndpoint(): Promise<HealthBenchResult> {
-  const rounds = Number(process.env[roundsEnv] ?? defaultRounds);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${roundsEnv} must be a whole number ≥ 1`);
+  const rounds = countFromEnv(roundsEnv, defaultRounds);
   const pinned = availableParallelism() >= 2;
-  const dir = mkdtempSync(join(tmpdir(), "gp-bench-"));
-  chmodSync(dir, 0o755); // mariadbd runs as mysql and must traverse it
+  const dir = newStateDir("health-endpoint");
   const logFile = join(dir, "agent.log");
   const socket = join(dir, "run", "mysqld.sock");
   const agentUrl = `http://${agentAddress}:${port}/ready`;
-  let agent: Child | null = null;
-  const baselines: Child[] = [];
+  let agent: TrackedChild | null = null;
+  const baselines: TrackedChild[] = [];
   try {
     agent = startAgent(dir, logFile);
     progress(`agent started (pid ${agent.process.pid}), log ${logFile}`);
     await waitReady("the agent", agentUrl, agent, logFile, 120_000);
     progress("agent ready");
-    const mariadbVersion = String((await queryOne(socket, "SELECT VERSION() AS v"))["v"]);
+    const [versionRows] = (await sqlOn(socket, "SELECT VERSION() AS v")) as [{ v: string }[]];
+    const mariadbVersion = String(versionRows[0]?.v);
     const mariadbd = Number(readFileSync(join(dir, "run", "mysqld.pid"), "utf8").trim());
     const bare = await startBaseline("bare", bareAddress);
     baselines.push(bare);
@@ -495,8 +474,7 @@ export async function benchHealthEndpoint(): Promise<HealthBenchResult> {
     const measurements: Measurement[] = [];
     for (let round = 1; round <= rounds; round++) {
       // Rotated: bare, agent, sql, net, floor; then agent, sql, net, floor, bare; …
-      const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]!);
-      for (const [i, kind] of order.entries()) {
+      for (const [i, kind] of rotated(targets, round - 1).entries()) {
         const t = under[kind];
         progress(`round ${round}/${rounds}: ${kind} (${t.url})`);
         for (const load of ["c16", "c1"] as const) {
@@ -506,18 +484,15 @@ export async function benchHealthEndpoint(): Promise<HealthBenchResult> {
       }
     }
     const rssAfter = vmRssKiB(agent.process.pid!);
-    const shares = Array.from({ length: rounds }, (_, i) => {
-      const of = (kind: Target): number =>
-        measurements.find((m) => m.round === i + 1 && m.kind === kind && m.load === "c16")!.requestsPerSec;
-      return of("agent") / of("bare");
-    });
+    const shares = pairedByRound(
+      underLoad(measurements, "agent"),
+      underLoad(measurements, "bare"),
+      (agent, bare) => agent.requestsPerSec / bare.requestsPerSec,
+    );
     const partial: Omit<HealthBenchResult, "goals"> = {
       date: new Date().toISOString(),
       rounds,
-      command:
-        process.env[roundsEnv] !== undefined
-          ? `${roundsEnv}=${rounds} npm run bench -- health-endpoint`
-          : "npm run bench -- health-endpoint",
+      command: reproduceCommand("health-endpoint", [{ env: roundsEnv, value: rounds }]),
       pinned,
       mariadbVersion,
       measurements,
@@ -528,10 +503,10 @@ export async function benchHealthEndpoint(): Promise<HealthBenchResult> {
     return { ...partial, goals: goals(partial) };
   } finally {
     progress("stopping");
-    for (const b of baselines) await stop(b, 5000);
+    for (const b of baselines) await stopChild(b, 5000);
     // The agent stops mariadbd cleanly on SIGTERM; its own stop timeout is 120 s. Only if
     // the agent itself hung would its mariadbd outlive it.
-    if (agent) await stop(agent, 150_000);
+    if (agent) await stopChild(agent, 150_000);
     killOrphanServer(join(dir, "run"));
     rmSync(dir, { recursive: true, force: true });
     progress("stopped");
@@ -545,7 +520,10 @@ export async function benchHealthEndpoint(): Promise<HealthBenchResult> {
 const mib = (kib: number): string => (kib / 1024).toFixed(1);
 
 export async function healthEndpointBenchmark(m: Machine): Promise<BenchmarkOutput> {
-  const r = await benchHealthEndpoint();
+  return renderHealthEndpoint(await benchHealthEndpoint(), m);
+}
+
+export function renderHealthEndpoint(r: HealthBenchResult, m: Machine): BenchmarkOutput {
   const find = (target: Target, load: Load): TargetSummary =>
     r.summaries.find((s) => s.target === target && s.load === load)!;
   const bare16 = find("bare", "c16").requestsPerSec.median;
@@ -641,8 +619,8 @@ server's core (other processes of the machine still may).`
     : "This machine has one core: nothing is pinned, wrk and the server share it.";
   const section = `## Health endpoint: \`GET /ready\` (issue H)
 
-Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}.
-Reproduce with \`${r.command}\` (\`npm run bench\` runs it with the others).
+${measuredOn(r.date, m)}.
+${reproduceWith(r.command)}
 
 Each target in its own process on its own loopback address; the agent is a real
 \`galera-pilot seed\` with its mariadbd running. ${pinning}
@@ -712,7 +690,7 @@ ${goalLines}
     `agent RSS: ${mib(r.agentRssKiB.beforeLoad)} MiB before the load, ${mib(r.agentRssKiB.afterLoad)} MiB after`,
     errors,
     underLoadP99.replace(/\n/g, " "),
-    ...r.goals.map((g) => `${g.met ? "met    " : "NOT MET"}  ${g.goal}: ${g.detail}`),
+    ...r.goals.map(goalLine),
   ].join("\n");
   return { summary, section, json: { machine: m, ...r } };
 }

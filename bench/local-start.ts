@@ -16,21 +16,9 @@
 //             polled every 50 ms on every node's socket.
 //
 // Rounds interleave the sides (ours first in odd rounds). Every run uses 127.0.41.x.
-import { spawn, type ChildProcess } from "node:child_process";
-import {
-  chmodSync,
-  chownSync,
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import mysql from "mysql2/promise";
 import { sstUserName } from "../src/agent/run-paths.js";
@@ -38,20 +26,17 @@ import { Secret } from "../src/config/secret.js";
 import { localLayout, type LocalNode } from "../src/local/cluster-layout.js";
 import { initialiseDatadir } from "../src/mysqld/initialise.js";
 import { lookUpOsUser } from "../src/mysqld/os-user.js";
-import { killStrays, logTail, progress } from "./cluster-support.js";
-import {
-  formatSpread,
-  goalsMarkdown,
-  markdownTable,
-  spread,
-  terminalSummary,
-  type Spread,
-} from "./report.js";
 import type { BenchmarkOutput } from "./harness/benchmark.js";
+import { clusterUpLine, localUpArgs, waitForOutput } from "./harness/local-runner.js";
 import type { Machine } from "./harness/machine.js";
+import { mariadbdPath, serverUser, spawnMariadbd, type RawServer } from "./harness/mariadbd.js";
+import { exitsWithin, hasExited, killStrays, logTail, stopChild, track } from "./harness/processes.js";
+import { newStateDir } from "./harness/paths.js";
+import { progress } from "./harness/progress.js";
+import { formatSeconds, goalsMarkdown, markdownTable, terminalSummary } from "./harness/report.js";
+import { countFromEnv } from "./harness/rounds.js";
+import { spread, type Spread } from "./harness/statistics.js";
 
-const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
-const mysqld = "/usr/sbin/mariadbd";
 const firstAddress = "127.0.41.2";
 const routerAddress = "127.0.41.1";
 const defaultRounds = 3;
@@ -85,65 +70,23 @@ export interface LocalStartResult {
 // Ours: `galera-pilot local up`, as npm start runs it.
 // ---------------------------------------------------------------------------------------------
 
-async function waitForLine(
-  child: ChildProcess,
-  output: () => string,
-  pattern: RegExp,
-  timeoutMs: number,
-): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(output());
-    if (match) return match;
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `the runner exited (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${output().slice(-3000)}`,
-      );
-    }
-    if (Date.now() > deadline)
-      throw new Error(`no ${pattern} after ${timeoutMs} ms:\n${output().slice(-3000)}`);
-    await sleep(20);
-  }
-}
-
 async function runOurs(stateDir: string, round: number, run: Run): Promise<StartRun> {
   let output = "";
   const t0 = Date.now();
-  const runner = spawn(
-    process.execPath,
-    [
-      agentEntry,
-      "local",
-      "up",
-      "--state-dir",
-      stateDir,
-      "--first-address",
-      firstAddress,
-      "--router-address",
-      routerAddress,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+  const runner = track(
+    spawn(process.execPath, localUpArgs(stateDir, firstAddress, routerAddress), {
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
   );
-  runner.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-  runner.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<void>((resolve) => runner.once("exit", () => resolve()));
+  runner.process.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+  runner.process.stderr!.on("data", (c: Buffer) => (output += c.toString()));
   try {
-    const match = await waitForLine(
-      runner,
-      () => output,
-      /3 of 3 nodes synced after ([\d.]+) s/,
-      runTimeoutMs,
-    );
+    const match = await waitForOutput(runner.process, () => output, clusterUpLine, runTimeoutMs);
     const syncedMs = Date.now() - t0;
     return { round, side: "ours", run, syncedMs, runnerSaysMs: Number(match[1]) * 1000 };
   } finally {
     // Ctrl-C: every node stops cleanly, n1 last, so the second run has the same data back.
-    runner.kill("SIGINT");
-    const stopped = await Promise.race([exited.then(() => true), sleep(180_000).then(() => false)]);
-    if (!stopped) {
-      runner.kill("SIGKILL");
-      await exited;
-    }
+    await stopChild(runner, 180_000, "SIGINT");
     await killStrays(stateDir);
   }
 }
@@ -152,31 +95,17 @@ async function runOurs(stateDir: string, round: number, run: Run): Promise<Start
 // Baseline: an ideal script on raw mariadbd.
 // ---------------------------------------------------------------------------------------------
 
-interface Server {
-  node: LocalNode;
-  child: ChildProcess;
-  exited: Promise<void>;
-  log: string;
-}
-
-function startServer(node: LocalNode, newCluster: boolean): Server {
-  const args = [`--defaults-file=${join(node.runDir, "my.cnf")}`, "--user=mysql"];
-  if (newCluster) args.push("--wsrep-new-cluster");
-  const log = join(node.dir, "mariadbd.log");
-  const fd = openSync(log, "a");
-  const child = spawn(mysqld, args, { stdio: ["ignore", fd, fd], detached: true });
-  closeSync(fd);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return { node, child, exited, log };
+function startServer(node: LocalNode, newCluster: boolean): RawServer {
+  return spawnMariadbd(node, newCluster ? ["--wsrep-new-cluster"] : [], join(node.dir, "mariadbd.log"));
 }
 
 /** Waits until every given node says Synced in a cluster of `size`, over its socket. */
-async function waitSynced(servers: readonly Server[], size: number, timeoutMs: number): Promise<void> {
+async function waitSynced(servers: readonly RawServer[], size: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const synced = new Set<string>();
   while (synced.size < servers.length) {
     for (const s of servers) {
-      if (s.child.exitCode !== null || s.child.signalCode !== null) {
+      if (hasExited(s.process)) {
         throw new Error(`baseline mariadbd of ${s.node.name} exited; its log:\n${logTail(s.log, 20)}`);
       }
       if (synced.has(s.node.name)) continue;
@@ -213,11 +142,10 @@ async function waitSynced(servers: readonly Server[], size: number, timeoutMs: n
 }
 
 /** Clean stop in the order given (n1 last: the next run bootstraps it). */
-async function stopServers(servers: readonly Server[]): Promise<void> {
+async function stopServers(servers: readonly RawServer[]): Promise<void> {
   for (const s of servers) {
-    s.child.kill("SIGTERM");
-    const stopped = await Promise.race([s.exited.then(() => true), sleep(120_000).then(() => false)]);
-    if (!stopped)
+    s.process.kill("SIGTERM");
+    if (!(await exitsWithin(s, 120_000)))
       throw new Error(`baseline mariadbd of ${s.node.name} did not stop in 120 s:\n${logTail(s.log, 20)}`);
   }
 }
@@ -230,7 +158,7 @@ function prepareBaseline(
   oursNodes: readonly LocalNode[],
 ): void {
   rmSync(baseDir, { recursive: true, force: true });
-  const mysqlUser = lookUpOsUser("mysql");
+  const mysqlUser = lookUpOsUser(serverUser);
   for (const [i, n] of nodes.entries()) {
     mkdirSync(n.runDir, { recursive: true });
     mkdirSync(n.datadir, { recursive: true });
@@ -249,7 +177,7 @@ async function runBaseline(
   round: number,
   run: Run,
 ): Promise<StartRun> {
-  const servers: Server[] = [];
+  const servers: RawServer[] = [];
   try {
     const t0 = Date.now();
     if (run === "first") {
@@ -257,8 +185,8 @@ async function runBaseline(
         new Secret(readFileSync(join(oursDir, "secrets", name), "utf8").trim());
       await initialiseDatadir({
         datadir: nodes[0]!.datadir,
-        mysqldPath: mysqld,
-        serverUser: lookUpOsUser("mysql"),
+        mysqldPath: mariadbdPath,
+        serverUser: lookUpOsUser(serverUser),
         rootPassword: secret("root.password"),
         sstUser: sstUserName,
         sstPassword: secret("sst.password"),
@@ -281,7 +209,7 @@ async function runBaseline(
     return { round, side: "baseline", run, syncedMs: Date.now() - t0 };
   } finally {
     await stopServers([...servers].reverse()).catch(async (error: Error) => {
-      for (const s of servers) s.child.kill("SIGKILL");
+      for (const s of servers) s.process.kill("SIGKILL");
       await Promise.all(servers.map((s) => s.exited));
       throw error;
     });
@@ -292,10 +220,8 @@ async function runBaseline(
 // ---------------------------------------------------------------------------------------------
 
 export async function benchLocalStart(): Promise<LocalStartResult> {
-  const rounds = Number(process.env[roundsEnv] ?? defaultRounds);
-  const root = mkdtempSync(join(tmpdir(), "gp-bench-start-"));
-  // mariadbd runs as mysql and must be able to enter the folders above its datadir.
-  chmodSync(root, 0o711);
+  const rounds = countFromEnv(roundsEnv, defaultRounds);
+  const root = newStateDir("start");
   const startedAt = new Date().toISOString();
   const runs: StartRun[] = [];
   try {
@@ -311,27 +237,24 @@ export async function benchLocalStart(): Promise<LocalStartResult> {
           runs.push(await runOurs(oursDir, round, run));
         }
       };
-      const baseline = async (): Promise<void> => {
-        prepareBaseline(oursDir, baseDir, layout(baseDir), layout(oursDir));
+      /** The baseline's two runs, on the my.cnf and secrets ours rendered in `configDir`. */
+      const baseline = async (configDir: string): Promise<void> => {
+        prepareBaseline(configDir, baseDir, layout(baseDir), layout(configDir));
         for (const run of ["first", "second"] as const) {
           progress(`round ${round}: baseline, ${run} run`);
-          runs.push(await runBaseline(oursDir, baseDir, layout(baseDir), round, run));
+          runs.push(await runBaseline(configDir, baseDir, layout(baseDir), round, run));
         }
       };
       // The baseline borrows ours' rendered my.cnf and secrets, so a round whose baseline
       // goes first renders them with a run of ours that is not counted.
       if (oursFirst) {
         await ours();
-        await baseline();
+        await baseline(oursDir);
       } else {
         progress(`round ${round}: rendering the config (not counted)`);
         const scratch = join(root, `scratch-${round}`);
         await runOurs(scratch, round, "first");
-        prepareBaseline(scratch, baseDir, layout(baseDir), layout(scratch));
-        for (const run of ["first", "second"] as const) {
-          progress(`round ${round}: baseline, ${run} run`);
-          runs.push(await runBaseline(scratch, baseDir, layout(baseDir), round, run));
-        }
+        await baseline(scratch);
         rmSync(scratch, { recursive: true, force: true });
         await ours();
       }
@@ -353,8 +276,6 @@ export async function benchLocalStart(): Promise<LocalStartResult> {
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
-const secondsSpread = (s: Spread) =>
-  formatSpread({ ...s, median: s.median / 1000, min: s.min / 1000, max: s.max / 1000 }, 1);
 
 export function renderLocalStart(measured: LocalStartResult, m: Machine): BenchmarkOutput {
   const table = markdownTable(
@@ -368,8 +289,8 @@ export function renderLocalStart(measured: LocalStartResult, m: Machine): Benchm
       const s = measured.summary[run];
       return [
         run === "first" ? "first (empty state: initialise, SST)" : "second (same data after Ctrl-C)",
-        secondsSpread(s.ours),
-        secondsSpread(s.baseline),
+        formatSeconds(s.ours, 1),
+        formatSeconds(s.baseline, 1),
         `${s.ratio.toFixed(2)}×`,
       ];
     }),

@@ -3,15 +3,23 @@
 // with the short LAN timeouts they replaced, side by side in one run. Normal operation: a cluster's first start
 // (a bootstrap and two joins by SST), then writes while one node restarts cleanly and
 // rejoins by IST. No fault is injected: every loss is a false suspicion.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { failoverProviderOptions } from "../src/mysqld/server-config.js";
-import { primaryLosses, type PrimaryLoss } from "../src/mysqld/primary-losses.js";
-import { allSynced, electedWriter, progress, sqlOn, startBenchCluster } from "./cluster-support.js";
-import { markdownTable } from "./report.js";
+import type { PrimaryLoss } from "../src/mysqld/primary-losses.js";
 import type { BenchmarkOutput } from "./harness/benchmark.js";
+import {
+  allSynced,
+  electedWriter,
+  localRunnerAgentEnv,
+  providerOptionsEnv,
+  withBenchCluster,
+} from "./harness/bench-cluster.js";
 import type { Machine } from "./harness/machine.js";
+import { lossesInLogs } from "./harness/primary-losses.js";
+import { progress } from "./harness/progress.js";
+import { markdownTable, measuredOn, reproduceWith } from "./harness/report.js";
+import { countFromEnv, reproduceCommand, rotated } from "./harness/rounds.js";
+import { sqlOn } from "./harness/sql.js";
 
 const startsEnv = "GALERA_PILOT_BENCH_STARTS";
 const defaultStarts = 6;
@@ -40,74 +48,65 @@ export interface StabilityRun {
   startSeconds: number;
 }
 
+/** Every node's losses so far, each at "NODE TIME". */
 function lossesOf(stateDir: string): PrimaryLoss[] {
-  return ["n1", "n2", "n3"].flatMap((n) => {
-    try {
-      return primaryLosses(readFileSync(join(stateDir, n, "agent.log"), "utf8")).map((l) => ({
-        ...l,
-        at: `${n} ${l.at}`,
-      }));
-    } catch {
-      return [];
-    }
-  });
+  return lossesInLogs(stateDir, ["n1", "n2", "n3"]).map(({ node, ...l }) => ({
+    ...l,
+    at: `${node} ${l.at}`,
+  }));
 }
 
 async function runOnce(side: Side, start: number): Promise<StabilityRun> {
   const options = sides[side].options;
   const began = Date.now();
-  const b = await startBenchCluster(
+  return withBenchCluster(
     `stability-${side}`,
     firstAddress,
-    options
-      ? {
-          GALERA_PILOT_PROVIDER_OPTIONS: Object.entries(options)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(";"),
+    options ? { ...localRunnerAgentEnv, ...providerOptionsEnv(options) } : localRunnerAgentEnv,
+    async (b) => {
+      const startSeconds = (Date.now() - began) / 1000;
+      const startLosses = lossesOf(b.stateDir);
+      const writer = await electedWriter(b.cluster);
+      const socket = b.cluster.layout.find((n) => n.name === writer)!.socket;
+      await sqlOn(
+        socket,
+        "CREATE DATABASE IF NOT EXISTS gp_bench",
+        "CREATE TABLE IF NOT EXISTS gp_bench.stability (id BIGINT AUTO_INCREMENT PRIMARY KEY, pad VARCHAR(200))",
+      );
+      let writing = true;
+      const writes = (async () => {
+        while (writing) {
+          await sqlOn(socket, "INSERT INTO gp_bench.stability (pad) VALUES (REPEAT('x', 200))").catch(
+            () => undefined,
+          );
+          await sleep(5);
         }
-      : {},
+      })();
+      const other = b.cluster.layout.find((n) => n.name !== writer)!.name;
+      await sleep(2000);
+      await b.cluster.stopNode(other);
+      b.cluster.startNode(other);
+      await b.cluster.waitFor(allSynced, 300_000, `${other} rejoined, 3 of 3 synced`);
+      await sleep(2000);
+      writing = false;
+      await writes;
+      const rejoinLosses = lossesOf(b.stateDir).slice(startLosses.length);
+      return { side, start, startLosses, rejoinLosses, startSeconds };
+    },
   );
-  try {
-    const startSeconds = (Date.now() - began) / 1000;
-    const startLosses = lossesOf(b.stateDir);
-    const writer = await electedWriter(b.cluster);
-    const socket = b.cluster.layout.find((n) => n.name === writer)!.socket;
-    await sqlOn(
-      socket,
-      "CREATE DATABASE IF NOT EXISTS gp_bench",
-      "CREATE TABLE IF NOT EXISTS gp_bench.stability (id BIGINT AUTO_INCREMENT PRIMARY KEY, pad VARCHAR(200))",
-    );
-    let writing = true;
-    const writes = (async () => {
-      while (writing) {
-        await sqlOn(socket, "INSERT INTO gp_bench.stability (pad) VALUES (REPEAT('x', 200))").catch(
-          () => undefined,
-        );
-        await sleep(5);
-      }
-    })();
-    const other = b.cluster.layout.find((n) => n.name !== writer)!.name;
-    await sleep(2000);
-    await b.cluster.stopNode(other);
-    b.cluster.startNode(other);
-    await b.cluster.waitFor(allSynced, 300_000, `${other} rejoined, 3 of 3 synced`);
-    await sleep(2000);
-    writing = false;
-    await writes;
-    const rejoinLosses = lossesOf(b.stateDir).slice(startLosses.length);
-    return { side, start, startLosses, rejoinLosses, startSeconds };
-  } finally {
-    await b.close();
-  }
 }
 
-export async function primaryStabilityBenchmark(m: Machine): Promise<BenchmarkOutput> {
-  const starts = Number(process.env[startsEnv] ?? defaultStarts);
-  if (!Number.isInteger(starts) || starts < 1) throw new Error(`${startsEnv} must be a whole number ≥ 1`);
+export interface PrimaryStabilityResult {
+  starts: number;
+  runs: StabilityRun[];
+}
+
+/** Each side's cluster started `starts` times, the side going first alternating. */
+export async function benchPrimaryStability(): Promise<PrimaryStabilityResult> {
+  const starts = countFromEnv(startsEnv, defaultStarts);
   const runs: StabilityRun[] = [];
   for (let start = 1; start <= starts; start++) {
-    const order: Side[] = start % 2 === 1 ? ["ours", "former"] : ["former", "ours"];
-    for (const side of order) {
+    for (const side of rotated(["ours", "former"] as const, start - 1)) {
       const run = await runOnce(side, start);
       runs.push(run);
       progress(
@@ -115,6 +114,19 @@ export async function primaryStabilityBenchmark(m: Machine): Promise<BenchmarkOu
       );
     }
   }
+  return { starts, runs };
+}
+
+export async function primaryStabilityBenchmark(m: Machine): Promise<BenchmarkOutput> {
+  return renderPrimaryStability(await benchPrimaryStability(), m);
+}
+
+/** The section, summary and JSON of a run's measurements; its JSON holds no date, so the section says when it was written. */
+export function renderPrimaryStability(
+  { starts, runs }: PrimaryStabilityResult,
+  m: Machine,
+  date = new Date(),
+): BenchmarkOutput {
   const total = (side: Side, key: "startLosses" | "rejoinLosses") =>
     runs.filter((r) => r.side === side).reduce((sum, r) => sum + r[key].length, 0);
   const withLoss = (side: Side) =>
@@ -151,10 +163,7 @@ export async function primaryStabilityBenchmark(m: Machine): Promise<BenchmarkOu
     met: withLoss("ours") === 0,
     detail: `${total("ours", "startLosses") + total("ours", "rejoinLosses")} losses in ${starts} runs`,
   };
-  const command =
-    process.env[startsEnv] !== undefined
-      ? `${startsEnv}=${starts} npm run bench -- primary-stability`
-      : "npm run bench -- primary-stability";
+  const command = reproduceCommand("primary-stability", [{ env: startsEnv, value: starts }]);
   const evs = Object.keys(formerLanTimeouts)
     .map(
       (k) =>
@@ -163,8 +172,8 @@ export async function primaryStabilityBenchmark(m: Machine): Promise<BenchmarkOu
     .join(", ");
   const section = `## Primary component in normal operation (issue F)
 
-Measured ${new Date().toISOString()} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}.
-Reproduce with \`${command}\` (\`npm run bench\` runs it with the others).
+${measuredOn(date.toISOString(), m)}.
+${reproduceWith(command)}
 
 A fresh 3-node cluster of the local runner (127.0.64.2–4) is started ${starts} times with each
 side's evs timeouts (ours vs the former: ${evs}; the same periods), alternating which side goes first: a bootstrap

@@ -16,42 +16,49 @@
 // rendered config (`<node>/run/my.cnf`) is valid for every side. A run ends at the first
 // INSERT that succeeds on a node whose wsrep_cluster_status is Primary, polled every `pollMs`
 // on every node's unix socket. Each side takes each place in a round's order in turn.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import mysql from "mysql2/promise";
 import type { LocalNode } from "../src/local/cluster-layout.js";
-import { LocalCluster } from "../src/local/local-cluster.js";
 import { parseGrastate } from "../src/mysqld/grastate.js";
 import { markSafeToBootstrap } from "../src/mysqld/crash-leftovers.js";
 import type { Position } from "../src/model/galera-state.js";
 import { parseGvwstate } from "../src/mysqld/gvwstate.js";
 import { recoverPosition } from "../src/mysqld/wsrep-recover.js";
-import { killStrays, logTail, progress, vmRssKiB } from "./cluster-support.js";
-import { formatSpread, goalsMarkdown, markdownTable, median, type Spread, spread } from "./report.js";
-import type { MinimalAgentPlan } from "./minimal-recovery-agent.js";
 import type { BenchmarkOutput } from "./harness/benchmark.js";
+import { agentHealthPort, allSynced, withBenchCluster, type BenchCluster } from "./harness/bench-cluster.js";
 import type { Machine } from "./harness/machine.js";
+import {
+  mariadbdCommand,
+  mariadbdPath,
+  serverUser,
+  spawnMariadbd,
+  type RawServer,
+} from "./harness/mariadbd.js";
+import { hasExited, killStrays, logTail, track, vmRssKiB, type TrackedChild } from "./harness/processes.js";
+import { progress } from "./harness/progress.js";
+import {
+  failedRunsText,
+  formatSeconds,
+  formatSpread,
+  goalsMarkdown,
+  markdownTable,
+  measuredOn,
+  reproduceWith,
+  terminalSummary,
+  type Goal,
+} from "./harness/report.js";
+import { countFromEnv, repeatOnceOnFailure, reproduceCommand, rotated } from "./harness/rounds.js";
+import { sqlOn } from "./harness/sql.js";
+import { median, pairedByRound, spread, type Spread } from "./harness/statistics.js";
+import type { MinimalAgentPlan } from "./minimal-recovery-agent.js";
 
-const agentEntry = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const minimalAgent = fileURLToPath(new URL("./minimal-recovery-agent.js", import.meta.url));
-const mysqld = "/usr/sbin/mariadbd";
-const serverUser = "mysql";
 const firstAddress = "127.0.50.2";
-const healthPort = 8080;
 /** Interleaved rounds; each holds one run of each side of each scenario. */
 const defaultRounds = 7;
 const roundsEnv = "GALERA_PILOT_BENCH_RECOVERY_ROUNDS";
@@ -173,7 +180,7 @@ export interface RecoveryBenchResult {
   /** Runs that failed and were repeated once: a finding, never dropped silently. */
   failures: RunFailure[];
   summaries: ScenarioSummary[];
-  goals: { goal: string; met: boolean; detail: string }[];
+  goals: Goal[];
   /** The machine's 1-minute load average when the runs began and when they ended (it is shared). */
   loadAverage?: { start: number; end: number };
 }
@@ -326,6 +333,29 @@ const goActions = new Set([
   "bootstrap-new-cluster",
 ]);
 
+/**
+ * A run timed from t0 until it was writable, with its side's own figures; its round and place
+ * in the round are set by the caller.
+ */
+function recordRun(
+  scenario: Scenario,
+  side: Side,
+  t0: number,
+  writable: Writable,
+  figures: Pick<RecoveryRun, "ours" | "agentRssKiB" | "baselineRecoverMs" | "server">,
+): RecoveryRun {
+  return {
+    scenario,
+    side,
+    round: 0,
+    position: 1,
+    startedAt: new Date(t0).toISOString(),
+    writableMs: writable.at - t0,
+    writableNode: writable.node,
+    ...figures,
+  };
+}
+
 function timeline(node: string, spawnedAt: number, w: Writable): ServerTimeline {
   const connected = w.connectedAt[node];
   return {
@@ -383,13 +413,9 @@ function readFrom(file: string, offset: number): string {
   return text.subarray(offset).toString("utf8");
 }
 
-async function killOurs(cluster: LocalCluster, stateDir: string): Promise<void> {
-  await Promise.all(cluster.layout.map((n) => cluster.killNode(n.name, { restart: false })));
-  await killStrays(stateDir);
-}
-
 /** Starts the three agents back to back; timed from the last spawn. */
-async function runOurs(cluster: LocalCluster, stateDir: string, scenario: Scenario): Promise<RecoveryRun> {
+async function runOurs(b: BenchCluster, scenario: Scenario): Promise<RecoveryRun> {
+  const { cluster } = b;
   const offsets = cluster.layout.map((n) => fileSize(n.agentLog));
   cluster.resume();
   for (const n of cluster.layout) cluster.startNode(n.name);
@@ -409,25 +435,18 @@ async function runOurs(cluster: LocalCluster, stateDir: string, scenario: Scenar
     const logs = cluster.layout.map((n) => `--- ${n.name}:\n${logTail(n.agentLog, 25)}`).join("\n");
     throw new Error(`ours (${scenario}): ${(error as Error).message}; the agents' logs:\n${logs}`);
   } finally {
-    await killOurs(cluster, stateDir);
+    await b.killAll();
   }
   const events = new Map(
     cluster.layout.map((n, i) => [n.name, parseAgentEvents(readFrom(n.agentLog, offsets[i]!))]),
   );
   const ours = breakdown(scenario, events, t0, writable);
   const spawned = events.get(ours.node)!.startedAt!;
-  return {
-    scenario,
-    side: "ours",
-    round: 0,
-    position: 1,
-    startedAt: new Date(t0).toISOString(),
-    writableMs: writable.at - t0,
-    writableNode: writable.node,
+  return recordRun(scenario, "ours", t0, writable, {
     ours,
     agentRssKiB,
     server: timeline(ours.node, spawned, writable),
-  };
+  });
 }
 
 /** How a by-hand side starts the three mariadbd: in this order, each with these extra arguments. */
@@ -456,50 +475,31 @@ async function runByHand(
   clockIncludesPlan: boolean,
   plan: () => Promise<ByHandPlan>,
 ): Promise<RecoveryRun> {
-  const servers: {
-    node: LocalNode;
-    child: ChildProcess;
-    exited: Promise<void>;
-    log: string;
-    spawnedAt: number;
-  }[] = [];
+  const servers: RawServer[] = [];
   try {
     const started = Date.now();
     const p = await plan();
     for (const i of p.order) {
       const n = nodes[i]!;
-      const args = [`--defaults-file=${join(n.runDir, "my.cnf")}`, `--user=${serverUser}`, ...p.args[i]!];
-      const log = join(n.dir, `${side}-mariadbd.log`);
-      const fd = openSync(log, "a");
-      const child = spawn(mysqld, args, { stdio: ["ignore", fd, fd], detached: true });
-      closeSync(fd);
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      servers.push({ node: n, child, exited, log, spawnedAt: Date.now() });
+      servers.push(spawnMariadbd(n, p.args[i]!, join(n.dir, `${side}-mariadbd.log`)));
     }
     const t0 = clockIncludesPlan ? started : Date.now();
     const dead = (): string | null => {
-      const s = servers.find((x) => x.child.exitCode !== null || x.child.signalCode !== null);
+      const s = servers.find((x) => hasExited(x.process));
       return s ? `${side} mariadbd of ${s.node.name} exited early; its log:\n${logTail(s.log, 25)}` : null;
     };
     const writable = await waitWritable(nodes, runTimeoutMs, dead).catch((error: Error) => {
       throw new Error(`${side} (${scenario}): ${error.message}`);
     });
     const critical = servers.find((x) => x.node === nodes[p.critical])!;
-    return {
-      scenario,
-      side,
-      round: 0,
-      position: 1,
-      startedAt: new Date(t0).toISOString(),
-      writableMs: writable.at - t0,
-      writableNode: writable.node,
+    return recordRun(scenario, side, t0, writable, {
       ...(p.recoverMs === undefined ? {} : { baselineRecoverMs: p.recoverMs }),
       server: timeline(critical.node.name, critical.spawnedAt, writable),
-    };
+    });
   } finally {
     for (const s of servers) {
       try {
-        process.kill(-s.child.pid!, "SIGKILL");
+        process.kill(-s.process.pid!, "SIGKILL");
       } catch {
         // Already gone.
       }
@@ -513,7 +513,7 @@ async function runByHand(
 async function recoverAll(nodes: readonly LocalNode[]): Promise<{ positions: Position[]; ms: number }> {
   const t = Date.now();
   const recovered = await Promise.all(
-    nodes.map((n) => recoverPosition(mysqld, join(n.runDir, "my.cnf"), serverUser)),
+    nodes.map((n) => recoverPosition(mariadbdPath, join(n.runDir, "my.cnf"), serverUser)),
   );
   return { positions: recovered.map((r) => ({ uuid: r.uuid, seqno: r.seqno })), ms: Date.now() - t };
 }
@@ -597,34 +597,29 @@ function runGrastateScript(nodes: readonly LocalNode[], stateDir: string): Promi
  * agent on Node, none of galera-pilot's own work.
  */
 async function runMinimalAgents(nodes: readonly LocalNode[], stateDir: string): Promise<RecoveryRun> {
-  const agents: { node: LocalNode; child: ChildProcess; exited: Promise<void>; out: string }[] = [];
+  const agents: (TrackedChild & { node: LocalNode; out: string })[] = [];
   try {
     for (const n of nodes) {
       const plan: MinimalAgentPlan = {
         name: n.name,
         address: n.address,
-        port: healthPort,
+        port: agentHealthPort,
         datadir: n.datadir,
         peers: nodes.filter((o) => o !== n).map((o) => ({ name: o.name, address: o.address })),
-        server: [mysqld, `--defaults-file=${join(n.runDir, "my.cnf")}`, `--user=${serverUser}`],
+        server: mariadbdCommand(n),
         serverLog: join(n.dir, "floor-mariadbd.log"),
       };
       const child = spawn(process.execPath, [minimalAgent, JSON.stringify(plan)], {
         stdio: ["ignore", "pipe", "inherit"],
       });
-      const agent = {
-        node: n,
-        child,
-        exited: new Promise<void>((r) => child.once("exit", () => r())),
-        out: "",
-      };
+      const agent = { ...track(child), node: n, out: "" };
       child.stdout!.setEncoding("utf8");
       child.stdout!.on("data", (chunk: string) => (agent.out += chunk));
       agents.push(agent);
     }
     const t0 = Date.now();
     const dead = (): string | null => {
-      const a = agents.find((x) => x.child.exitCode !== null || x.child.signalCode !== null);
+      const a = agents.find((x) => hasExited(x.process));
       if (a) return `the minimal agent of ${a.node.name} exited early`;
       const s = nodes.find((n) => /\[ERROR\] Aborting/.test(logTail(join(n.dir, "floor-mariadbd.log"), 5)));
       return s
@@ -638,18 +633,11 @@ async function runMinimalAgents(nodes: readonly LocalNode[], stateDir: string): 
     const spawnedAt = Number(/^spawned (\d+)/m.exec(bootstrapper?.out ?? "")?.[1]);
     if (!bootstrapper || !Number.isFinite(spawnedAt))
       throw new Error("floor (clean): no minimal agent bootstrapped");
-    return {
-      scenario: "clean",
-      side: "floor",
-      round: 0,
-      position: 1,
-      startedAt: new Date(t0).toISOString(),
-      writableMs: writable.at - t0,
-      writableNode: writable.node,
+    return recordRun("clean", "floor", t0, writable, {
       server: timeline(bootstrapper.node.name, spawnedAt, writable),
-    };
+    });
   } finally {
-    for (const a of agents) a.child.kill("SIGKILL");
+    for (const a of agents) a.process.kill("SIGKILL");
     await Promise.all(agents.map((a) => a.exited));
     await killStrays(stateDir);
   }
@@ -658,18 +646,6 @@ async function runMinimalAgents(nodes: readonly LocalNode[], stateDir: string): 
 // ---------------------------------------------------------------------------------------------
 // Setting the scene: a real cluster, a crash under writes, a clean stop.
 // ---------------------------------------------------------------------------------------------
-
-async function sqlOn(socket: string, ...statements: string[]): Promise<void> {
-  const c = await mysql.createConnection({ socketPath: socket, user: "root", connectTimeout: 5000 });
-  try {
-    for (const s of statements) await c.query(s);
-  } finally {
-    await c.end();
-  }
-}
-
-const allSynced = (s: { phase: string; clusterSize: number | null }[]): boolean =>
-  s.length === 3 && s.every((n) => n.phase === "synced" && n.clusterSize === 3);
 
 /** Inserts on one node until stopped; the crash lands in the middle of it. */
 function writeLoad(socket: string): { stop: () => Promise<number> } {
@@ -719,30 +695,14 @@ function checkCleanSnapshot(nodes: readonly LocalNode[]): void {
  * killed and its temp dir removed, even on error.
  */
 export async function benchRecovery(): Promise<RecoveryBenchResult> {
-  const rounds = Number(process.env[roundsEnv] ?? defaultRounds);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${roundsEnv} must be a whole number ≥ 1`);
-  const stateDir = mkdtempSync(join(tmpdir(), "gp-bench-recovery-"));
-  chmodSync(stateDir, 0o755); // mariadbd runs as mysql and must traverse it
-  const events: string[] = [];
-  const cluster = new LocalCluster({
-    stateDir,
-    nodeCount: 3,
-    firstAddress,
-    healthPort,
-    agentEntry,
-    // Nothing routes to these nodes: a drain before each clean stop would only slow the setup.
-    agentEnv: { GALERA_PILOT_DRAIN: "0" },
-    log: (line) => events.push(`${new Date().toISOString()} ${line}`),
-    restartDelayMs: 500,
-    maxRestartDelayMs: 4000,
-  });
-  const nodes = cluster.layout;
-  const runs: RecoveryRun[] = [];
-  const failures: RunFailure[] = [];
-  try {
-    progress(`building a 3-node cluster in ${stateDir}`);
-    await cluster.up();
-    await cluster.waitFor(allSynced, 300_000, "3 of 3 synced");
+  const rounds = countFromEnv(roundsEnv, defaultRounds);
+  // The agents' defaults alone, but for the drain: nothing routes to these nodes, and a drain
+  // before each clean stop would only slow the setup.
+  return withBenchCluster("recovery", firstAddress, { GALERA_PILOT_DRAIN: "0" }, async (b) => {
+    const { cluster, stateDir } = b;
+    const nodes = cluster.layout;
+    const runs: RecoveryRun[] = [];
+    const failures: RunFailure[] = [];
     await sqlOn(
       nodes[0]!.socket,
       "CREATE DATABASE IF NOT EXISTS gp_bench",
@@ -752,7 +712,7 @@ export async function benchRecovery(): Promise<RecoveryBenchResult> {
     progress("synced; kill -9 of all three under writes");
     const load = writeLoad(nodes[1]!.socket);
     await sleep(1500);
-    await killOurs(cluster, stateDir);
+    await b.killAll();
     const rows = await load.stop();
     checkCrashSnapshot(nodes);
     takeSnapshot(stateDir, "crash", nodes);
@@ -771,21 +731,25 @@ export async function benchRecovery(): Promise<RecoveryBenchResult> {
     const loadAtStart = loadavg()[0]!;
     for (let round = 1; round <= rounds; round++) {
       for (const scenario of ["crash", "clean"] as const) {
-        const sides: Side[] = ["ours", "baseline", "floor"];
         // Each side takes each place in turn: ours first in round 1, second in round 2, …
-        const shift = (round - 1) % sides.length;
-        const order = [...sides.slice(sides.length - shift), ...sides.slice(0, sides.length - shift)];
+        const order = rotated(["ours", "baseline", "floor"] as const, -(round - 1));
         for (const [i, side] of order.entries()) {
-          const run = await attempt(round, scenario, side, failures, () => {
-            restoreSnapshot(stateDir, scenario, nodes);
-            if (side === "ours") return runOurs(cluster, stateDir, scenario);
-            if (side === "floor") {
+          const run = await repeatOnceOnFailure(
+            `round ${round} ${scenario} ${side}`,
+            () => {
+              restoreSnapshot(stateDir, scenario, nodes);
+              if (side === "ours") return runOurs(b, scenario);
+              if (side === "floor") {
+                return scenario === "crash"
+                  ? runPcRecoveryFloor(nodes, stateDir)
+                  : runMinimalAgents(nodes, stateDir);
+              }
               return scenario === "crash"
-                ? runPcRecoveryFloor(nodes, stateDir)
-                : runMinimalAgents(nodes, stateDir);
-            }
-            return scenario === "crash" ? runSafeManual(nodes, stateDir) : runGrastateScript(nodes, stateDir);
-          });
+                ? runSafeManual(nodes, stateDir)
+                : runGrastateScript(nodes, stateDir);
+            },
+            (error) => failures.push({ round, scenario, side, error }),
+          );
           run.round = round;
           run.position = (i + 1) as RecoveryRun["position"];
           runs.push(run);
@@ -804,44 +768,14 @@ export async function benchRecovery(): Promise<RecoveryBenchResult> {
       date: new Date().toISOString(),
       rounds,
       pollMs,
-      command:
-        process.env[roundsEnv] !== undefined
-          ? `${roundsEnv}=${rounds} npm run bench -- recovery`
-          : "npm run bench -- recovery",
+      command: reproduceCommand("recovery", [{ env: roundsEnv, value: rounds }]),
       runs,
       failures,
       summaries,
       loadAverage: { start: loadAtStart, end: loadavg()[0]! },
     };
     return { ...partial, goals: goals(summaries) };
-  } catch (error) {
-    process.stderr.write(`bench: the runner's events:\n${events.slice(-40).join("\n")}\n`);
-    throw error;
-  } finally {
-    progress("stopping");
-    await killOurs(cluster, stateDir).catch(() => undefined);
-    await killStrays(stateDir).catch(() => undefined);
-    rmSync(stateDir, { recursive: true, force: true });
-    progress("stopped");
-  }
-}
-
-/** Runs one measurement; a failure is recorded and the run repeated once (a second failure ends the benchmark). */
-async function attempt(
-  round: number,
-  scenario: Scenario,
-  side: Side,
-  failures: RunFailure[],
-  run: () => Promise<RecoveryRun>,
-): Promise<RecoveryRun> {
-  try {
-    return await run();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    failures.push({ round, scenario, side, error: message });
-    progress(`round ${round} ${scenario} ${side} FAILED, repeating it once: ${message}`);
-    return run();
-  }
+  });
 }
 
 function serverSpread(runs: readonly RecoveryRun[]): Record<Exclude<keyof ServerTimeline, "node">, Spread> {
@@ -855,13 +789,13 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
   const ours = of("ours");
   const baseline = of("baseline");
   const floor = of("floor");
+  /** a.writableMs / b.writableMs of each round both sides ran. */
+  const writableRatios = (
+    sides: readonly { round: number; writableMs: number }[],
+    others: readonly { round: number; writableMs: number }[],
+  ): number[] => pairedByRound(sides, others, (a, b) => a.writableMs / b.writableMs);
   const pairedWith = (others: readonly { round: number; writableMs: number }[]): Spread =>
-    spread(
-      ours.flatMap((o) => {
-        const b = others.find((x) => x.round === o.round);
-        return b ? [o.writableMs / b.writableMs] : [];
-      }),
-    );
+    spread(writableRatios(ours, others));
   const part = (key: Exclude<keyof OursBreakdown, "node" | "decisions">): Spread =>
     spread(ours.map((r) => r.ours![key]));
   const withRecover = baseline.filter((r) => r.baselineRecoverMs !== undefined);
@@ -872,10 +806,7 @@ function summarise(scenario: Scenario, runs: readonly RecoveryRun[]): ScenarioSu
       : [{ round: f.round, writableMs: f.baselineRecoverMs + f.writableMs }],
   );
   // The goal's floor: what S4 (crash) or S2 over the network (clean) costs at least.
-  const goalFloor = (scenario === "crash" ? pcProcedure : floor).flatMap((p) => {
-    const b = baseline.find((x) => x.round === p.round);
-    return b ? [p.writableMs / b.writableMs] : [];
-  });
+  const goalFloor = writableRatios(scenario === "crash" ? pcProcedure : floor, baseline);
   return {
     scenario,
     ours: spread(ours.map((r) => r.writableMs)),
@@ -978,11 +909,20 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
   const summaries = (["crash", "clean"] as const).map((s) => summarise(s, measured.runs));
   const r: RecoveryBenchResult = { ...measured, summaries, goals: goals(summaries) };
   const sec = (ms: number): string => (ms / 1000).toFixed(2);
-  const sp = (x: Spread | undefined): string =>
-    x === undefined || x.n === 0 ? "—" : `${sec(x.median)} (${sec(x.min)}–${sec(x.max)})`;
+  const sp = (x: Spread | undefined): string => (x === undefined ? "—" : formatSeconds(x, 2));
+  const ratiosText = (ratios: Spread | undefined): string => (ratios ? formatSpread(ratios, 2) : "—");
   const crash = r.summaries.find((x) => x.scenario === "crash")!;
   const clean = r.summaries.find((x) => x.scenario === "clean")!;
 
+  /** A row comparing ours with the safe procedure: the goal, judged on the rounds' ratios. */
+  const judgedComparison = (label: string, x: ScenarioSummary): string[] => [
+    label,
+    sp(x.ours),
+    sp(x.baseline),
+    `**${formatSpread(x.pairedRatios, 2)}**`,
+    `${x.ratio.toFixed(2)}×`,
+    `≤ ${goalRatio[x.scenario]}×`,
+  ];
   /** A row comparing ours with a side that has no goal: reported only. */
   const reportedComparison = (
     label: string,
@@ -993,8 +933,17 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
     label,
     sp(x.ours),
     sp(other),
-    ratios ? formatSpread(ratios, 2) : "—",
+    ratiosText(ratios),
     other ? `${(x.ours.median / other.median).toFixed(2)}×` : "—",
+    "—",
+  ];
+  /** A row of the goal's floor: the lowest ratio to the safe procedure any agent could reach. */
+  const goalFloorRow = (label: string, x: ScenarioSummary, floor: Spread | undefined): string[] => [
+    label,
+    "—",
+    sp(floor),
+    ratiosText(x.goalFloorRatios),
+    "—",
     "—",
   ];
   const summaryTable = markdownTable(
@@ -1007,14 +956,7 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
       "goal",
     ],
     [
-      [
-        "kill -9 of all → writable vs the safe manual procedure",
-        sp(crash.ours),
-        sp(crash.baseline),
-        `**${formatSpread(crash.pairedRatios, 2)}**`,
-        `${crash.ratio.toFixed(2)}×`,
-        `≤ ${goalRatio.crash}×`,
-      ],
+      judgedComparison("kill -9 of all → writable vs the safe manual procedure", crash),
       reportedComparison(
         "kill -9 of all → writable vs raw Galera's pc.recovery (floor, reported)",
         crash,
@@ -1027,36 +969,20 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
         crash.goalFloorPart,
         crash.pcProcedureRatios,
       ),
-      [
+      // The pc.recovery procedure's seconds stand in the row above.
+      goalFloorRow(
         "the goal's floor, kill -9: the pc.recovery procedure ÷ the safe manual procedure",
-        "—",
-        "—",
-        crash.goalFloorRatios ? formatSpread(crash.goalFloorRatios, 2) : "—",
-        "—",
-        "—",
-      ],
-      [
-        "clean full shutdown → writable vs a safe script reading every grastate.dat",
-        sp(clean.ours),
-        sp(clean.baseline),
-        `**${formatSpread(clean.pairedRatios, 2)}**`,
-        `${clean.ratio.toFixed(2)}×`,
-        `≤ ${goalRatio.clean}×`,
-      ],
+        crash,
+        undefined,
+      ),
+      judgedComparison("clean full shutdown → writable vs a safe script reading every grastate.dat", clean),
       reportedComparison(
         "clean full shutdown → writable vs three minimal agents exchanging grastate.dat positions (the floor)",
         clean,
         clean.floor,
         clean.floorRatios,
       ),
-      [
-        "the goal's floor, clean: the minimal agents ÷ the safe script",
-        "—",
-        sp(clean.floor),
-        clean.goalFloorRatios ? formatSpread(clean.goalFloorRatios, 2) : "—",
-        "—",
-        "—",
-      ],
+      goalFloorRow("the goal's floor, clean: the minimal agents ÷ the safe script", clean, clean.floor),
     ],
   );
 
@@ -1081,8 +1007,8 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
       ],
       [
         "the largest agent's resident memory once writable, MiB",
-        rssText(crash.agentRssMiB),
-        rssText(clean.agentRssMiB),
+        formatSpread(crash.agentRssMiB, 1),
+        formatSpread(clean.agentRssMiB, 1),
       ],
     ],
   );
@@ -1152,12 +1078,12 @@ export function renderRecovery(measured: RecoveryBenchResult, m: Machine): Bench
   const goalLines = goalsMarkdown(r.goals);
   const section = `## Recovery after a total outage (issue R, baselines of issue Q)
 
-Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}${
+${measuredOn(r.date, m)}${
     r.loadAverage
       ? `; the machine's load average (other users' work included) was ${r.loadAverage.start.toFixed(1)} when the runs began and ${r.loadAverage.end.toFixed(1)} when they ended`
       : ""
   }.
-Reproduce with \`${r.command}\` (\`npm run bench\` runs it with the others).
+${reproduceWith(r.command)}
 
 A 3-node cluster of the local runner (127.0.50.2–4, every agent as \`node\` with the full
 peer list, the default sampling interval) is crashed once by kill -9 of every agent and
@@ -1222,30 +1148,12 @@ Every run:
 
 ${runsTable}
 
-${
-  r.failures.length === 0
-    ? "No run failed."
-    : `Runs that failed and were repeated: ${r.failures.map((f) => `round ${f.round} ${f.scenario} ${f.side}: ${f.error.split("\n")[0]}`).join("; ")}.`
-}
+${failedRunsText(r.failures, (f) => `round ${f.round} ${f.scenario} ${f.side}`)}
 
 Goals:
 
 ${goalLines}
 `;
-  const summary = [
-    summaryTable,
-    "",
-    breakdownTable,
-    "",
-    serverTable,
-    "",
-    runsTable,
-    "",
-    ...r.goals.map((g) => `${g.met ? "met    " : "NOT MET"}  ${g.goal}: ${g.detail}`),
-  ].join("\n");
+  const summary = terminalSummary([summaryTable, breakdownTable, serverTable, runsTable], r.goals);
   return { summary, section, json: { machine: m, ...r } };
-}
-
-function rssText(x: Spread): string {
-  return x.n === 0 ? "—" : `${x.median.toFixed(1)} (${x.min.toFixed(1)}–${x.max.toFixed(1)})`;
 }

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { VerifyReport } from "../src/verify/verify-run.js";
-import { formatSpread, markdownTable, spread } from "./report.js";
+import { formatSpread, markdownTable } from "./harness/report.js";
+import { spread } from "./harness/statistics.js";
 import { lossesOutsideFaults, primaryLosses } from "../src/mysqld/primary-losses.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

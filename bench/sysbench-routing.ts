@@ -2,30 +2,25 @@
 // node (the elected writer), same tables, threads and duration, rounds interleaved with the
 // order rotated. Also counts Galera view changes (wsrep_cluster_conf_id) during the load: our
 // short evs timings must not evict a node that is merely busy.
-import { renderHaproxyConfig } from "../src/router/haproxy-config.js";
-import {
-  downTransitions,
-  electedWriter,
-  globalValue,
-  parseSysbench,
-  progress,
-  sqlOn,
-  startBenchCluster,
-  sysbench,
-  type SysbenchResult,
-} from "./cluster-support.js";
 import mysql from "mysql2/promise";
+import type { BenchmarkOutput } from "./harness/benchmark.js";
+import { electedWriter, localRunnerAgentEnv, withBenchCluster } from "./harness/bench-cluster.js";
+import { downTransitions, renderedRouterConfig } from "./harness/haproxy.js";
+import type { Machine } from "./harness/machine.js";
+import { progress } from "./harness/progress.js";
 import {
   formatSpread,
   goalsMarkdown,
   markdownTable,
-  median,
-  type Spread,
-  spread,
+  measuredOn,
+  reproduceWith,
   terminalSummary,
-} from "./report.js";
-import type { BenchmarkOutput } from "./harness/benchmark.js";
-import type { Machine } from "./harness/machine.js";
+  type Goal,
+} from "./harness/report.js";
+import { countFromEnv, reproduceCommand, rotated } from "./harness/rounds.js";
+import { viewCounter } from "./harness/sql.js";
+import { median, pairedByRound, spread, type Spread } from "./harness/statistics.js";
+import { measureSysbench, prepareSysbench, type SysbenchResult } from "./harness/sysbench.js";
 
 const firstAddress = "127.0.61.2";
 const routerAddress = "127.0.61.1";
@@ -68,7 +63,7 @@ export interface SysbenchRoutingResult {
   routerDowns: number;
   /** One statement's round trip (SELECT 1 on one idle connection), µs: each round's median. */
   roundTripUs: Record<Target, Spread>;
-  goals: { goal: string; met: boolean; detail: string }[];
+  goals: Goal[];
 }
 
 /** Statements sent one after another on one connection when the load has stopped. */
@@ -98,27 +93,12 @@ async function roundTripMicros(
 }
 
 export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
-  const rounds = Number(process.env[roundsEnv] ?? defaultRounds);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${roundsEnv} must be a whole number ≥ 1`);
+  const rounds = countFromEnv(roundsEnv, defaultRounds);
   // More client threads than cores: is the proxy's cost hidden once the servers are saturated?
-  load.threads = Number(process.env[threadsEnv] ?? defaultThreads);
-  if (!Number.isInteger(load.threads) || load.threads < 1)
-    throw new Error(`${threadsEnv} must be a whole number ≥ 1`);
-  const b = await startBenchCluster("sysbench-routing", firstAddress);
-  try {
+  load.threads = countFromEnv(threadsEnv, defaultThreads);
+  return withBenchCluster("sysbench-routing", firstAddress, localRunnerAgentEnv, async (b) => {
     const router = await b.haproxy("router", (statsSocket) =>
-      renderHaproxyConfig({
-        nodes: b.cluster.layout.map((n) => ({
-          name: n.name,
-          address: n.address,
-          sqlPort: 3306,
-          healthPort: 8080,
-        })),
-        writer: { address: routerAddress, port: routerPort },
-        reader: { address: routerAddress, port: routerPort + 1 },
-        statsSocket,
-        writerCheckPath: "/writer",
-        readerCheckPath: "/ready",
+      renderedRouterConfig(b.cluster.layout, { address: routerAddress, port: routerPort }, statsSocket, {
         // As the local cluster's router: one machine for HAProxy, the nodes and sysbench.
         threads: 1,
       }),
@@ -131,51 +111,29 @@ export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
       router: { host: routerAddress, port: routerPort },
       direct: { host: node.address, port: 3306 },
     };
-    await sqlOn(node.socket, "CREATE DATABASE IF NOT EXISTS sbtest");
-    const common = [`--tables=${load.tables}`, `--table-size=${load.tableSize}`];
-    progress(`preparing sysbench tables on ${writer}`);
-    await sysbench(b.stateDir, { ...endpoints.direct, ...b.credentials }, [
-      "oltp_common",
-      ...common,
-      "prepare",
-    ]);
     // Warm-up through the router: the buffer pools, HAProxy's first connections.
-    await sysbench(b.stateDir, { ...endpoints.router, ...b.credentials }, [
-      "oltp_read_write",
-      ...common,
-      `--threads=${load.threads}`,
-      "--time=10",
-      "run",
-    ]);
+    await prepareSysbench(b.stateDir, node, { ...endpoints.direct, ...b.credentials }, load, {
+      test: "oltp_read_write",
+      target: { ...endpoints.router, ...b.credentials },
+    });
     const runs: SysbenchRun[] = [];
     const roundTrips: Record<Target, number[]> = { router: [], direct: [] };
     let position = 0;
     for (let round = 1; round <= rounds; round++) {
-      for (const target of round % 2 === 1
-        ? (["router", "direct"] as const)
-        : (["direct", "router"] as const)) {
+      for (const target of rotated(["router", "direct"] as const, round - 1)) {
         roundTrips[target].push(await roundTripMicros(endpoints[target], b.credentials));
       }
       progress(
         `round ${round}/${rounds} round trip: router ${roundTrips.router.at(-1)!.toFixed(0)} µs, direct ${roundTrips.direct.at(-1)!.toFixed(0)} µs`,
       );
       for (const test of tests) {
-        const order: Target[] =
-          (round + tests.indexOf(test)) % 2 === 1 ? ["router", "direct"] : ["direct", "router"];
-        for (const target of order) {
-          const confBefore = Number(await globalValue(node.socket, "STATUS", "wsrep_cluster_conf_id"));
+        // The target order alternates between tests and between rounds.
+        for (const target of rotated(["router", "direct"] as const, round - 1 + tests.indexOf(test))) {
+          const confBefore = await viewCounter(node.socket);
           const downsBefore = await routerDowns();
-          const out = await sysbench(b.stateDir, { ...endpoints[target], ...b.credentials }, [
-            test,
-            ...common,
-            `--threads=${load.threads}`,
-            `--time=${load.seconds}`,
-            "--rand-type=uniform",
-            "run",
-          ]);
-          const confAfter = Number(await globalValue(node.socket, "STATUS", "wsrep_cluster_conf_id"));
+          const r = await measureSysbench(b.stateDir, { ...endpoints[target], ...b.credentials }, test, load);
+          const confAfter = await viewCounter(node.socket);
           const downs = (await routerDowns()) - downsBefore;
-          const r = parseSysbench(out);
           runs.push({
             ...r,
             test,
@@ -194,10 +152,7 @@ export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
     const byTest = Object.fromEntries(
       tests.map((test) => {
         const of = (target: Target) => runs.filter((r) => r.test === test && r.target === target);
-        const paired = of("router").flatMap((r) => {
-          const d = of("direct").find((x) => x.round === r.round);
-          return d ? [(100 * r.tps) / d.tps] : [];
-        });
+        const paired = pairedByRound(of("router"), of("direct"), (r, d) => (100 * r.tps) / d.tps);
         return [
           test,
           {
@@ -237,11 +192,10 @@ export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
     return {
       date: new Date().toISOString(),
       rounds,
-      command: [
-        ...(process.env[roundsEnv] !== undefined ? [`${roundsEnv}=${rounds}`] : []),
-        ...(process.env[threadsEnv] !== undefined ? [`${threadsEnv}=${load.threads}`] : []),
-        "npm run bench -- sysbench-routing",
-      ].join(" "),
+      command: reproduceCommand("sysbench-routing", [
+        { env: roundsEnv, value: rounds },
+        { env: threadsEnv, value: load.threads },
+      ]),
       load,
       writer,
       runs,
@@ -251,15 +205,14 @@ export async function benchSysbenchRouting(): Promise<SysbenchRoutingResult> {
       roundTripUs: { router: spread(roundTrips.router), direct: spread(roundTrips.direct) },
       goals,
     };
-  } finally {
-    progress("stopping");
-    await b.close();
-    progress("stopped");
-  }
+  });
 }
 
 export async function sysbenchRoutingBenchmark(m: Machine): Promise<BenchmarkOutput> {
-  const r = await benchSysbenchRouting();
+  return renderSysbenchRouting(await benchSysbenchRouting(), m);
+}
+
+export function renderSysbenchRouting(r: SysbenchRoutingResult, m: Machine): BenchmarkOutput {
   const summaryTable = markdownTable(
     [
       "test",
@@ -300,8 +253,8 @@ export async function sysbenchRoutingBenchmark(m: Machine): Promise<BenchmarkOut
   const goalLines = goalsMarkdown(r.goals);
   const section = `## sysbench through the router vs direct (issue P)
 
-Measured ${r.date} on ${m.cores} cores (${m.cpuModel}), Node ${m.node}, mariadbd ${m.mariadb}.
-Reproduce with \`${r.command}\` (\`npm run bench\` runs it with the others).
+${measuredOn(r.date, m)}.
+${reproduceWith(r.command)}
 
 A 3-node cluster of the local runner (127.0.61.2–4, default \`strict\` durability, our evs
 timings) with the rendered HAProxy config in front (127.0.61.1:3306, TCP mode). sysbench

@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
+import { mariadbdPath } from "./mariadbd.js";
 
 export interface Machine {
   cores: number;
@@ -12,7 +13,7 @@ export interface Machine {
 
 export function describeMachine(): Machine {
   const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1];
-  const mariadbd = spawnSync("/usr/sbin/mariadbd", ["--version"], { encoding: "utf8" });
+  const mariadbd = spawnSync(mariadbdPath, ["--version"], { encoding: "utf8" });
   return {
     cores: availableParallelism(),
     cpuModel: model ?? cpus()[0]?.model ?? "unknown",
