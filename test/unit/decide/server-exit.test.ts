@@ -45,6 +45,8 @@ describe("afterServerExit", () => {
       "mariadbd failed 3 times in a row within 30 s of starting: giving up so the scheduler sees it; its log lines above say why",
     );
     assert.equal(last.action === "give-up" && last.exitCode, 1);
+    // The record says how many: a supervisor that keeps it sees the count that ended the agent.
+    assert.deepEqual(last.record, { fastFailures: 3, nextInLineMs: 4000 });
   });
 
   it("a crash killed by a signal ends the agent with 128 + the signal's number", () => {

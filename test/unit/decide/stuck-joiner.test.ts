@@ -56,6 +56,17 @@ describe("watchDisconnected", () => {
     assert.deepEqual(verdicts, [null, null, null]);
   });
 
+  it("a failed sample counts for nothing even when it still carries a Disconnected status", () => {
+    const verdicts = watch([
+      sample(0, "Disconnected"),
+      sample(10_000, "Disconnected", "query timed out"),
+      sample(25_000, "Disconnected"),
+      sample(44_999, "Disconnected"),
+      sample(45_000, "Disconnected"),
+    ]);
+    assert.deepEqual(verdicts, [null, null, null, null, restartSentence]);
+  });
+
   it("a node that synced since its start is never a stuck joiner: Galera rejoins it by itself", () => {
     assert.deepEqual(watch([sample(0, "Disconnected"), sample(60_000, "Disconnected")], true), [null, null]);
   });
