@@ -38,6 +38,12 @@ const ioModules = [
   "cluster",
 ];
 const ioPackages = ["mysql2", "prom-client"];
+/**
+ * The npm packages the pure core may import; any other is refused. valibot: the schemas of the
+ * wire types live beside them in model/ (docs/architecture.md), and valibot only checks values
+ * in memory: no I/O, no global state, no side effect at import.
+ */
+const pureCorePackages = ["valibot"];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** The path pattern of a room's files. */
@@ -89,6 +95,16 @@ module.exports = {
           `^(${ioModules.map(escape).join("|")})$`,
           `(^|/)node_modules/(${ioPackages.map(escape).join("|")})/`,
         ],
+      },
+    },
+    {
+      name: "pure-core-packages",
+      comment: `decide/, health/ and model/ import no npm package but ${pureCorePackages.join(", ")} (the I/O ones have their own rule)`,
+      severity: "error",
+      from: { path: anyOf(pureCore) },
+      to: {
+        path: "(^|/)node_modules/",
+        pathNot: `(^|/)node_modules/(${[...pureCorePackages, ...ioPackages].map(escape).join("|")})/`,
       },
     },
     {
