@@ -15,6 +15,7 @@ const lines = [
   ["options", "http"], // the agent's options; the agent's port (health, /status, peer API, page)
   ["dashboard"], // the live page: both servers' state and the page itself
   ["mysqld", "probe", "discovery", "peer-api", "router"], // the adapters: one outside thing each
+  ["http-client"], // the adapters' one HTTP client (peer API, Consul, Marathon)
   ["system", "config", "logger.ts", "version.ts"], // this machine, settings and secrets, the log line
   ["decide", "health"], // the pure core
   ["model", "errors.ts"], // the wire types; the errors

@@ -7,6 +7,7 @@
 import { isIP } from "node:net";
 
 import { BadInputError, DiscoveryUnavailable } from "../errors.js";
+import { httpRequest, HttpRequestFailed, type HttpAnswer } from "../http-client/http-request.js";
 import type { Discovery, PeerEndpoint } from "./discovery.js";
 import { finishPeerList } from "./peer-list.js";
 
@@ -116,23 +117,22 @@ export async function getJson<T>(
   hint: string,
 ): Promise<T> {
   const limit = timeoutMs ?? defaultHttpDiscoveryTimeoutMs;
-  let response: Response;
+  let response: HttpAnswer;
   try {
-    response = await fetch(url, {
+    response = await httpRequest({
+      url,
       headers: { accept: "application/json" },
-      signal: AbortSignal.timeout(limit),
+      timeoutMs: limit,
+      followRedirects: true,
     });
   } catch (error) {
-    const reason =
-      error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")
-        ? `no answer within ${limit} ms`
-        : describeNetworkError(error);
+    const reason = error instanceof HttpRequestFailed ? error.reason : String(error);
     throw new DiscoveryUnavailable(`cannot reach ${who} at ${url}: ${reason}; ${nothingStarted}; ${hint}`, {
       cause: error,
     });
   }
-  const text = await response.text().catch(() => "");
-  if (!response.ok) {
+  const text = response.body;
+  if (response.status < 200 || response.status > 299) {
     const body = text.replace(/\s+/g, " ").trim().slice(0, 200);
     throw new DiscoveryUnavailable(
       `${who} answered ${url} with ${response.status} ${response.statusText}${body ? ` (${body})` : ""}; ${nothingStarted}; ${hint}`,
@@ -148,13 +148,4 @@ export async function getJson<T>(
       },
     );
   }
-}
-
-function describeNetworkError(error: unknown): string {
-  const cause =
-    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === "string")
-    return `${cause.code} (${String(cause.message).replace(/\s+/g, " ")})`;
-  if (cause && typeof cause.message === "string") return `${(error as Error).message} (${cause.message})`;
-  return error instanceof Error ? error.message : String(error);
 }

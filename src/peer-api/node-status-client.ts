@@ -1,5 +1,6 @@
+import { httpRequest, HttpRequestFailed } from "../http-client/http-request.js";
 import type { NodeStatusReport } from "../model/node-status.js";
-import { httpGet } from "./http-get.js";
+import { maxPeerAnswerBytes } from "./peer-state-client.js";
 
 /** Reads an agent's GET /status; null when it does not answer within the timeout. */
 export async function fetchNodeStatus(healthUrl: string, timeoutMs = 1000): Promise<NodeStatusReport | null> {
@@ -22,10 +23,10 @@ export async function readNodeStatusOrRefusal(
   timeoutMs: number,
 ): Promise<NodeStatusReport | "refused" | null> {
   try {
-    const response = await httpGet(statusUrl, {}, timeoutMs);
+    const response = await httpRequest({ url: statusUrl, timeoutMs, maxBodyBytes: maxPeerAnswerBytes });
     if (response.status < 200 || response.status > 299) return null;
     return JSON.parse(response.body) as NodeStatusReport;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ECONNREFUSED" ? "refused" : null;
+    return error instanceof HttpRequestFailed && error.code === "ECONNREFUSED" ? "refused" : null;
   }
 }

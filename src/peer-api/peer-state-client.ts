@@ -1,9 +1,12 @@
 import type { Secret } from "../config/secret.js";
+import { httpRequest, type HttpAnswer } from "../http-client/http-request.js";
 import type { NodeReport } from "../model/peer-report.js";
-import { httpGet, type PlainResponse } from "./http-get.js";
 import { answerHeader, newNonce, requestHeader, signRequest, verifyAnswer } from "./peer-auth.js";
 
 export const peerStatePath = "/peer/state";
+
+/** A peer agent's answer is a small JSON document: anything longer is not one. */
+export const maxPeerAnswerBytes = 1024 * 1024;
 
 /** Why a peer's state is missing: shown in /status so an operator sees a wrong secret at once. */
 export type PeerStateProblem =
@@ -22,13 +25,14 @@ export async function fetchPeerState(
   timeoutMs: number,
 ): Promise<PeerStateResult> {
   const nonce = newNonce();
-  let response: PlainResponse;
+  let response: HttpAnswer;
   try {
-    response = await httpGet(
-      `${baseUrl}${peerStatePath}`,
-      { [requestHeader]: signRequest(secret, peerStatePath, nonce) },
+    response = await httpRequest({
+      url: `${baseUrl}${peerStatePath}`,
+      headers: { [requestHeader]: signRequest(secret, peerStatePath, nonce) },
       timeoutMs,
-    );
+      maxBodyBytes: maxPeerAnswerBytes,
+    });
   } catch {
     return { ok: false, problem: "unreachable" };
   }

@@ -5,6 +5,7 @@
  * (409), and what to do.
  */
 import { ExitCode, GaleraPilotError } from "../../errors.js";
+import { httpRequest, HttpRequestFailed, type HttpAnswer } from "../../http-client/http-request.js";
 import type {
   MarathonAppInfo,
   MarathonDeployment,
@@ -71,7 +72,7 @@ export class MarathonClient {
     return (await this.#request<MarathonDeployment[]>("GET", "/v2/deployments")).body;
   }
 
-  async #change(method: string, path: string, body: unknown): Promise<MarathonDeploymentResult> {
+  async #change(method: "PUT" | "POST", path: string, body: unknown): Promise<MarathonDeploymentResult> {
     const answer = await this.#request<MarathonDeploymentResult>(method, path, body);
     const result = answer.body;
     if (typeof result?.deploymentId !== "string") {
@@ -85,40 +86,41 @@ export class MarathonClient {
   }
 
   async #request<T>(
-    method: string,
+    method: "GET" | "PUT" | "POST",
     path: string,
     body?: unknown,
     allowed: number[] = [],
   ): Promise<{ status: number; body: T }> {
     const url = `${this.baseUrl}${path}`;
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(url, {
+      response = await httpRequest({
+        url,
         method,
-        headers: {
-          accept: "application/json",
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        headers: { accept: "application/json" },
+        json: body,
+        timeoutMs: this.#timeoutMs,
+        followRedirects: true,
       });
     } catch (error) {
+      const reason = error instanceof HttpRequestFailed ? error.reason : String(error);
       throw new MarathonRequestFailed(
-        `cannot reach Marathon at ${this.baseUrl} (${method} ${path}): ${networkReason(error, this.#timeoutMs)}; ` +
+        `cannot reach Marathon at ${this.baseUrl} (${method} ${path}): ${reason}; ` +
           `check --url and that Marathon is running`,
         null,
         { cause: error },
       );
     }
-    const text = await response.text();
+    const text = response.body;
     let parsed: unknown = undefined;
     try {
       parsed = text === "" ? undefined : JSON.parse(text);
     } catch {
       parsed = undefined;
     }
-    if (response.ok || allowed.includes(response.status)) {
-      if (response.ok && parsed === undefined) {
+    const ok = response.status >= 200 && response.status <= 299;
+    if (ok || allowed.includes(response.status)) {
+      if (ok && parsed === undefined) {
         throw new MarathonRequestFailed(
           `Marathon answered ${method} ${path} with ${response.status} but no JSON; check that --url points at Marathon`,
           response.status,
@@ -185,16 +187,4 @@ export function describeError(body: unknown, text: string): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
-}
-
-function networkReason(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return `no answer within ${timeoutMs} ms`;
-  }
-  const cause =
-    error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === "string") return `${cause.code} (${oneLine(String(cause.message))})`;
-  if (cause && typeof cause.message === "string")
-    return `${(error as Error).message} (${oneLine(cause.message)})`;
-  return oneLine(error instanceof Error ? error.message : String(error));
 }
