@@ -141,7 +141,11 @@ export class NodeAgent {
   /** When this node announced it bootstraps (published in its peer state), or null. */
   #intentAt: number | null = null;
   /** The last answer of each peer's state API, by host. */
-  #peerStates = new Map<string, { report: NodeReport | null; problem: PeerStateProblem | null }>();
+  /** `malformed`: what was wrong with the peer's last answer, when it was not a report. */
+  #peerStates = new Map<
+    string,
+    { report: NodeReport | null; problem: PeerStateProblem | null; malformed: string | null }
+  >();
   #child: ChildProcess | null = null;
   /** How the running mariadbd was started. */
   #startKind: StartKind | null = null;
@@ -176,6 +180,7 @@ export class NodeAgent {
       },
       // A member's agent gone: if its mariadbd is gone too, evict it now, not at the next sample.
       () => this.#evictDeadMembersSoon(),
+      (_member, line) => this.log.warn(`${line}; it counts as not answering`),
     );
     this.#joinProgress = new JoinProgress(options.datadir, (line) => this.log.info(line));
     this.#metrics = new AgentMetrics({
@@ -834,15 +839,22 @@ export class NodeAgent {
     await Promise.all(
       peers.map(async (peer) => {
         const host = peer.address.includes(":") ? `[${peer.address}]` : peer.address;
+        const heard: { malformed?: string } = {};
         const result = await fetchPeerState(
           `http://${host}:${this.options.ports.health}`,
           this.options.clusterSecret,
           timeoutMs,
+          (line) => (heard.malformed = line),
         );
         const previous = this.#peerStates.get(peer.address);
+        // Said once for each new way a peer's answer is wrong, not at every ask.
+        if (heard.malformed !== undefined && heard.malformed !== previous?.malformed) {
+          this.log.warn(`${heard.malformed}; it counts as not answering`);
+        }
         this.#peerStates.set(peer.address, {
           report: result.ok ? result.report : (previous?.report ?? null),
           problem: result.ok ? null : result.problem,
+          malformed: result.ok ? null : (heard.malformed ?? previous?.malformed ?? null),
         });
       }),
     );

@@ -18,6 +18,8 @@ export class PeerStatusPoller {
   readonly #refusedAt = new Map<string, number>();
   /** When each member was first seen in the view: the start of its grace period. */
   readonly #firstSeen = new Map<string, number>();
+  /** What was wrong with each member's last answer, while its answers are malformed. */
+  readonly #malformed = new Map<string, string>();
   #targets: string[] = [];
   #timer: NodeJS.Timeout | null = null;
   #running = false;
@@ -28,6 +30,11 @@ export class PeerStatusPoller {
     private readonly statusUrl: (memberAddress: string) => string | null,
     /** Called when a member's agent refuses a connection, at once (a dead node is evicted on it). */
     private readonly onRefused: (memberAddress: string) => void = () => {},
+    /**
+     * Called with one line when a member's answer is not a status (it counts as no answer),
+     * once for each new way it is wrong, not at every poll.
+     */
+    private readonly onMalformed: (memberAddress: string, line: string) => void = () => {},
   ) {}
 
   /**
@@ -47,6 +54,7 @@ export class PeerStatusPoller {
         this.#firstSeen.delete(key);
         this.#reports.delete(key);
         this.#refusedAt.delete(key);
+        this.#malformed.delete(key);
       }
     }
   }
@@ -80,6 +88,7 @@ export class PeerStatusPoller {
     this.#firstSeen.clear();
     this.#reports.clear();
     this.#refusedAt.clear();
+    this.#malformed.clear();
   }
 
   start(): void {
@@ -112,9 +121,15 @@ export class PeerStatusPoller {
   async #poll(address: string): Promise<void> {
     const url = this.statusUrl(address);
     if (!url) return;
-    const report = await readNodeStatusOrRefusal(url, Math.min(this.intervalMs, 1000));
+    const heard: { malformed?: string } = {};
+    const report = await readNodeStatusOrRefusal(url, Math.min(this.intervalMs, 1000), (line) => {
+      heard.malformed = line;
+    });
+    if (!this.#targets.includes(address)) return;
+    if (heard.malformed !== undefined) this.#noteMalformed(address, heard.malformed);
     // No answer: the last report ages out.
-    if (report === null || !this.#targets.includes(address)) return;
+    if (report === null) return;
+    this.#malformed.delete(address);
     if (report === "refused") {
       this.#refusedAt.set(address, Date.now());
       this.onRefused(address);
@@ -122,5 +137,12 @@ export class PeerStatusPoller {
       this.#reports.set(address, { report, receivedAt: Date.now() });
       this.#refusedAt.delete(address);
     }
+  }
+
+  /** Says what is wrong with a member's answer, unless it was wrong the same way last time. */
+  #noteMalformed(address: string, line: string): void {
+    if (this.#malformed.get(address) === line) return;
+    this.#malformed.set(address, line);
+    this.onMalformed(address, line);
   }
 }

@@ -5,11 +5,13 @@ import type { AddressInfo } from "node:net";
 import { Secret } from "../../../src/config/secret.js";
 import { answerHeader, requestHeader, signAnswer, verifyRequest } from "../../../src/peer-api/peer-auth.js";
 import { fetchPeerState, peerStatePath } from "../../../src/peer-api/peer-state-client.js";
+import { aReport } from "../model/wire-fixtures.js";
 
 // 127.0.13.x: the health tests' loopback range; port 0, so runs never collide.
 const address = "127.0.13.202";
 const secret = new Secret("peer-client-test-secret");
-const report = { name: "n2", inPrimary: false, seqno: 42 };
+// A whole report, and a field this version does not know (a newer agent's): kept as it came.
+const report = { ...aReport({ name: "n2", inPrimary: false }), seqno: 42 };
 
 /** What the stand-in peer does with a request whose nonce it read (null: the request was not signed). */
 type Behaviour = (nonce: string | null, res: ServerResponse) => void;
@@ -75,6 +77,48 @@ describe("fetchPeerState: a peer's report counts only when signed for our nonce"
     assert.deepEqual(await fetchPeerState(base, secret, 1000), { ok: false, problem: "malformed answer" });
     behaviour = (nonce, res) => answer(res, 200, "{", signAnswer(secret, nonce!, "{"));
     assert.deepEqual(await fetchPeerState(base, secret, 1000), { ok: false, problem: "malformed answer" });
+  });
+
+  it("a signed answer that is not a report: malformed, and one line says what is wrong", async () => {
+    const lines: string[] = [];
+    const cases: [unknown, string][] = [
+      [
+        { ...report, position: { uuid: "u", seqno: "x" } },
+        `peer ${address} answered /peer/state with a report whose position.seqno is "x", not a whole number`,
+      ],
+      [
+        { ...report, inPrimary: undefined },
+        `peer ${address} answered /peer/state with a report without inPrimary`,
+      ],
+      [[1, 2], `peer ${address} answered /peer/state with a list, not a report`],
+    ];
+    for (const [sent, line] of cases) {
+      const body = JSON.stringify(sent);
+      behaviour = (nonce, res) => answer(res, 200, body, signAnswer(secret, nonce!, body));
+      lines.length = 0;
+      assert.deepEqual(await fetchPeerState(base, secret, 1000, (l) => lines.push(l)), {
+        ok: false,
+        problem: "malformed answer",
+      });
+      assert.deepEqual(lines, [line]);
+    }
+    behaviour = (nonce, res) => answer(res, 200, "{", signAnswer(secret, nonce!, "{"));
+    lines.length = 0;
+    await fetchPeerState(base, secret, 1000, (l) => lines.push(l));
+    assert.deepEqual(lines, [`peer ${address} answered /peer/state with something else than JSON`]);
+    // A good report says nothing.
+    behaviour = (nonce, res) => {
+      const body = JSON.stringify(report);
+      answer(res, 200, body, signAnswer(secret, nonce!, body));
+    };
+    lines.length = 0;
+    assert.equal((await fetchPeerState(base, secret, 1000, (l) => lines.push(l))).ok, true);
+    assert.deepEqual(lines, []);
+  });
+
+  it("an answer longer than 1 MiB is not read: unreachable", async () => {
+    behaviour = (_nonce, res) => answer(res, 200, " ".repeat(1024 * 1024 + 1));
+    assert.deepEqual(await fetchPeerState(base, secret, 1000), { ok: false, problem: "unreachable" });
   });
 
   it("nobody listening, or a peer that never answers: unreachable, within the timeout", async () => {

@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PeerStatusPoller } from "../../../src/peer-api/peer-status-poller.js";
+import { aStatus } from "../model/wire-fixtures.js";
 
 describe("PeerStatusPoller", () => {
   it("asks a member new to the view again every 100 ms until it answers, not once per interval", async () => {
@@ -14,9 +15,7 @@ describe("PeerStatusPoller", () => {
         res.writeHead(503).end();
         return;
       }
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify({ node: "n2", answeredAt: "x" }));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(aStatus({ node: "n2" })));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
@@ -37,6 +36,42 @@ describe("PeerStatusPoller", () => {
     }
   });
 
+  it("a member whose answers are not a status: no report, and each new way it is wrong said once", async () => {
+    let answer: unknown = { ...aStatus({ node: "n2" }), phase: "joining" };
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const said: string[] = [];
+    const poller = new PeerStatusPoller(
+      20,
+      (member) => (member === "self" ? null : `http://127.0.0.1:${port}/status`),
+      () => {},
+      (member, line) => said.push(`${member}: ${line}`),
+    );
+    const phaseLine = `n2:3306: peer 127.0.0.1 answered /status with a status whose phase is "joining", not one of`;
+    try {
+      poller.start();
+      poller.setMembers(["self", "n2:3306"]);
+      await sleep(300);
+      assert.equal(poller.get("n2:3306"), undefined, "a malformed answer is no answer");
+      assert.equal(said.length, 1, said.join("\n"));
+      assert.ok(said[0]?.startsWith(phaseLine), said[0]);
+      answer = aStatus({ node: "n2" });
+      const started = Date.now();
+      while (!poller.get("n2:3306") && Date.now() - started < 3000) await sleep(10);
+      assert.ok(poller.get("n2:3306"), "a good answer counts");
+      answer = { ...aStatus({ node: "n2" }), phase: "joining" };
+      await sleep(300);
+      assert.equal(said.length, 2, "wrong again after a good answer: said again");
+    } finally {
+      poller.stop();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it("notes when a member's agent refuses the connection, says so at once, and forgets it when the agent answers again", async () => {
     // A port nothing listens on: take one, then close it.
     const probe = createServer();
@@ -50,9 +85,7 @@ describe("PeerStatusPoller", () => {
       (member) => refused.push(member),
     );
     const server = createServer((_req, res) => {
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify({ node: "n2", answeredAt: "x" }));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(aStatus({ node: "n2" })));
     });
     try {
       poller.start();

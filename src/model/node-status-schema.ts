@@ -1,0 +1,107 @@
+/**
+ * The schema of GET /status (NodeStatusReport, node-status.ts): src/peer-api/node-status-client.ts
+ * checks every answer with it. `memberUuid` and `galeraAddress` are absent from older agents;
+ * fields of newer ones are kept. A `phase` or a decision's `action` this version does not know
+ * fails the check: code that reads them relies on knowing every value.
+ */
+import type * as v from "valibot";
+
+import type { RecoveredPosition } from "./galera-state.js";
+import type { DecisionRecord, NodeStatusReport, RecoveryAction } from "./node-status.js";
+import type { Phase } from "./phase.js";
+import {
+  checkAnswer,
+  flag,
+  list,
+  number,
+  oneOf,
+  optional,
+  orNull,
+  record,
+  text,
+  wholeNumber,
+  type Checked,
+  type SameShape,
+} from "./wire-check.js";
+
+const phases = [
+  "preparing",
+  "waiting",
+  "refused",
+  "starting",
+  "donor",
+  "synced",
+  "non-primary",
+  "desynced",
+  "server-down",
+  "draining",
+  "stopping",
+  "stopped",
+] as const satisfies readonly Phase[];
+
+const recoveryActions = [
+  "join",
+  "await-pc-recovery",
+  "announce-bootstrap",
+  "bootstrap",
+  "bootstrap-in-place",
+  "bootstrap-new-cluster",
+  "wait",
+  "refuse",
+] as const satisfies readonly RecoveryAction[];
+
+export const recoveredPositionSchema = record({ uuid: text(), seqno: wholeNumber(), gtid: orNull(text()) });
+
+export const decisionRecordSchema = record({ action: oneOf(recoveryActions), reason: text(), at: text() });
+
+export const nodeStatusSchema = record({
+  node: text(),
+  address: text(),
+  mode: oneOf(["seed", "node"]),
+  phase: oneOf(phases),
+  pid: orNull(wholeNumber()),
+  state: orNull(text()),
+  clusterStatus: orNull(text()),
+  clusterSize: orNull(wholeNumber()),
+  clusterStateUuid: orNull(text()),
+  seqno: orNull(wholeNumber()),
+  readOnly: orNull(flag()),
+  clusterConfId: orNull(wholeNumber()),
+  incomingAddress: text(),
+  members: list(text()),
+  syncedSince: orNull(text()),
+  writerEligibleSince: orNull(text()),
+  ready: flag(),
+  writer: flag(),
+  recoveredPosition: orNull(recoveredPositionSchema),
+  lastDecision: orNull(decisionRecordSchema),
+  peers: list(text()),
+  sampleAgeMs: number(),
+  sampledAt: text(),
+  answeredAt: text(),
+  sampleError: orNull(text()),
+  memberUuid: optional(orNull(text())),
+  galeraAddress: optional(text()),
+  startedAt: text(),
+  version: text(),
+});
+
+// The schemas and the types they check cannot drift apart: these lines stop compiling. (A
+// Phase or RecoveryAction added to its type and not to the lists above fails the last one.)
+export const recoveredPositionShapeMatches: SameShape<
+  v.InferOutput<typeof recoveredPositionSchema>,
+  RecoveredPosition
+> = true;
+export const decisionRecordShapeMatches: SameShape<
+  v.InferOutput<typeof decisionRecordSchema>,
+  DecisionRecord
+> = true;
+export const nodeStatusShapeMatches: SameShape<
+  v.InferOutput<typeof nodeStatusSchema>,
+  NodeStatusReport
+> = true;
+
+/** An agent's /status answer checked: the report as sent (unknown fields kept), or what is wrong. */
+export function checkNodeStatus(value: unknown): Checked<NodeStatusReport> {
+  return checkAnswer(nodeStatusSchema, value, "a status");
+}
