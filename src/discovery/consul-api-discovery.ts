@@ -8,6 +8,7 @@ import { isIP } from "node:net";
 
 import { BadInputError, DiscoveryUnavailable } from "../errors.js";
 import { httpRequest, HttpRequestFailed, type HttpAnswer } from "../http-client/http-request.js";
+import type { Checked } from "../model/wire-check.js";
 import type { Discovery, PeerEndpoint } from "./discovery.js";
 import { finishPeerList } from "./peer-list.js";
 
@@ -24,9 +25,16 @@ export interface ConsulApiDiscoveryOptions {
   timeoutMs?: number;
 }
 
-interface HealthEntry {
-  Node?: { Node?: string; Address?: string };
-  Service?: { ID?: string; Service?: string; Address?: string; Port?: number; Tags?: string[] | null };
+type AnswerSchema = typeof import("./consul-answer.js");
+let answerSchema: Promise<AnswerSchema> | undefined;
+
+/** The answer's schema (and valibot): loaded with the first request, not at the agent's start. */
+function loadAnswerSchema(): Promise<AnswerSchema> {
+  if (answerSchema === undefined) {
+    answerSchema = import("./consul-answer.js");
+    answerSchema.catch(() => undefined);
+  }
+  return answerSchema;
 }
 
 const nothingStarted = "nothing was started";
@@ -57,17 +65,14 @@ export class ConsulApiDiscovery implements Discovery {
     if (this.#options.tag) query.set("tag", this.#options.tag);
     if (this.#options.datacenter) query.set("dc", this.#options.datacenter);
     const path = `/v1/health/service/${encodeURIComponent(this.#options.service)}?${query.toString()}`;
-    const entries = await getJson<HealthEntry[]>(
-      `${this.#url}${path}`,
-      "Consul",
-      this.#options.timeoutMs,
-      advice,
-    );
-    if (!Array.isArray(entries)) {
+    const schema = loadAnswerSchema();
+    const answer = await getJson(`${this.#url}${path}`, "Consul", this.#options.timeoutMs, advice);
+    if (!Array.isArray(answer)) {
       throw new DiscoveryUnavailable(
         `Consul answered ${path} with something else than a list; ${nothingStarted}; ${advice}`,
       );
     }
+    const entries = checked((await schema).checkHealthEntries(answer), "Consul", path, advice);
     const peers: PeerEndpoint[] = [];
     for (const entry of entries) {
       const address = entry.Service?.Address || entry.Node?.Address || "";
@@ -110,12 +115,12 @@ export function httpUrl(text: string, what: string): string {
 }
 
 /** GET JSON; any failure (network, timeout, status, body) is one DiscoveryUnavailable line. */
-export async function getJson<T>(
+export async function getJson(
   url: string,
   who: string,
   timeoutMs: number | undefined,
   hint: string,
-): Promise<T> {
+): Promise<unknown> {
   const limit = timeoutMs ?? defaultHttpDiscoveryTimeoutMs;
   let response: HttpAnswer;
   try {
@@ -139,7 +144,7 @@ export async function getJson<T>(
     );
   }
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new DiscoveryUnavailable(
       `${who} answered ${url} with something else than JSON; ${nothingStarted}; ${hint}`,
@@ -148,4 +153,12 @@ export async function getJson<T>(
       },
     );
   }
+}
+
+/** A checked answer's value, or the DiscoveryUnavailable line that says what is wrong with it. */
+export function checked<T>(result: Checked<T>, who: string, path: string, hint: string): T {
+  if (result.ok) return result.value;
+  throw new DiscoveryUnavailable(
+    `${who} answered ${path} with ${result.problem}; ${nothingStarted}; ${hint}`,
+  );
 }

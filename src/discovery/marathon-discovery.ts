@@ -13,8 +13,9 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 
 import { BadInputError, DiscoveryUnavailable } from "../errors.js";
-import { getJson, httpUrl } from "./consul-api-discovery.js";
+import { checked, getJson, httpUrl } from "./consul-api-discovery.js";
 import type { Discovery, PeerEndpoint } from "./discovery.js";
+import type { TaskEntry } from "./marathon-answer.js";
 import { finishPeerList } from "./peer-list.js";
 
 export interface MarathonDiscoveryOptions {
@@ -33,12 +34,16 @@ export interface MarathonDiscoveryOptions {
   timeoutMs?: number;
 }
 
-interface TaskEntry {
-  id?: string;
-  host?: string;
-  ports?: number[];
-  ipAddresses?: { ipAddress?: string }[];
-  healthCheckResults?: { alive?: boolean }[];
+type AnswerSchema = typeof import("./marathon-answer.js");
+let answerSchema: Promise<AnswerSchema> | undefined;
+
+/** The answer's schema (and valibot): loaded with the first request, not at the agent's start. */
+function loadAnswerSchema(): Promise<AnswerSchema> {
+  if (answerSchema === undefined) {
+    answerSchema = import("./marathon-answer.js");
+    answerSchema.catch(() => undefined);
+  }
+  return answerSchema;
 }
 
 const nothingStarted = "nothing was started";
@@ -76,18 +81,15 @@ export class MarathonDiscovery implements Discovery {
 
   async #appPeers(appId: string): Promise<PeerEndpoint[]> {
     const path = `/v2/apps${appId}/tasks`;
-    const answer = await getJson<{ tasks?: TaskEntry[] }>(
-      `${this.#url}${path}`,
-      "Marathon",
-      this.#options.timeoutMs,
-      advice,
-    );
-    if (!Array.isArray(answer?.tasks)) {
+    const schema = loadAnswerSchema();
+    const answer = await getJson(`${this.#url}${path}`, "Marathon", this.#options.timeoutMs, advice);
+    if (!Array.isArray((answer as { tasks?: unknown } | null)?.tasks)) {
       throw new DiscoveryUnavailable(
         `Marathon answered ${path} without a task list; ${nothingStarted}; ${advice}`,
       );
     }
-    const tasks = answer.tasks.filter((task) => this.#options.includeUnhealthy || isHealthy(task));
+    const { tasks: all } = checked((await schema).checkTaskList(answer), "Marathon", path, advice);
+    const tasks = all.filter((task) => this.#options.includeUnhealthy || isHealthy(task));
     return Promise.all(tasks.map((task) => this.#endpoint(task)));
   }
 

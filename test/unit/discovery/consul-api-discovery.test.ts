@@ -47,7 +47,7 @@ async function unavailable(promise: Promise<unknown>): Promise<string> {
   assert.fail("no DiscoveryUnavailable");
 }
 
-describe("ConsulApiDiscovery: Consul's answer, or one DiscoveryUnavailable line", () => {
+describe("ConsulApiDiscovery: Consul's answer, checked, or one DiscoveryUnavailable line", () => {
   it("asks for JSON, and lists the instances", async () => {
     seen.length = 0;
     respond = (_req, res) =>
@@ -96,7 +96,7 @@ describe("ConsulApiDiscovery: Consul's answer, or one DiscoveryUnavailable line"
     server.closeAllConnections();
   });
 
-  it("not JSON, or not a list", async () => {
+  it("not JSON, not a list, or an entry of the wrong shape", async () => {
     respond = (_req, res) => res.end("<html>");
     assert.equal(
       await unavailable(discovery().discover()),
@@ -106,6 +106,11 @@ describe("ConsulApiDiscovery: Consul's answer, or one DiscoveryUnavailable line"
     assert.equal(
       await unavailable(discovery().discover()),
       `Consul answered ${path} with something else than a list; ${tail}`,
+    );
+    respond = (_req, res) => res.end(JSON.stringify([{ Service: { Address: "172.17.0.2", Port: "31002" } }]));
+    assert.equal(
+      await unavailable(discovery().discover()),
+      `Consul answered ${path} with a list whose [0].Service.Port is "31002", not a number; ${tail}`,
     );
   });
 });

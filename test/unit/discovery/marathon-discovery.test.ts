@@ -40,7 +40,7 @@ async function unavailable(promise: Promise<unknown>): Promise<string> {
   assert.fail("no DiscoveryUnavailable");
 }
 
-describe("MarathonDiscovery: Marathon's task list, or one DiscoveryUnavailable line", () => {
+describe("MarathonDiscovery: Marathon's task list, checked, or one DiscoveryUnavailable line", () => {
   it("the healthy tasks' container addresses", async () => {
     respond = (_req, res) =>
       res.end(
@@ -71,11 +71,16 @@ describe("MarathonDiscovery: Marathon's task list, or one DiscoveryUnavailable l
     );
   });
 
-  it("no task list", async () => {
+  it("no task list, or a task of the wrong shape", async () => {
     respond = (_req, res) => res.end(JSON.stringify({ app: {} }));
     assert.equal(
       await unavailable(discovery().discover()),
       `Marathon answered /v2/apps/galera/node/tasks without a task list; ${tail}`,
+    );
+    respond = (_req, res) => res.end(JSON.stringify({ tasks: [{ id: "t1", host: 10 }] }));
+    assert.equal(
+      await unavailable(discovery().discover()),
+      `Marathon answered /v2/apps/galera/node/tasks with a task list whose tasks[0].host is 10, not a string; ${tail}`,
     );
   });
 });
