@@ -6,11 +6,20 @@
  */
 import { ExitCode, GaleraPilotError } from "../../errors.js";
 import { httpRequest, HttpRequestFailed, type HttpAnswer } from "../../http-client/http-request.js";
+import type { Checked } from "../../model/wire-check.js";
+import {
+  checkApp,
+  checkDeploymentResult,
+  checkDeployments,
+  checkGroup,
+  checkTaskList,
+} from "./marathon-answers.js";
 import type {
   MarathonAppInfo,
   MarathonDeployment,
   MarathonDeploymentResult,
   MarathonGroup,
+  MarathonGroupInfo,
   MarathonTask,
 } from "./marathon-types.js";
 
@@ -34,9 +43,9 @@ export class MarathonClient {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** The group, or null when Marathon has none of that id (404). */
-  async getGroup(id: string): Promise<MarathonGroup | null> {
-    const answer = await this.#request<MarathonGroup>("GET", `/v2/groups${id}`, undefined, [404]);
+  /** The group as Marathon holds it, or null when Marathon has none of that id (404). */
+  async getGroup(id: string): Promise<MarathonGroupInfo | null> {
+    const answer = await this.#request("GET", `/v2/groups${id}`, checkGroup, undefined, [404]);
     return answer.status === 404 ? null : answer.body;
   }
 
@@ -54,9 +63,10 @@ export class MarathonClient {
 
   /** The app with its tasks and their health (`embed=app.tasks`), or null when absent. */
   async getApp(appId: string): Promise<MarathonAppInfo | null> {
-    const answer = await this.#request<{ app: MarathonAppInfo }>(
+    const answer = await this.#request(
       "GET",
       `/v2/apps${appId}?embed=app.tasks&embed=app.counts&embed=app.deployments`,
+      checkApp,
       undefined,
       [404],
     );
@@ -64,30 +74,36 @@ export class MarathonClient {
   }
 
   async appTasks(appId: string): Promise<MarathonTask[]> {
-    const answer = await this.#request<{ tasks: MarathonTask[] }>("GET", `/v2/apps${appId}/tasks`);
+    const answer = await this.#request("GET", `/v2/apps${appId}/tasks`, checkTaskList);
     return answer.body.tasks;
   }
 
   async deployments(): Promise<MarathonDeployment[]> {
-    return (await this.#request<MarathonDeployment[]>("GET", "/v2/deployments")).body;
+    return (await this.#request("GET", "/v2/deployments", checkDeployments)).body;
   }
 
   async #change(method: "PUT" | "POST", path: string, body: unknown): Promise<MarathonDeploymentResult> {
-    const answer = await this.#request<MarathonDeploymentResult>(method, path, body);
+    const answer = await this.#request(method, path, (value) => ({ ok: true, value }), body);
     const result = answer.body;
-    if (typeof result?.deploymentId !== "string") {
+    if (typeof (result as { deploymentId?: unknown } | null)?.deploymentId !== "string") {
       throw new MarathonRequestFailed(
         `Marathon answered ${method} ${path} without a deploymentId (${JSON.stringify(result).slice(0, 200)}); ` +
           `check that --url points at Marathon`,
         answer.status,
       );
     }
-    return result;
+    return checked(checkDeploymentResult(result), method, path, answer.status);
   }
 
+  /**
+   * One request; its 2xx answer (or one of `allowed`) parsed and checked. Anything else is a
+   * MarathonRequestFailed line. An allowed status that is not 2xx is returned unchecked (its
+   * body unread: a 404 says only that the id is absent).
+   */
   async #request<T>(
     method: "GET" | "PUT" | "POST",
     path: string,
+    check: (value: unknown) => Checked<T>,
     body?: unknown,
     allowed: number[] = [],
   ): Promise<{ status: number; body: T }> {
@@ -126,7 +142,8 @@ export class MarathonClient {
           response.status,
         );
       }
-      return { status: response.status, body: parsed as T };
+      if (!ok) return { status: response.status, body: parsed as T };
+      return { status: response.status, body: checked(check(parsed), method, path, response.status) };
     }
     throw new MarathonRequestFailed(
       `Marathon ${verb(response.status)} ${method} ${path}: ${response.status} ${response.statusText}: ` +
@@ -134,6 +151,15 @@ export class MarathonClient {
       response.status,
     );
   }
+}
+
+/** A checked answer's value, or the MarathonRequestFailed line that says what is wrong with it. */
+function checked<T>(result: Checked<T>, method: string, path: string, status: number): T {
+  if (result.ok) return result.value;
+  throw new MarathonRequestFailed(
+    `Marathon answered ${method} ${path} with ${result.problem}; check that --url points at Marathon`,
+    status,
+  );
 }
 
 function forceQuery(force: boolean): string {

@@ -6,7 +6,12 @@
  */
 import type { MarathonClient } from "./marathon-client.js";
 import { MarathonRequestFailed } from "./marathon-client.js";
-import { type MarathonAppInfo, type MarathonGroup, taskIsHealthy } from "./marathon-types.js";
+import {
+  type MarathonAppInfo,
+  type MarathonGroup,
+  type MarathonGroupInfo,
+  taskIsHealthy,
+} from "./marathon-types.js";
 import type { RenderedApps } from "./render-group.js";
 
 export interface WaitOptions {
@@ -200,7 +205,7 @@ export async function waitHealthy(
  */
 function keepRunningCounts(
   group: MarathonGroup,
-  existing: MarathonGroup,
+  existing: MarathonGroupInfo,
   rendered: RenderedApps,
 ): { group: MarathonGroup; note: string } {
   if (rendered.seedAppId === null) return { group, note: "" };

@@ -87,6 +87,16 @@ export interface MarathonTask {
   startedAt?: string;
 }
 
+/**
+ * `GET /v2/groups/{id}` answers the group as Marathon holds it: what galera-pilot reads of it
+ * (the instance count of each app), not the definition it renders (MarathonGroup), since a
+ * group changed by hand in Marathon need not be one.
+ */
+export interface MarathonGroupInfo {
+  id: string;
+  apps?: MarathonAppInfo[];
+}
+
 /** `GET /v2/apps/{id}?embed=app.tasks` answers `{ app: … }`. */
 export interface MarathonAppInfo {
   id: string;

@@ -60,7 +60,7 @@ async function failed(promise: Promise<unknown>): Promise<MarathonRequestFailed>
   assert.fail("no MarathonRequestFailed");
 }
 
-describe("MarathonClient: every failure one line", () => {
+describe("MarathonClient: Marathon's answers checked, every failure one line", () => {
   it("a change sends its JSON body and reads the deployment", async () => {
     seen.length = 0;
     respond = send(200, { version: "v1", deploymentId: "d-1" });
@@ -129,7 +129,7 @@ describe("MarathonClient: every failure one line", () => {
     server.closeAllConnections();
   });
 
-  it("an answer that is not Marathon's: no JSON, or no deploymentId", async () => {
+  it("an answer that is not Marathon's: no JSON, no deploymentId, or a field of the wrong type", async () => {
     respond = (_req, res) => res.end("<html>");
     let error = await failed(new MarathonClient(url).deployments());
     assert.equal(
@@ -143,5 +143,25 @@ describe("MarathonClient: every failure one line", () => {
       'Marathon answered POST /v2/groups without a deploymentId ({"version":"v1"}); check that --url points at Marathon',
     );
     assert.equal(error.status, 201);
+    respond = send(200, { deploymentId: "d-1" });
+    error = await failed(new MarathonClient(url).scaleApp("/galera/node", 1, false));
+    assert.equal(
+      error.message,
+      "Marathon answered PUT /v2/apps/galera/node with a deployment without version; check that --url points at Marathon",
+    );
+    respond = send(200, { app: { id: "/galera/node", instances: "3" } });
+    error = await failed(new MarathonClient(url).getApp("/galera/node"));
+    assert.equal(
+      error.message,
+      "Marathon answered GET /v2/apps/galera/node?embed=app.tasks&embed=app.counts&embed=app.deployments " +
+        'with an app whose app.instances is "3", not a whole number; check that --url points at Marathon',
+    );
+    respond = send(200, [{ id: "d-1", currentStep: "one" }]);
+    error = await failed(new MarathonClient(url).deployments());
+    assert.equal(
+      error.message,
+      'Marathon answered GET /v2/deployments with a deployment list whose [0].currentStep is "one", not a whole number; ' +
+        "check that --url points at Marathon",
+    );
   });
 });
