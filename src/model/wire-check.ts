@@ -8,8 +8,8 @@
  * Answers may carry fields this version does not know (a newer sender added them): objects are
  * loose, their unknown keys kept as they came. Optional fields are optional.
  *
- * Pure: valibot does no I/O. The schema modules (and with them valibot, ~15 ms to load) are
- * imported lazily by the clients, when their first answer arrives: see docs/architecture.md.
+ * Pure: valibot does no I/O. The schema modules (and with them valibot, 10–20 ms to load) are
+ * imported lazily by the clients, when their first request goes out: see docs/architecture.md.
  */
 import * as v from "valibot";
 

@@ -6,7 +6,7 @@ type StatusSchema = typeof import("../model/node-status-schema.js");
 let statusSchema: Promise<StatusSchema> | undefined;
 
 /**
- * The /status schema (and valibot, ~15 ms to load): loaded when the first request goes out,
+ * The /status schema (and valibot, 10–20 ms to load): loaded when the first request goes out,
  * while its answer is awaited, not at the agent's start.
  */
 function loadStatusSchema(): Promise<StatusSchema> {

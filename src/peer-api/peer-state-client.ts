@@ -18,7 +18,7 @@ type ReportSchema = typeof import("../model/peer-report-schema.js");
 let reportSchema: Promise<ReportSchema> | undefined;
 
 /**
- * The report's schema (and valibot, ~15 ms to load): loaded when the first request goes out,
+ * The report's schema (and valibot, 10–20 ms to load): loaded when the first request goes out,
  * while its answer is awaited, not at the agent's start.
  */
 function loadReportSchema(): Promise<ReportSchema> {
