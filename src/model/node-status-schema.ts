@@ -1,8 +1,8 @@
 /**
  * The schema of GET /status (NodeStatusReport, node-status.ts): src/peer-api/node-status-client.ts
  * checks every answer with it. `memberUuid` and `galeraAddress` are absent from older agents;
- * fields of newer ones are kept. A `phase` or a decision's `action` this version does not know
- * fails the check: code that reads them relies on knowing every value.
+ * fields of newer ones are kept, and so are a `phase`, `mode` or decision `action` this version
+ * does not know (knownOrNewer: a rolling upgrade must not make newer agents look silent).
  */
 import type * as v from "valibot";
 
@@ -14,7 +14,7 @@ import {
   flag,
   list,
   number,
-  oneOf,
+  knownOrNewer,
   optional,
   orNull,
   record,
@@ -52,13 +52,17 @@ const recoveryActions = [
 
 export const recoveredPositionSchema = record({ uuid: text(), seqno: wholeNumber(), gtid: orNull(text()) });
 
-export const decisionRecordSchema = record({ action: oneOf(recoveryActions), reason: text(), at: text() });
+export const decisionRecordSchema = record({
+  action: knownOrNewer(recoveryActions),
+  reason: text(),
+  at: text(),
+});
 
 export const nodeStatusSchema = record({
   node: text(),
   address: text(),
-  mode: oneOf(["seed", "node"]),
-  phase: oneOf(phases),
+  mode: knownOrNewer(["seed", "node"]),
+  phase: knownOrNewer(phases),
   pid: orNull(wholeNumber()),
   state: orNull(text()),
   clusterStatus: orNull(text()),

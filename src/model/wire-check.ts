@@ -23,8 +23,18 @@ export const flag = () => v.boolean("true or false");
 export const list = <const T extends v.GenericSchema>(item: T) => v.array(item, "a list");
 /** An object whose other keys are kept as they came. */
 export const record = <const T extends v.ObjectEntries>(entries: T) => v.looseObject(entries, "an object");
-export const oneOf = <const T extends readonly string[]>(options: T) =>
-  v.picklist(options, `one of ${options.map((option) => JSON.stringify(option)).join(", ")}`);
+/**
+ * A name from a list that newer versions may extend (a phase, a decision's action): any string
+ * passes, typed as the names this version knows. An older agent must keep reading a newer one
+ * during a rolling upgrade (refusing its answers would make it look silent, and a silent member
+ * is eventually released from the writer election); code that reads the value compares it with
+ * the names it knows, so a new one counts as none of them, as it did before answers were checked.
+ */
+export const knownOrNewer = <const T extends readonly string[]>(_known: T) =>
+  v.pipe(
+    v.string("a string"),
+    v.transform((name) => name as T[number]),
+  );
 /** The schema's value, or null. */
 export const orNull = <const T extends v.GenericSchema>(schema: T) =>
   v.union([schema, v.null()], `${expectation(schema).replace(" or ", ", ")} or null`);

@@ -89,6 +89,16 @@ describe("the /status schema (GET /status)", () => {
     assert.deepEqual(checkNodeStatus(newer), { ok: true, value: newer });
   });
 
+  it("a newer agent's phase, mode or decision action passes as it is: a rolling upgrade must not make it look silent", () => {
+    const newer = {
+      ...aStatus(),
+      mode: "arbitrator",
+      phase: "archiving",
+      lastDecision: { action: "restore-backup", reason: "r", at: "2026-11-25T18:19:03.000Z" },
+    };
+    assert.deepEqual(checkNodeStatus(newer), { ok: true, value: newer });
+  });
+
   it("each required field missing: `a status without FIELD`", () => {
     const fields = Object.keys(aStatus()).filter((key) => !optionalFields.includes(key));
     assert.equal(fields.length, 27);
@@ -111,17 +121,11 @@ describe("the /status schema (GET /status)", () => {
   });
 
   it("each field of the wrong type: its path, the value found, what it should be", () => {
-    const phases =
-      '"preparing", "waiting", "refused", "starting", "donor", "synced", "non-primary", "desynced", ' +
-      '"server-down", "draining", "stopping", "stopped"';
-    const actions =
-      '"join", "await-pc-recovery", "announce-bootstrap", "bootstrap", "bootstrap-in-place", ' +
-      '"bootstrap-new-cluster", "wait", "refuse"';
     const cases: [Record<string, unknown>, string][] = [
       [{ node: 1 }, "a status whose node is 1, not a string"],
       [{ address: null }, "a status whose address is null, not a string"],
-      [{ mode: "both" }, 'a status whose mode is "both", not one of "seed", "node"'],
-      [{ phase: "joining" }, `a status whose phase is "joining", not one of ${phases}`],
+      [{ mode: 2 }, "a status whose mode is 2, not a string"],
+      [{ phase: null }, "a status whose phase is null, not a string"],
       [{ pid: 1.5 }, "a status whose pid is 1.5, not a whole number"],
       [{ pid: "1234" }, 'a status whose pid is "1234", not a whole number or null'],
       [{ state: 4 }, "a status whose state is 4, not a string or null"],
@@ -149,8 +153,8 @@ describe("the /status schema (GET /status)", () => {
         'a status whose recoveredPosition.seqno is "-1", not a whole number',
       ],
       [
-        { lastDecision: { action: "jump", reason: "r", at: "t" } },
-        `a status whose lastDecision.action is "jump", not one of ${actions}`,
+        { lastDecision: { action: 7, reason: "r", at: "t" } },
+        "a status whose lastDecision.action is 7, not a string",
       ],
       [
         { lastDecision: { action: "wait", reason: 5, at: "t" } },

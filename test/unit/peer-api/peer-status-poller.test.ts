@@ -37,7 +37,7 @@ describe("PeerStatusPoller", () => {
   });
 
   it("a member whose answers are not a status: no report, and each new way it is wrong said once", async () => {
-    let answer: unknown = { ...aStatus({ node: "n2" }), phase: "joining" };
+    let answer: unknown = { ...aStatus({ node: "n2" }), seqno: "x" };
     const server = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
     });
@@ -50,19 +50,19 @@ describe("PeerStatusPoller", () => {
       () => {},
       (member, line) => said.push(`${member}: ${line}`),
     );
-    const phaseLine = `n2:3306: peer 127.0.0.1 answered /status with a status whose phase is "joining", not one of`;
+    const seqnoLine = `n2:3306: peer 127.0.0.1 answered /status with a status whose seqno is "x", not a whole number or null`;
     try {
       poller.start();
       poller.setMembers(["self", "n2:3306"]);
       await sleep(300);
       assert.equal(poller.get("n2:3306"), undefined, "a malformed answer is no answer");
       assert.equal(said.length, 1, said.join("\n"));
-      assert.ok(said[0]?.startsWith(phaseLine), said[0]);
+      assert.ok(said[0]?.startsWith(seqnoLine), said[0]);
       answer = aStatus({ node: "n2" });
       const started = Date.now();
       while (!poller.get("n2:3306") && Date.now() - started < 3000) await sleep(10);
       assert.ok(poller.get("n2:3306"), "a good answer counts");
-      answer = { ...aStatus({ node: "n2" }), phase: "joining" };
+      answer = { ...aStatus({ node: "n2" }), seqno: "x" };
       await sleep(300);
       assert.equal(said.length, 2, "wrong again after a good answer: said again");
     } finally {
