@@ -101,13 +101,24 @@ async function askNode(
   secret: Secret,
   datadir: string | null,
 ): Promise<DoctorNode> {
-  const [status, state] = await Promise.all([fetchNodeStatus(url, 2000), fetchPeerState(url, secret, 2000)]);
+  // What was wrong with an answer that came but could not be read, in the clients' words.
+  let statusMalformed: string | null = null;
+  let stateMalformed: string | null = null;
+  const [status, state] = await Promise.all([
+    fetchNodeStatus(url, 2000, (line) => (statusMalformed = line)),
+    fetchPeerState(url, secret, 2000, (line) => (stateMalformed = line)),
+  ]);
   return {
     name,
     url,
     status,
+    ...(statusMalformed === null ? {} : { statusProblem: statusMalformed }),
     state: state.ok ? state.report : null,
-    problem: state.ok ? null : state.problem,
+    problem: state.ok
+      ? null
+      : stateMalformed === null
+        ? state.problem
+        : `malformed answer: ${stateMalformed}`,
     saved: status === null && datadir !== null ? readSaved(datadir) : null,
   };
 }

@@ -12,6 +12,8 @@ export interface DoctorNode {
   /** Its authenticated /peer/state answer; null with `problem` saying why. */
   state: NodeReport | null;
   problem: string | null;
+  /** Its /status answer came but was not a status: what was wrong with it. */
+  statusProblem?: string;
   /**
    * What its datadir says when no agent runs (the local runner can read it): the saved
    * position. null: not known.
@@ -113,10 +115,19 @@ function describeServingMember(node: DoctorNode): string {
 /** A node whose agent left a question unanswered: not running at all, or running but not fully readable. */
 function unanswered(node: DoctorNode): string {
   const problem = node.problem ?? "unreachable";
+  // An answer that came but could not be read is another version's (or a bug), not a secret.
+  const sameVersion = "run the same version of galera-pilot on every node";
   if (node.status) {
-    return `${node.name}: its agent runs (phase ${node.status.phase}) but its /peer/state could not be read (${problem}): check that it was given the same cluster secret as this command`;
+    const advice = problem.startsWith("malformed answer")
+      ? sameVersion
+      : "check that it was given the same cluster secret as this command";
+    return `${node.name}: its agent runs (phase ${node.status.phase}) but its /peer/state could not be read (${problem}): ${advice}`;
   }
-  if (node.state) return `${node.name}: its agent answers /peer/state but not /status: see its log`;
+  if (node.state) {
+    return node.statusProblem === undefined
+      ? `${node.name}: its agent answers /peer/state but not /status: see its log`
+      : `${node.name}: its agent answers /peer/state but its /status could not be read (${node.statusProblem}): ${sameVersion}`;
+  }
   return `${node.name}: no answer from its agent at ${node.url} (${problem}): start it`;
 }
 

@@ -19,8 +19,13 @@ function loadStatusSchema(): Promise<StatusSchema> {
 }
 
 /** Reads an agent's GET /status; null when it does not answer within the timeout. */
-export async function fetchNodeStatus(healthUrl: string, timeoutMs = 1000): Promise<NodeStatusReport | null> {
-  return readNodeStatus(`${healthUrl}/status`, timeoutMs);
+export async function fetchNodeStatus(
+  healthUrl: string,
+  timeoutMs = 1000,
+  onMalformed: (line: string) => void = () => {},
+): Promise<NodeStatusReport | null> {
+  const answer = await readNodeStatusOrRefusal(`${healthUrl}/status`, timeoutMs, onMalformed);
+  return answer === "refused" ? null : answer;
 }
 
 /** Reads the status at an agent's full /status URL; null without a 2xx JSON answer in time. */

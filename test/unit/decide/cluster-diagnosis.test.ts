@@ -593,6 +593,39 @@ describe("diagnoseCluster without a primary component: every line", () => {
     );
   });
 
+  it("an agent whose /peer/state answer came but could not be read: the answer's fault is quoted, and the advice is one version everywhere", () => {
+    const malformed =
+      'malformed answer: peer 10.0.0.2 answered /peer/state with a report whose position.seqno is "x", not a whole number';
+    const d = diagnoseCluster(
+      [waitingNode("n1", 1841), { ...node("n2", status("n2", "waiting"), null), problem: malformed }],
+      now,
+    );
+    assert.ok(
+      d.lines.includes(
+        `n2: its agent runs (phase waiting) but its /peer/state could not be read (${malformed}): run the same version of galera-pilot on every node`,
+      ),
+      d.lines.join("\n"),
+    );
+  });
+
+  it("an agent whose /status answer came but could not be read: the answer's fault is quoted, not 'see its log'", () => {
+    const d = diagnoseCluster(
+      [
+        serving("n1", { writer: true }),
+        {
+          ...node("n2", null, state("n2", 1841, { inPrimary: true, primaryUuid: uuid })),
+          statusProblem:
+            'peer 10.0.0.2 answered /status with a status whose seqno is "x", not a whole number or null',
+        },
+      ],
+      now,
+    );
+    assert.equal(
+      d.lines.at(-1),
+      'n2: its agent answers /peer/state but its /status could not be read (peer 10.0.0.2 answered /status with a status whose seqno is "x", not a whole number or null): run the same version of galera-pilot on every node',
+    );
+  });
+
   it("datadirs of two clusters: no node is called the newest, each cluster's nodes are named", () => {
     const d = diagnoseCluster(
       [
