@@ -109,7 +109,7 @@ export class LocalRouter {
   /**
    * Waits until HAProxy serves: its admin socket answers and each of its backends has a
    * server UP. Returns null then, or, after `timeoutMs`, why not, with HAProxy's own last alert (a
-   * HAProxy that cannot start, e.g. for want of file descriptors, restarts every second and
+   * HAProxy that cannot start, e.g. for want of file descriptors, is restarted with backoff and
    * says why only in its log).
    */
   async waitServing(timeoutMs: number): Promise<string | null> {

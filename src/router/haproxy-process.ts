@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { connect } from "node:net";
 import { runToCompletion, stopChild, waitForExit, type ChildExit, lastLines } from "../system/child-exit.js";
 import { ServerFailedError } from "../errors.js";
+import { restartDelay, schedulerBackoff } from "../decide/restart-backoff.js";
+import { describeExit } from "../decide/server-exit.js";
 
 export interface HaproxyProcessOptions {
   configPath: string;
@@ -32,8 +34,10 @@ export interface HaproxyProcessOptions {
 }
 
 /**
- * Runs HAProxy in the foreground (-db), restarting it if it exits, like the agents. The
- * config is checked with `haproxy -c` first, so a bad render fails loudly instead of looping.
+ * Runs HAProxy in the foreground (-db), restarting it if it exits with the backoff the local
+ * runner's agents and the agents' mariadbd get (restart-backoff.ts: 1 s, doubling after each
+ * quick exit up to 30 s, 1 s again after a minute's run), so a HAProxy that cannot start does
+ * not spin. The config is checked with `haproxy -c` first, so a bad render fails loudly.
  */
 export class HaproxyProcess {
   readonly options: HaproxyProcessOptions;
@@ -41,6 +45,8 @@ export class HaproxyProcess {
   #exited: Promise<ChildExit> | null = null;
   #stopping = false;
   #warnedNoSetpriv = false;
+  /** The backoff's next wait after a quick exit. */
+  #nextInLineMs = schedulerBackoff.initialMs;
 
   constructor(options: HaproxyProcessOptions) {
     this.options = options;
@@ -130,10 +136,12 @@ export class HaproxyProcess {
     void this.#exited.then((exit) => {
       if (this.#child === child) this.#child = null;
       if (this.#stopping) return;
-      this.options.log(`haproxy exited (${exit.signal ?? `status ${exit.exitCode}`}); restarting in 1 s`);
+      const delay = restartDelay(schedulerBackoff, exit.durationMs, this.#nextInLineMs);
+      this.#nextInLineMs = delay.nextInLineMs;
+      this.options.log(`haproxy ${describeExit(exit)}; restarting in ${delay.waitMs / 1000} s`);
       setTimeout(() => {
         if (!this.#stopping) this.#spawn(haproxy);
-      }, 1000);
+      }, delay.waitMs);
     });
   }
 

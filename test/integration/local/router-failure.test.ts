@@ -7,7 +7,7 @@ import { startLocalRunner, type LocalRunner } from "../../support/local-runner.j
 /**
  * `npm start` says the cluster is ready only when clients can reach it through HAProxy. Here
  * HAProxy cannot bind its writer port (another process holds it), so it fails at every start
- * and restarts each second, saying why only in its log: the runner must not print how to
+ * and is restarted with backoff, saying why only in its log: the runner must not print how to
  * connect, and must say what is wrong, quoting HAProxy.
  */
 describe("given a router address whose writer port another process holds", { timeout: 600_000 }, () => {
