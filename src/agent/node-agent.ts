@@ -11,6 +11,7 @@ import { newClusterRisk } from "../decide/new-cluster-guard.js";
 import {
   decideRecovery,
   intentSettleMs,
+  intentAfter,
   keepsBootstrapIntent,
   type RecoveryDecision,
 } from "../decide/recovery-decision.js";
@@ -970,8 +971,7 @@ export class NodeAgent {
       reports ??= await this.#gatherPeerStates(peers);
       const now = Date.now();
       const decision = decideRecovery(this.#recoveryFacts(reports, peers, now, waitingSince));
-      if (keepsBootstrapIntent(decision, this.options.nodeName)) this.#intentAt ??= now;
-      else this.#intentAt = null;
+      this.#intentAt = intentAfter(this.#intentAt, decision, this.options.nodeName, now);
       if (this.#record(decision, now - lastLogged > 30_000)) lastLogged = now;
       switch (decision.action) {
         case "join":

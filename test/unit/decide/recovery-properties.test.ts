@@ -16,7 +16,7 @@ import { seededRandom } from "../../../src/verify/fault-schedule.js";
 import {
   decideRecovery,
   intentSettleMs,
-  keepsBootstrapIntent,
+  intentAfter,
   type RecoveryDecision,
   type SettleInputs,
 } from "../../../src/decide/recovery-decision.js";
@@ -323,8 +323,8 @@ function simulate(
       check(facts, decision, world);
       result.log.push(`r${round} ${me.truth.name}: ${decision.action} — ${decision.reason}`);
       me.action = decision.action;
-      if (decision.action === "announce-bootstrap") me.intentAt = now;
-      else if (!keepsBootstrapIntent(decision, me.truth.name)) me.intentAt = null;
+      // The agent's own bookkeeping of its intent, not a copy of it.
+      me.intentAt = intentAfter(me.intentAt, decision, me.truth.name, now);
       if (BOOTSTRAPS.includes(decision.action)) {
         me.status = "bootstrapped";
         me.inPrimary = true;
