@@ -1,23 +1,8 @@
 import type { Registry } from "prom-client";
 import type { NodeStatusReport } from "../model/node-status.js";
-import type { Phase } from "../model/phase.js";
+import { phases } from "../model/phase.js";
 import type { WsrepSample } from "../probe/wsrep-sample.js";
 import type { HealthAnswers } from "../health/health-policy.js";
-
-const phases: Phase[] = [
-  "preparing",
-  "waiting",
-  "refused",
-  "starting",
-  "donor",
-  "synced",
-  "non-primary",
-  "desynced",
-  "server-down",
-  "draining",
-  "stopping",
-  "stopped",
-];
 
 export interface MetricsSource {
   status(): NodeStatusReport;

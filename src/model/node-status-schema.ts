@@ -24,36 +24,10 @@ import {
   type SameShape,
 } from "./wire-check.js";
 
-const phases = [
-  "preparing",
-  "waiting",
-  "refused",
-  "starting",
-  "donor",
-  "synced",
-  "non-primary",
-  "desynced",
-  "server-down",
-  "draining",
-  "stopping",
-  "stopped",
-] as const satisfies readonly Phase[];
-
-const recoveryActions = [
-  "join",
-  "await-pc-recovery",
-  "announce-bootstrap",
-  "bootstrap",
-  "bootstrap-in-place",
-  "bootstrap-new-cluster",
-  "wait",
-  "refuse",
-] as const satisfies readonly RecoveryAction[];
-
 export const recoveredPositionSchema = record({ uuid: text(), seqno: wholeNumber(), gtid: orNull(text()) });
 
 export const decisionRecordSchema = record({
-  action: knownOrNewer(recoveryActions),
+  action: knownOrNewer<RecoveryAction>(),
   reason: text(),
   at: text(),
 });
@@ -61,8 +35,8 @@ export const decisionRecordSchema = record({
 export const nodeStatusSchema = record({
   node: text(),
   address: text(),
-  mode: knownOrNewer(["seed", "node"]),
-  phase: knownOrNewer(phases),
+  mode: knownOrNewer<NodeStatusReport["mode"]>(),
+  phase: knownOrNewer<Phase>(),
   pid: orNull(wholeNumber()),
   state: orNull(text()),
   clusterStatus: orNull(text()),

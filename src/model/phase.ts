@@ -12,16 +12,19 @@
  * - draining: leaving the routers' pools before leaving the cluster
  * - stopping / stopped: leaving the cluster on request, or gone
  */
-export type Phase =
-  | "preparing"
-  | "waiting"
-  | "refused"
-  | "starting"
-  | "donor"
-  | "synced"
-  | "non-primary"
-  | "desynced"
-  | "server-down"
-  | "draining"
-  | "stopping"
-  | "stopped";
+export const phases = [
+  "preparing",
+  "waiting",
+  "refused",
+  "starting",
+  "donor",
+  "synced",
+  "non-primary",
+  "desynced",
+  "server-down",
+  "draining",
+  "stopping",
+  "stopped",
+] as const;
+
+export type Phase = (typeof phases)[number];

@@ -30,10 +30,10 @@ export const record = <const T extends v.ObjectEntries>(entries: T) => v.looseOb
  * is eventually released from the writer election); code that reads the value compares it with
  * the names it knows, so a new one counts as none of them, as it did before answers were checked.
  */
-export const knownOrNewer = <const T extends readonly string[]>(_known: T) =>
+export const knownOrNewer = <T extends string>() =>
   v.pipe(
     v.string("a string"),
-    v.transform((name) => name as T[number]),
+    v.transform((name) => name as T),
   );
 /** The schema's value, or null. */
 export const orNull = <const T extends v.GenericSchema>(schema: T) =>
