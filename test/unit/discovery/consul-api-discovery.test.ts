@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConsulApiDiscovery } from "../../../src/discovery/consul-api-discovery.js";
-import { DiscoveryUnavailable } from "../../../src/errors.js";
+import { closedPort } from "../../support/closed-port.js";
+import { unavailable } from "./discovery-unavailable.js";
 
 // A stand-in Consul on 127.0.0.1; the integration suite runs a fuller one (test/integration/deploy).
 let respond: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end("[]");
@@ -27,25 +28,6 @@ const discovery = (timeoutMs = 1000) =>
   new ConsulApiDiscovery({ url, service: "galera", ownAddresses: [], defaultPort: 4567, timeoutMs });
 const path = "/v1/health/service/galera?passing=true";
 const tail = "nothing was started; check that Consul's HTTP API is reachable (GALERA_PILOT_CONSUL_URL)";
-
-/** A port nothing listens on: taken, then closed. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-async function unavailable(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DiscoveryUnavailable, String(error));
-    return error.message;
-  }
-  assert.fail("no DiscoveryUnavailable");
-}
 
 describe("ConsulApiDiscovery: Consul's answer, checked, or one DiscoveryUnavailable line", () => {
   it("asks for JSON, and lists the instances", async () => {

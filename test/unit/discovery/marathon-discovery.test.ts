@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MarathonDiscovery } from "../../../src/discovery/marathon-discovery.js";
-import { DiscoveryUnavailable } from "../../../src/errors.js";
+import { unavailable } from "./discovery-unavailable.js";
 
 // A stand-in Marathon on 127.0.0.1; the integration suite runs a fuller one (test/support).
 let respond: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end("{}");
@@ -29,16 +29,6 @@ const discovery = () =>
   });
 const tail =
   "nothing was started; check that Marathon is reachable (GALERA_PILOT_MARATHON_URL) and the app id";
-
-async function unavailable(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof DiscoveryUnavailable, String(error));
-    return error.message;
-  }
-  assert.fail("no DiscoveryUnavailable");
-}
 
 describe("MarathonDiscovery: Marathon's task list, checked, or one DiscoveryUnavailable line", () => {
   it("the healthy tasks' container addresses", async () => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { Secret } from "../../../src/config/secret.js";
 import { httpRequest, HttpRequestFailed } from "../../../src/http-client/http-request.js";
+import { closedPort } from "../../support/closed-port.js";
 
 interface Seen {
   method: string;
@@ -65,15 +66,6 @@ async function failure(promise: Promise<unknown>): Promise<HttpRequestFailed> {
     return error;
   }
   assert.fail("the request did not fail");
-}
-
-/** A port nothing listens on: taken, then closed. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 describe("httpRequest: one request, its answer read whole", () => {

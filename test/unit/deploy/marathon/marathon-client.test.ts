@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MarathonClient, MarathonRequestFailed } from "../../../../src/deploy/marathon/marathon-client.js";
+import { closedPort } from "../../../support/closed-port.js";
 
 // A stand-in Marathon on 127.0.0.1: each test sets its answer. The integration suite runs the
 // fuller one of test/support/marathon-stand-in.ts.
@@ -40,15 +41,6 @@ after(() => {
 
 const send = (status: number, body: unknown) => (_req: IncomingMessage, res: ServerResponse) =>
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-
-/** A port nothing listens on: taken, then closed. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function failed(promise: Promise<unknown>): Promise<MarathonRequestFailed> {
   try {
