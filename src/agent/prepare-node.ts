@@ -21,6 +21,10 @@ import {
   parseGaleraSize,
 } from "./preflight.js";
 import { runPaths, sstUserName } from "./run-paths.js";
+import type { PeerDirectory } from "./peer-directory.js";
+import { removeLeftoverSstHelpers } from "./sst-leftovers.js";
+import { initialiseDatadir } from "../mysqld/initialise.js";
+import type { NodeReport } from "../model/peer-report.js";
 
 /**
  * The peers: from the discovery backend when GALERA_PILOT_DISCOVERY names one (Consul,
@@ -147,4 +151,48 @@ export function writeServerConfig(
   writeFileSync(paths.config, config, { mode: 0o600 });
   chmodSync(paths.config, 0o600);
   chownSync(paths.config, serverUser.uid, serverUser.gid);
+}
+
+/**
+ * The agent's first steps, before anything is written: the input checked, the peers found
+ * and asked once (peers of another cluster name refuse the start: Galera would drop the
+ * handshake again and again), the config written. Returns the datadir as found and the
+ * peers' first reports.
+ */
+export async function checkBeforeStart(
+  options: AgentOptions,
+  serverUser: OsUser,
+  peers: PeerDirectory,
+  log: Logger,
+): Promise<{ datadir: DatadirFacts; firstReports: NodeReport[] }> {
+  checkLocalFiles(options, serverUser);
+  peers.configure(await discoverPeers(options, log));
+  // A transfer's helpers left by a killed mariadbd would hold the SST port: not another process's.
+  await removeLeftoverSstHelpers(options, log);
+  await checkPorts(options);
+  const datadir = inspect(options, serverUser);
+  checkDatadirUsable(options, datadir, serverUser);
+  const firstReports = await peers.gather(peers.configured);
+  writeServerConfig(options, serverUser, peers.configured);
+  return { datadir, firstReports };
+}
+
+/** An empty datadir gets its system tables and the users the agent and the SST need. */
+export async function initialiseIfEmpty(
+  options: AgentOptions,
+  serverUser: OsUser,
+  datadir: DatadirFacts,
+  log: Logger,
+): Promise<void> {
+  if (!datadir.empty) return;
+  log.info(`initialising the empty datadir ${options.datadir}`);
+  await initialiseDatadir({
+    datadir: options.datadir,
+    mysqldPath: options.mysqldPath,
+    serverUser,
+    rootPassword: options.rootPassword,
+    sstUser: sstUserName,
+    sstPassword: options.sstPassword,
+    appUser: options.appUser,
+  });
 }

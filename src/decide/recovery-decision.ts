@@ -136,21 +136,6 @@ export function keepsBootstrapIntent(decision: RecoveryDecision, nodeName: strin
   return decision.bootstrapper === nodeName;
 }
 
-/**
- * When this node's bootstrap intent began, after this decision: from its first announcement
- * for as long as the decisions name this node, and no more once one does not (S3: the settle
- * counts from the first announcement, and a yielded intent is gone). The agent keeps its
- * intent with it, and the simulations of the property tests with the same function.
- */
-export function intentAfter(
-  intentAt: number | null,
-  decision: RecoveryDecision,
-  nodeName: string,
-  now: number,
-): number | null {
-  return keepsBootstrapIntent(decision, nodeName) ? (intentAt ?? now) : null;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The situation: the facts, digested once.
 // ---------------------------------------------------------------------------------------------

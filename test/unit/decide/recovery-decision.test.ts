@@ -6,7 +6,6 @@ import type { RecoveryFacts } from "../../../src/decide/recovery-facts.js";
 import {
   decideRecovery,
   intentSettleMs,
-  intentAfter,
   keepsBootstrapIntent,
   presentPeers,
   rankCandidates,
@@ -675,20 +674,6 @@ describe("decideRecovery: the force override (GALERA_PILOT_FORCE_BOOTSTRAP_AFTER
     assert.equal(yielded.action, "wait");
     assert.equal(yielded.bootstrapper, "n3");
     assert.equal(keepsBootstrapIntent(yielded, "n2"), false);
-  });
-
-  it("an intent stands from its first announcement while the decisions name this node, and is gone once one does not", () => {
-    const announce = { action: "announce-bootstrap", reason: "r", bootstrapper: "n1" } as const;
-    const settling = { action: "wait", reason: "r", bootstrapper: "n1" } as const;
-    const yielded = { action: "wait", reason: "r", bootstrapper: "n3" } as const;
-    assert.equal(intentAfter(null, announce, "n1", 1000), 1000);
-    assert.equal(
-      intentAfter(1000, settling, "n1", 1050),
-      1000,
-      "the settle counts from the first announcement",
-    );
-    assert.equal(intentAfter(1000, yielded, "n1", 1100), null);
-    assert.equal(intentAfter(null, { action: "wait", reason: "r" }, "n1", 1100), null);
   });
 
   it("two announcers: the lower-ranked one joins the higher, which carries on", () => {

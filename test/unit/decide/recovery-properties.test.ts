@@ -16,11 +16,11 @@ import { seededRandom } from "../../../src/verify/fault-schedule.js";
 import {
   decideRecovery,
   intentSettleMs,
-  intentAfter,
   type RecoveryDecision,
   type SettleInputs,
 } from "../../../src/decide/recovery-decision.js";
 import type { RecoveryAction } from "../../../src/model/node-status.js";
+import { freshTurnRecord, recoveryTurn, type TurnRecord } from "../../../src/decide/recovery-turn.js";
 
 const A = "2ac6dfbe-e8fb-11f1-aee4-d2bbb464c24e";
 const B = "7f1c0d2e-0a4b-11f1-8000-0242ac120002";
@@ -195,6 +195,7 @@ interface Runtime {
   /** Started mariadbd without --wsrep-new-cluster while no primary existed (await, or a join of an announcer). */
   startedBeforePrimary: boolean;
   intentAt: number | null;
+  turns: TurnRecord;
   inPrimary: boolean;
   primaryUuid: string | null;
 }
@@ -270,6 +271,7 @@ function simulate(
     action: null,
     startedBeforePrimary: false,
     intentAt: null,
+    turns: freshTurnRecord,
     inPrimary: truth.running,
     primaryUuid: truth.running ? truth.cluster : null,
   }));
@@ -319,12 +321,15 @@ function simulate(
         reportTtlMs: ttlRounds * ROUND,
         intentSettleMs: settleMs(me.truth),
       };
-      const decision = decideRecovery(facts);
+      // The agent's own turn (recovery-turn.ts), not a copy of it: its decision and its intent.
+      const turn = recoveryTurn(me.turns, { facts, server: "stopped" });
+      const decision = turn.decision;
+      assert.deepEqual(decision, decideRecovery(facts), "a turn decides as the rule does on the same facts");
       check(facts, decision, world);
       result.log.push(`r${round} ${me.truth.name}: ${decision.action} — ${decision.reason}`);
       me.action = decision.action;
-      // The agent's own bookkeeping of its intent, not a copy of it.
-      me.intentAt = intentAfter(me.intentAt, decision, me.truth.name, now);
+      me.turns = turn.record;
+      me.intentAt = turn.record.intent?.at ?? null;
       if (BOOTSTRAPS.includes(decision.action)) {
         me.status = "bootstrapped";
         me.inPrimary = true;
@@ -334,6 +339,7 @@ function simulate(
         me.status = "started";
         me.startedBeforePrimary = !presentOf(facts).some((p) => p.inPrimary);
         me.intentAt = null;
+        me.turns = { ...me.turns, intent: null };
       } else if (decision.action === "refuse") {
         me.status = "refused";
       }

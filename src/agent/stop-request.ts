@@ -1,0 +1,46 @@
+// Why the agent is leaving, once it is, and the waits a stop request cuts short.
+
+export class StopRequest {
+  /** Why the agent is leaving (a signal, or a failure of its health listener), or null. */
+  #reason: string | null = null;
+  /** Everyone waiting for a stop: a run of mariadbd and a pause may wait at once. */
+  readonly #waiting = new Set<() => void>();
+
+  get requested(): boolean {
+    return this.#reason !== null;
+  }
+
+  /** Records the first request; returns false for a later one, which changes nothing. */
+  request(reason: string): boolean {
+    if (this.#reason !== null) return false;
+    this.#reason = reason;
+    for (const wake of this.#waiting) wake();
+    this.#waiting.clear();
+    return true;
+  }
+
+  /** Resolves when a stop is requested (at once if it already was). */
+  wanted(): Promise<"stop"> {
+    return new Promise((resolve) => {
+      if (this.#reason !== null) return resolve("stop");
+      this.#waiting.add(() => resolve("stop"));
+    });
+  }
+
+  /** Sleeps, or returns early with "stop" when a stop is requested. */
+  pause(ms: number): Promise<"slept" | "stop"> {
+    if (this.#reason !== null) return Promise.resolve("stop");
+    return new Promise((resolve) => {
+      // Its waiter leaves with it: a decision round pauses every 50 ms.
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve("stop");
+      };
+      const timer = setTimeout(() => {
+        this.#waiting.delete(wake);
+        resolve("slept");
+      }, ms);
+      this.#waiting.add(wake);
+    });
+  }
+}
