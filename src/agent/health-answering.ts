@@ -4,6 +4,7 @@
 // /status and /metrics alike. The rules are pure (health/); this keeps their state.
 import { healthAnswers, type HealthAnswers } from "../health/health-policy.js";
 import { abandonAfterMs, memberKnowledge, stalled } from "../health/member-knowledge.js";
+import { steadyState } from "../health/steady-state.js";
 import { mayClaimWriter } from "../health/writer-election.js";
 import { writerHandover, type HandoverState } from "../health/writer-handover.js";
 import { answersDeadline, type PostedAnswers } from "../http/health-routes.js";
@@ -20,7 +21,7 @@ import { derivePhase, type PhaseFacts } from "./phase.js";
 export const answersRefreshMs = 100;
 
 export interface HealthAnsweringDeps {
-  options: Pick<AgentOptions, "health" | "sampleIntervalMs" | "writerHandoverMs">;
+  options: Pick<AgentOptions, "health" | "sampleIntervalMs" | "writerHandoverMs" | "nodeName">;
   selfAddress: string;
   peers: PeerStatusPoller;
   latest: () => WsrepSample;
@@ -36,6 +37,8 @@ export class HealthAnswering {
   /** The writer handover (writer-handover.ts): since when this node's right has held. */
   #handover: HandoverState = { eligibleSince: null, rightSince: null };
   #claimLogged = false;
+  /** The last steady-state sentence logged (steady-state.ts). */
+  #steady: string | null = null;
   /** When the answers were last computed (every answersRefreshMs while the agent runs). */
   #lastComputedAt: number | null = null;
   /** When this agent last began to listen to its peers: its start, or the end of a stall. */
@@ -118,7 +121,22 @@ export class HealthAnswering {
       sampleAt: this.#deps.latest().takenAt,
       value,
     };
+    this.#sayState(now, value);
     return value;
+  }
+
+  /** Logs the node's steady state when it changed (steady-state.ts): the log says what it is doing now. */
+  #sayState(now: number, answers: HealthAnswers): void {
+    const sentence = steadyState({
+      node: this.#deps.options.nodeName,
+      phase: this.phase(now),
+      ready: answers.ready === 200,
+      writer: answers.writer === 200,
+      clusterSize: this.#deps.latest().clusterSize,
+    });
+    if (sentence === null || sentence === this.#steady) return;
+    this.#steady = sentence;
+    this.#deps.log.info(sentence);
   }
 
   #compute(now: number): HealthAnswers {
