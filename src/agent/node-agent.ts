@@ -217,7 +217,8 @@ export class NodeAgent {
   async run(): Promise<number> {
     const serverUser = lookUpOsUser(this.options.serverUser);
     try {
-      // Everything that can be wrong with the input is found before anything is written.
+      // Everything that can be wrong with the input is found before anything is written; peers
+      // of another cluster name are refused before the datadir is initialised.
       const { datadir, firstReports } = await checkBeforeStart(
         this.options,
         serverUser,
@@ -319,7 +320,7 @@ export class NodeAgent {
           setLifecycle: (lifecycle) => this.#setLifecycle(lifecycle),
           syncedSinceStart: () => this.#run.syncedSinceStart,
           latest: () => this.#sampler.latest,
-          stopWanted: () => this.#stop.wanted(),
+          stopWanted: () => this.#stop.watch(),
           fatalWanted: () => this.#sstCheck.failed(),
           drain: () => this.#drain(),
         },

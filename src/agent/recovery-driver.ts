@@ -11,6 +11,7 @@ import {
   beginWait,
   freshTurnRecord,
   recoveryTurn,
+  runStarted,
   withdrawnInPlace,
   type TurnRecord,
   type TurnSnapshot,
@@ -85,7 +86,7 @@ export class RecoveryDriver {
 
   /** A new run of mariadbd: the first decision of its stay outside a primary is logged. */
   serverStarted(): void {
-    this.#record = beginWait(this.#record);
+    this.#record = runStarted(this.#record);
   }
 
   /** Begins the first start's preparation now; the first decision awaits it. */

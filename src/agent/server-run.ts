@@ -38,7 +38,7 @@ export interface ServerRunContext {
   setLifecycle(lifecycle: PhaseFacts["lifecycle"]): void;
   syncedSinceStart(): boolean;
   latest(): WsrepSample;
-  stopWanted(): Promise<"stop">;
+  stopWanted(): { promise: Promise<"stop">; cancel: () => void };
   /** Resolves with the error that ends the agent (the SST password check), if one comes. */
   fatalWanted(): Promise<{ fatal: Error }>;
   drain(): Promise<void>;
@@ -61,7 +61,7 @@ export async function runServer(ctx: ServerRunContext, kind: StartKind): Promise
   }
   args.push(`--wsrep-start-position=${ctx.recovered.uuid}:${ctx.recovered.seqno}`, ...options.mysqldArgs);
   // A state transfer may now rewrite the datadir, and Galera save views this node holds no
-  // data in: the next start must know whether this one synced. Removed once synced.
+  // data in: the next start must know whether this one synced (join-record.ts). Removed once synced.
   if (kind !== "bootstrap") ctx.beforeJoin();
   await removeLeftoverSstHelpers(options, log);
   // The peers known now (a peer that asked meanwhile too) are the ones mariadbd connects to.
@@ -80,8 +80,10 @@ export async function runServer(ctx: ServerRunContext, kind: StartKind): Promise
   ctx.started(child, kind);
   log.info(`mariadbd started (pid ${child.pid ?? "?"})`);
   const stuck = stuckDisconnected(ctx);
-  const first = await Promise.race([exited, ctx.stopWanted(), stuck.promise, ctx.fatalWanted()]);
+  const stop = ctx.stopWanted();
+  const first = await Promise.race([exited, stop.promise, stuck.promise, ctx.fatalWanted()]);
   stuck.cancel();
+  stop.cancel();
   if (typeof first === "object" && "fatal" in first) {
     ctx.setLifecycle("stopping");
     await ctx.drain();

@@ -19,12 +19,18 @@ export class StopRequest {
     return true;
   }
 
-  /** Resolves when a stop is requested (at once if it already was). */
-  wanted(): Promise<"stop"> {
-    return new Promise((resolve) => {
+  /**
+   * Resolves when a stop is requested (at once if it already was); cancel() forgets the
+   * waiter when what waited ended otherwise (a run of mariadbd that exited on its own).
+   */
+  watch(): { promise: Promise<"stop">; cancel: () => void } {
+    let wake: () => void = () => undefined;
+    const promise = new Promise<"stop">((resolve) => {
       if (this.#reason !== null) return resolve("stop");
-      this.#waiting.add(() => resolve("stop"));
+      wake = () => resolve("stop");
+      this.#waiting.add(wake);
     });
+    return { promise, cancel: () => this.#waiting.delete(wake) };
   }
 
   /** Sleeps, or returns early with "stop" when a stop is requested. */

@@ -74,9 +74,18 @@ export function withdrawnInPlace(intent: BootstrapIntent | null): BootstrapInten
   return intent?.whileRunning ? null : intent;
 }
 
-/** A new wait begins (a start of mariadbd to decide, or a stay outside a primary): its first decision is logged. */
+/** A new wait for a start of mariadbd begins: its first decision is logged. */
 export function beginWait(record: TurnRecord): TurnRecord {
   return { ...record, loggedAt: null };
+}
+
+/**
+ * mariadbd was started: the first decision of this run's stay outside a primary is logged,
+ * and an intent standing now was announced before this start (it stands until the node is
+ * primary: the bootstrap it started may be under way), whatever the last run did.
+ */
+export function runStarted(record: TurnRecord): TurnRecord {
+  return { ...record, loggedAt: null, intent: record.intent && { ...record.intent, whileRunning: false } };
 }
 
 /** One turn: decide, keep the intent, say what changed. */

@@ -8,6 +8,7 @@ import {
   intentAfterTurn,
   recoveryTurn,
   repeatDecisionAfterMs,
+  runStarted,
   withdrawnInPlace,
   type TurnRecord,
 } from "../../../src/decide/recovery-turn.js";
@@ -121,6 +122,16 @@ describe("the intent of a node deciding in place (mariadbd running outside a pri
       whileRunning: true,
     });
     assert.deepEqual(intentAfterTurn(null, names, running("n3")), { at: NOW, whileRunning: true });
+  });
+
+  it("a start of mariadbd makes a standing intent the start's, even one announced in place by an earlier run", () => {
+    const record = { decision: null, intent: { at: NOW - 500, whileRunning: true }, loggedAt: NOW };
+    assert.deepEqual(runStarted(record), {
+      decision: null,
+      intent: { at: NOW - 500, whileRunning: false },
+      loggedAt: null,
+    });
+    assert.equal(runStarted({ ...record, intent: null }).intent, null);
   });
 
   it("stopped, an intent kept from a run in place is the start's again", () => {
