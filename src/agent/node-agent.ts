@@ -117,7 +117,8 @@ export class NodeAgent {
       log,
       peers: this.#peers,
       stop: this.#stop,
-      socket: this.#socket,
+      setProviderOption: (option, connectTimeoutMs) =>
+        setProviderOption(this.#socket, option, connectTimeoutMs),
       setLifecycle: (lifecycle) => this.#setLifecycle(lifecycle),
       self: (now) => this.selfReport(now),
       fresh: () => this.#facts.fresh,

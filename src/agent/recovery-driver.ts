@@ -26,21 +26,33 @@ import { markSafeToBootstrap } from "../mysqld/crash-leftovers.js";
 import type { DatadirFacts } from "../mysqld/datadir.js";
 import type { OsUser } from "../mysqld/os-user.js";
 import type { AgentOptions } from "../options/agent-options.js";
-import { setProviderOption } from "../probe/server-sql.js";
 import { decideInPlace } from "./decide-in-place.js";
 import type { StartKind } from "./live-position.js";
-import type { PeerDirectory } from "./peer-directory.js";
 import type { PhaseFacts } from "./phase.js";
 import { inspect } from "./prepare-node.js";
 import { prepareStart } from "./start-preparation.js";
 import type { StopRequest } from "./stop-request.js";
 
+/**
+ * What the turns ask of the peers: peer-directory.ts's PeerDirectory (the peer API), or an
+ * in-memory stand-in in the unit tests.
+ */
+export interface PeerAsking {
+  /** The peers to ask and to join. */
+  endpoints(): PeerEndpoint[];
+  /** Each peer's report, asked now; throws when a peer refuses the start (another cluster name). */
+  gather(peers: readonly PeerEndpoint[]): Promise<NodeReport[]>;
+  /** The names the recovery rules expect besides this node's. */
+  expectedNames(peers: readonly PeerEndpoint[]): string[];
+}
+
 export interface RecoveryDriverDeps {
   options: AgentOptions;
   log: Logger;
-  peers: PeerDirectory;
+  peers: PeerAsking;
   stop: StopRequest;
-  socket: string;
+  /** Sets a provider option on this node's running mariadbd (probe/server-sql.ts, on its socket). */
+  setProviderOption(option: string, connectTimeoutMs: number): Promise<void>;
   setLifecycle(lifecycle: PhaseFacts["lifecycle"]): void;
   /** This node's own report now (self-report.ts). */
   self(now: number): NodeReport;
@@ -189,7 +201,7 @@ export class RecoveryDriver {
         return this.#turn(this.#snapshot(reports, endpoints, Date.now(), since, "running-outside-primary"));
       },
       bootstrapInPlace: async () => {
-        await setProviderOption(this.#deps.socket, "pc.bootstrap=YES", 5000);
+        await this.#deps.setProviderOption("pc.bootstrap=YES", 5000);
         log.info("set pc.bootstrap=YES on the running mariadbd: its component becomes the primary");
         // Give the samples time to see the primary before deciding again.
         await sleep(2 * options.sampleIntervalMs);
