@@ -28,6 +28,9 @@ export function waitForExit(child: ChildProcess, startedAt: number): Promise<Chi
   });
 }
 
+/** How long a child's output may still arrive after its exit. */
+export const outputDrainMs = 2000;
+
 /**
  * Runs a command to completion, collecting its output, with optional stdin text.
  * Output is capped so a chatty child cannot exhaust memory.
@@ -54,7 +57,14 @@ export async function runToCompletion(
   });
   child.stdin?.end(input ?? "");
   const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const exit = await waitForExit(child, startedAt);
+  // "exit" may come before the pipes have delivered the child's last lines ("close" comes
+  // after them): a child that printed its answer and exited at once was read as silent, one
+  // run in ten when two ran side by side. Bounded: a grandchild may keep a pipe open.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, outputDrainMs)))]);
+  clearTimeout(timer);
   if (exit.exitCode === 127 && child.pid === undefined) {
     stderr += String(await spawnError);
   }
