@@ -16,6 +16,7 @@ const lines = [
   ["dashboard"], // the live page: both servers' state and the page itself
   ["mysqld", "probe", "discovery", "peer-api", "router"], // the adapters: one outside thing each
   ["http-client"], // the adapters' one HTTP client (peer API, Consul, Marathon)
+  ["process"], // child processes: run, wait for, stop, and keep running (one restart policy)
   ["system", "config", "logger.ts", "version.ts"], // this machine, settings and secrets, the log line
   ["decide", "health"], // the pure core
   ["model", "errors.ts"], // the wire types; the errors

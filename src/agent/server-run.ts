@@ -17,7 +17,7 @@ import { recogniseRefusal } from "../mysqld/server-log.js";
 import type { AgentOptions } from "../options/agent-options.js";
 import { fetchNodeStatus } from "../peer-api/node-status-client.js";
 import type { WsrepSample } from "../probe/wsrep-sample.js";
-import { stopChild, waitForExit, type ChildExit } from "../system/child-exit.js";
+import { stopChild, waitForExit, type ChildExit } from "../process/child-exit.js";
 import type { PhaseFacts } from "./phase.js";
 import type { StartKind } from "./live-position.js";
 import { writeServerConfig } from "./prepare-node.js";

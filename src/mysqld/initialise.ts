@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { redact } from "../config/redact.js";
 import type { Secret } from "../config/secret.js";
 import { ServerFailedError } from "../errors.js";
-import { lastLines, runToCompletion } from "../system/child-exit.js";
+import { lastLines, runToCompletion } from "../process/child-exit.js";
 import type { OsUser } from "./os-user.js";
 import { sqlString } from "./sql-literal.js";
 

@@ -1,5 +1,5 @@
 import { ServerFailedError } from "../errors.js";
-import { runToCompletion, lastLines } from "../system/child-exit.js";
+import { runToCompletion, lastLines } from "../process/child-exit.js";
 import { parseRecoveredPosition } from "./recovered-position.js";
 import type { RecoveredPosition } from "../model/galera-state.js";
 

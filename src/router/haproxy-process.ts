@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, closeSync, constants, openSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect } from "node:net";
-import { runToCompletion, stopChild, waitForExit, type ChildExit, lastLines } from "../system/child-exit.js";
+import { runToCompletion, stopChild, waitForExit, type ChildExit, lastLines } from "../process/child-exit.js";
 import { ServerFailedError } from "../errors.js";
 import { restartDelay, schedulerBackoff } from "../decide/restart-backoff.js";
 import { describeExit } from "../decide/server-exit.js";

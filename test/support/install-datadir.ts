@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runToCompletion } from "../../src/system/child-exit.js";
+import { runToCompletion } from "../../src/process/child-exit.js";
 import { lookUpOsUser } from "../../src/mysqld/os-user.js";
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { runToCompletion } from "../../src/system/child-exit.js";
+import { runToCompletion } from "../../src/process/child-exit.js";
 import type { OsUser } from "../../src/mysqld/os-user.js";
 
 export interface KeyPair {

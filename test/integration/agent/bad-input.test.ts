@@ -4,7 +4,7 @@ import { appendFileSync, chownSync, mkdirSync, writeFileSync } from "node:fs";
 import { createSocket, type Socket } from "node:dgram";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { runToCompletion } from "../../../src/system/child-exit.js";
+import { runToCompletion } from "../../../src/process/child-exit.js";
 import { lookUpOsUser } from "../../../src/mysqld/os-user.js";
 import { fingerprint } from "../../support/datadir-fingerprint.js";
 import { installDatadir } from "../../support/install-datadir.js";

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { runToCompletion } from "../../../src/system/child-exit.js";
+import { runToCompletion } from "../../../src/process/child-exit.js";
 import { lookUpOsUser } from "../../../src/mysqld/os-user.js";
 import { makeStateDir } from "../../support/local-cluster-harness.js";
 import { startLocalRunner, type LocalRunner } from "../../support/local-runner.js";

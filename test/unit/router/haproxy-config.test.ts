@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runToCompletion } from "../../../src/system/child-exit.js";
+import { runToCompletion } from "../../../src/process/child-exit.js";
 import {
   defaultCheckTimings,
   renderHaproxyConfig,

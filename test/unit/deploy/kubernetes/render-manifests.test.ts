@@ -24,7 +24,7 @@ import {
   renderManifests,
   renderWriterHaproxyConfig,
 } from "../../../../src/deploy/kubernetes/render-manifests.js";
-import { runToCompletion } from "../../../../src/system/child-exit.js";
+import { runToCompletion } from "../../../../src/process/child-exit.js";
 import { BadInputError } from "../../../../src/errors.js";
 
 function options(...argv: string[]): K8sRenderOptions {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { lastLines } from "../../../src/system/child-exit.js";
+import { lastLines } from "../../../src/process/child-exit.js";
 
 describe("lastLines (the excerpt of a failed helper's output in a one-line error)", () => {
   it("keeps the first error line when the output ends with a generic banner", () => {
