@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, closeSync, constants, openSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect } from "node:net";
-import { runToCompletion, stopChild, waitForExit, type ChildExit, lastLines } from "../process/child-exit.js";
+import { runToCompletion, lastLines } from "../process/child-exit.js";
+import { SupervisedChild } from "../process/supervised-child.js";
 import { ServerFailedError } from "../errors.js";
-import { restartDelay, schedulerBackoff } from "../decide/restart-backoff.js";
-import { describeExit } from "../decide/server-exit.js";
+import { schedulerBackoff } from "../decide/restart-backoff.js";
 
 export interface HaproxyProcessOptions {
   configPath: string;
@@ -34,31 +34,35 @@ export interface HaproxyProcessOptions {
 }
 
 /**
- * Runs HAProxy in the foreground (-db), restarting it if it exits with the backoff the local
- * runner's agents and the agents' mariadbd get (restart-backoff.ts: 1 s, doubling after each
- * quick exit up to 30 s, 1 s again after a minute's run), so a HAProxy that cannot start does
- * not spin. The config is checked with `haproxy -c` first, so a bad render fails loudly.
+ * Runs HAProxy in the foreground (-db), kept running by process/supervised-child.ts with the
+ * backoff the local runner's agents and the agents' mariadbd get (restart-backoff.ts: 1 s,
+ * doubling after each quick exit up to 30 s, 1 s again after a minute's run), so a HAProxy
+ * that cannot start does not spin. The config is checked with `haproxy -c` first, so a bad
+ * render fails loudly.
  */
 export class HaproxyProcess {
   readonly options: HaproxyProcessOptions;
-  #child: ChildProcess | null = null;
-  #exited: Promise<ChildExit> | null = null;
-  #stopping = false;
+  readonly #supervised: SupervisedChild;
   #warnedNoSetpriv = false;
-  /** The backoff's next wait after a quick exit. */
-  #nextInLineMs = schedulerBackoff.initialMs;
 
   constructor(options: HaproxyProcessOptions) {
     this.options = options;
+    this.#supervised = new SupervisedChild({
+      name: "haproxy",
+      spawn: () => this.#spawn(options.haproxyPath ?? "haproxy"),
+      policy: schedulerBackoff,
+      log: options.log,
+      stopTimeoutMs: 10_000,
+    });
   }
 
   get pid(): number | null {
-    return this.#child?.pid ?? null;
+    return this.#supervised.pid;
   }
 
   async start(): Promise<void> {
     await this.#writeChecked(this.options.config);
-    this.#spawn(this.options.haproxyPath ?? "haproxy");
+    this.#supervised.start();
   }
 
   /** Writes a config after `haproxy -c` accepted it; a rejected one is never installed. */
@@ -87,7 +91,7 @@ export class HaproxyProcess {
       // The new workers load the servers' current states instead of taking them all for UP.
       writeFileSync(state.file, await this.runtime("show servers state"));
     }
-    this.#child?.kill("SIGUSR2");
+    this.#supervised.child?.kill("SIGUSR2");
     this.options.log("haproxy reloaded with the new membership");
   }
 
@@ -110,7 +114,8 @@ export class HaproxyProcess {
     }
   }
 
-  #spawn(haproxy: string): void {
+  /** One run of HAProxy, from every server DOWN. */
+  #spawn(haproxy: string): ChildProcess {
     const state = this.options.serverState;
     if (state) writeFileSync(state.file, state.startDown, { mode: 0o600 });
     const logFd = openSync(this.options.logPath, "a");
@@ -130,24 +135,13 @@ export class HaproxyProcess {
       { stdio: ["ignore", logFd, logFd], detached: true },
     );
     closeSync(logFd);
-    this.#child = child;
-    this.#exited = waitForExit(child, Date.now());
     this.options.log(`haproxy started (pid ${child.pid ?? "?"}), log ${this.options.logPath}`);
-    void this.#exited.then((exit) => {
-      if (this.#child === child) this.#child = null;
-      if (this.#stopping) return;
-      const delay = restartDelay(schedulerBackoff, exit.durationMs, this.#nextInLineMs);
-      this.#nextInLineMs = delay.nextInLineMs;
-      this.options.log(`haproxy ${describeExit(exit)}; restarting in ${delay.waitMs / 1000} s`);
-      setTimeout(() => {
-        if (!this.#stopping) this.#spawn(haproxy);
-      }, delay.waitMs);
-    });
+    return child;
   }
 
+  /** SIGTERM, SIGKILL after 10 s; a restart in wait is cancelled. */
   async stop(): Promise<void> {
-    this.#stopping = true;
-    if (this.#child && this.#exited) await stopChild(this.#child, this.#exited, 10_000);
+    await this.#supervised.stop();
   }
 }
 
