@@ -6,7 +6,8 @@ import type { LocalNodeStatus } from "../model/local-node-status.js";
 import type { NodeStatusReport } from "../model/node-status.js";
 import { fetchNodeStatus } from "../peer-api/node-status-client.js";
 import { localLayout, type LocalNode } from "./cluster-layout.js";
-import { restartDelay, schedulerBackoff, type BackoffPolicy } from "../decide/restart-backoff.js";
+import { schedulerBackoff, type BackoffPolicy } from "../decide/restart-backoff.js";
+import { SupervisedChild } from "../process/supervised-child.js";
 import { ensureLocalSecrets, localAppUser, type LocalSecretFiles } from "./local-secrets.js";
 import { stopLeftovers } from "./leftovers.js";
 import { describeProcesses } from "./state-dir-processes.js";
@@ -53,20 +54,17 @@ export interface LocalClusterOptions {
 
 interface ManagedNode {
   layout: LocalNode;
-  agent: ChildProcess | null;
-  exited: Promise<void> | null;
-  /** Held nodes are not restarted: `stop NODE` or `down` asked for it. */
-  held: boolean;
-  restartDelayMs: number;
-  restartTimer: NodeJS.Timeout | null;
-  startedAt: number;
-  restarts: number;
+  /**
+   * Its agent, kept running (process/supervised-child.ts); held, so not restarted, when
+   * `stop NODE`, `down` or a kill without restart asked for it, until startNode.
+   */
+  agent: SupervisedChild;
 }
 
 /**
  * The local runner: N agents on loopback addresses, supervised like a scheduler would
- * (restart with backoff), with clean stop, kill, start and status. Each agent runs in its
- * own process group so `kill` takes mariadbd and its SST helpers with it.
+ * (restart with backoff, by SupervisedChild), with clean stop, kill, start and status. Each
+ * agent runs in its own process group so `kill` takes mariadbd and its SST helpers with it.
  */
 export class LocalCluster {
   readonly options: LocalClusterOptions;
@@ -98,16 +96,23 @@ export class LocalCluster {
 
   #manage(layout: LocalNode): void {
     mkdirSync(layout.dir, { recursive: true, mode: 0o755 });
-    this.#nodes.set(layout.name, {
-      layout,
-      agent: null,
-      exited: null,
-      held: false,
-      restartDelayMs: this.#backoff.initialMs,
-      restartTimer: null,
-      startedAt: 0,
-      restarts: 0,
+    const agent = new SupervisedChild({
+      name: `${layout.name}: agent`,
+      spawn: () => this.#spawn(layout),
+      policy: this.#backoff,
+      log: this.options.log,
+      // The agent stops its mariadbd with timeouts of its own (a drain, a joiner's transfer):
+      // SIGTERM, then as long as it takes.
+      stopTimeoutMs: null,
+      processGroup: true,
+      restartLine: (_exit, waitMs) => `${layout.name}: restarting in ${waitMs / 1000} s`,
+      mayRestart: () => !this.#shuttingDown,
+      onExit: (exit) => {
+        rmSync(join(layout.dir, "agent.pid"), { force: true });
+        this.options.log(`${layout.name}: agent exited (${exit.signal ?? `status ${exit.exitCode}`})`);
+      },
     });
+    this.#nodes.set(layout.name, { layout, agent });
   }
 
   /**
@@ -132,7 +137,7 @@ export class LocalCluster {
       const added = grown.slice(current).map((l) => l.name);
       await onMembership(this.#layout, added);
       for (const name of added) {
-        this.#spawn(this.#node(name));
+        this.#node(name).agent.start();
         void this.#returnToRouterWhenSynced(name);
       }
       return;
@@ -190,7 +195,7 @@ export class LocalCluster {
       );
     }
     for (const node of this.#nodes.values()) {
-      if (node.agent === null && !node.held) this.#spawn(node);
+      if (!node.agent.held) node.agent.start();
     }
   }
 
@@ -207,11 +212,7 @@ export class LocalCluster {
 
   /** Starts a node that was stopped (as `node`: it joins the running cluster). */
   startNode(name: string): void {
-    const node = this.#node(name);
-    node.held = false;
-    if (node.restartTimer) clearTimeout(node.restartTimer);
-    node.restartTimer = null;
-    if (node.agent === null) this.#spawn(node);
+    this.#node(name).agent.start();
     void this.#returnToRouterWhenSynced(name);
   }
 
@@ -233,15 +234,11 @@ export class LocalCluster {
 
   /** Stops a node cleanly (it leaves the cluster) and keeps it stopped until startNode. */
   async stopNode(name: string): Promise<void> {
-    const node = this.#node(name);
-    node.held = true;
-    if (node.restartTimer) clearTimeout(node.restartTimer);
-    node.restartTimer = null;
-    const agent = node.agent;
-    if (!agent || !node.exited) return;
+    const { agent } = this.#node(name);
+    agent.hold();
+    if (!agent.child) return;
     await this.options.router?.beforePlannedStop(name).catch(() => undefined);
-    agent.kill("SIGTERM");
-    await node.exited;
+    await agent.stop();
   }
 
   /**
@@ -249,26 +246,14 @@ export class LocalCluster {
    * restarted, unless `restart: false` keeps it down (as a lost host would stay down).
    */
   async killNode(name: string, { restart = true }: { restart?: boolean } = {}): Promise<void> {
-    const node = this.#node(name);
-    if (!restart) node.held = true;
-    const agent = node.agent;
-    if (!agent?.pid || !node.exited) return;
-    try {
-      process.kill(-agent.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-    await node.exited;
+    await this.#node(name).agent.kill({ restart });
   }
 
   /** Stops every node cleanly, one by one, the first node last (so it is safe to bootstrap from). */
   async down(): Promise<void> {
     this.#shuttingDown = true;
-    for (const node of this.#nodes.values()) node.held = true;
-    for (const node of [...this.#nodes.values()].reverse()) {
-      if (node.restartTimer) clearTimeout(node.restartTimer);
-      await this.stopNode(node.layout.name);
-    }
+    for (const node of this.#nodes.values()) node.agent.hold();
+    for (const node of [...this.#nodes.values()].reverse()) await this.stopNode(node.layout.name);
   }
 
   /**
@@ -278,8 +263,11 @@ export class LocalCluster {
     return Promise.all(
       this.#layout.map(async (layout) => {
         const node = this.#node(layout.name);
-        const report: NodeStatusReport | null = node.agent ? await fetchNodeStatus(layout.healthUrl) : null;
-        const phase = report?.phase ?? (node.agent ? "agent-starting" : node.held ? "stopped" : "restarting");
+        const report: NodeStatusReport | null = node.agent.child
+          ? await fetchNodeStatus(layout.healthUrl)
+          : null;
+        const phase =
+          report?.phase ?? (node.agent.child ? "agent-starting" : node.agent.held ? "stopped" : "restarting");
         return {
           name: layout.name,
           address: layout.address,
@@ -292,8 +280,8 @@ export class LocalCluster {
           clusterSize: report?.clusterSize ?? null,
           seqno: report?.seqno ?? null,
           writer: report?.writer ?? false,
-          agentPid: node.agent?.pid ?? null,
-          restarts: node.restarts,
+          agentPid: node.agent.pid,
+          restarts: node.agent.restarts,
           lastDecision: report?.lastDecision
             ? `${report.lastDecision.action}: ${report.lastDecision.reason}`
             : null,
@@ -343,8 +331,8 @@ export class LocalCluster {
     };
   }
 
-  #spawn(node: ManagedNode): void {
-    const layout = node.layout;
+  /** One run of a node's agent. */
+  #spawn(layout: LocalNode): ChildProcess {
     const peers = this.options.peerArgument ?? this.#layout.map((n) => n.address).join(",");
     const seed = this.options.seedNodes?.includes(layout.name) ?? false;
     const args = seed ? [this.options.agentEntry, "seed"] : [this.options.agentEntry, "node", peers];
@@ -358,8 +346,6 @@ export class LocalCluster {
     closeSync(logFd);
     // The channel must not keep this process alive by itself; nothing is ever sent on it.
     agent.channel?.unref();
-    node.agent = agent;
-    node.startedAt = Date.now();
     try {
       if (agent.pid) writeFileSync(join(layout.dir, "agent.pid"), `${agent.pid}\n`);
     } catch (error) {
@@ -373,31 +359,6 @@ export class LocalCluster {
     this.options.log(
       `${layout.name}: agent started${seed ? " as seed" : ""} (pid ${agent.pid ?? "?"}), log ${layout.agentLog}`,
     );
-    node.exited = new Promise((resolve) => {
-      agent.once("exit", (code, signal) => {
-        node.agent = null;
-        rmSync(join(layout.dir, "agent.pid"), { force: true });
-        this.options.log(`${layout.name}: agent exited (${signal ?? `status ${code}`})`);
-        this.#scheduleRestart(node);
-        resolve();
-      });
-    });
-  }
-
-  #scheduleRestart(node: ManagedNode): void {
-    if (node.held || this.#shuttingDown) return;
-    const { waitMs: delay, nextInLineMs } = restartDelay(
-      this.#backoff,
-      Date.now() - node.startedAt,
-      node.restartDelayMs,
-    );
-    node.restartDelayMs = nextInLineMs;
-    this.options.log(`${node.layout.name}: restarting in ${delay / 1000} s`);
-    node.restartTimer = setTimeout(() => {
-      node.restartTimer = null;
-      if (node.held || this.#shuttingDown || node.agent) return;
-      node.restarts++;
-      this.#spawn(node);
-    }, delay);
+    return agent;
   }
 }
