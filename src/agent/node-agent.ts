@@ -269,7 +269,12 @@ export class NodeAgent {
     return this.#listenerFailure && code === ExitCode.ok ? ExitCode.unexpected : code;
   }
 
-  /** Start mariadbd, and start it again when it exits on its own, until asked to stop. */
+  /**
+   * Start mariadbd, and start it again when it exits on its own, until asked to stop. Not a
+   * SupervisedChild (process/supervised-child.ts): each start is decided with the peers first,
+   * and quick exits in a row end the agent; the wait between is the same policy
+   * (afterServerExit, restart-backoff.ts).
+   */
   async #superviseServer(serverUser: OsUser): Promise<number> {
     let record = freshServerExitRecord;
     for (;;) {

@@ -1,6 +1,7 @@
 // How long to wait before starting again a process that exited on its own: the local
-// runner's agents, and an agent's mariadbd. At once is a crash loop that floods the log and
-// the machine; a fixed long wait leaves a node down for nothing after one unlucky exit.
+// runner's agents and HAProxy (process/supervised-child.ts keeps them running), and an agent's
+// mariadbd (decide/server-exit.ts). At once is a crash loop that floods the log and the
+// machine; a fixed long wait leaves a node down for nothing after one unlucky exit.
 
 export interface BackoffPolicy {
   /** The first wait, and the wait again after a run that lasted healthyRunMs. */
@@ -27,7 +28,7 @@ export function restartDelay(
 
 /**
  * As schedulers restart a task: 1 s, doubling up to 30 s after quick exits, back to 1 s once
- * a run lasted a minute. The local runner's default for its agents, and the agent's for
- * its mariadbd.
+ * a run lasted a minute. The local runner's default for its agents, HAProxy's, and the
+ * agent's for its mariadbd.
  */
 export const schedulerBackoff: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, healthyRunMs: 60_000 };
