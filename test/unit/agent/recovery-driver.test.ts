@@ -248,16 +248,13 @@ class World {
 
   /**
    * What `mariadbd --wsrep-recover` finds in n's InnoDB: a stand-in for mariadbd that prints the
-   * line mariadbd prints and changes nothing (recovered-position.ts reads it). Like mariadbd,
-   * which shuts InnoDB down after printing it, it exits a moment later: runToCompletion
-   * (system/child-exit.ts) stops reading at the child's "exit" event, and output written just
-   * before an immediate exit is sometimes not read by then (two at once lost it ~1 in 10 here).
+   * line mariadbd prints and changes nothing (recovered-position.ts reads it).
    */
   innodbHolds(name: Name, uuid: string, seqno: number): void {
     const path = join(this.dir, name, "mariadbd");
     writeFileSync(
       path,
-      `#!/bin/sh\n# a stand-in for mariadbd --wsrep-recover\necho "2026-11-25 18:08:12 0 [Note] WSREP: Recovered position: ${uuid}:${seqno}" >&2\nsleep 0.1\n`,
+      `#!/bin/sh\n# a stand-in for mariadbd --wsrep-recover\necho "2026-11-25 18:08:12 0 [Note] WSREP: Recovered position: ${uuid}:${seqno}" >&2\n`,
     );
     chmodSync(path, 0o755);
   }

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runToCompletion } from "../../../src/system/child-exit.js";
+import { runToCompletion } from "../../../src/process/child-exit.js";
 
 describe("running a command to completion", () => {
   it("keeps the last output of a child that prints and exits at once, even twenty side by side", async () => {
