@@ -9,6 +9,7 @@ export function runPaths(runDir: string): {
   socket: string;
   pidFile: string;
   stateTransferMarker: string;
+  recoveryRecord: string;
 } {
   return {
     config: join(runDir, "my.cnf"),
@@ -17,5 +18,7 @@ export function runPaths(runDir: string): {
     // Written before a joiner starts, removed once it is Synced: a datadir left half-filled by
     // a failed state transfer is then known as ours (src/mysqld/datadir.ts).
     stateTransferMarker: join(runDir, "state-transfer-pending"),
+    // The agent's own recovery, kept across a restart of the agent (recovery-record-file.ts).
+    recoveryRecord: join(runDir, "recovery-record.json"),
   };
 }
