@@ -129,7 +129,12 @@ export function resumeRecord(
   // clock was set back) gives no age to trust: forgotten too.
   const lastExitAt = saved.serverExits.lastExitAt;
   const exitAge = lastExitAt === null ? null : now - lastExitAt;
-  const exitsResumed = exitAge !== null && exitAge >= 0 && exitAge < resumeExitsWithinMs;
+  const recent = exitAge !== null && exitAge >= 0 && exitAge < resumeExitsWithinMs;
+  // A count that reached the limit ended the agent on purpose, for its scheduler to see: the
+  // start that follows is the scheduler's new try, and gets the agent's three quick exits
+  // again, rather than giving up at the first one.
+  const gaveUp = saved.serverExits.fastFailures >= fastFailureLimit;
+  const exitsResumed = recent && !gaveUp;
   // Within the bounds afterServerExit keeps them in: a file edited by hand must not make the
   // agent restart mariadbd at once in a loop, nor wait longer than the backoff ever does.
   const serverExits: ServerExitRecord = exitsResumed
@@ -159,7 +164,13 @@ export function resumeRecord(
       last ? `last decision ${last.action}: ${last.reason}` : "no decision had been taken yet"
     }`,
   ];
-  if (exitAge !== null) parts.push(describeExits(serverExits, exitAge, exitsResumed));
+  if (exitAge !== null) {
+    parts.push(
+      recent && gaveUp
+        ? `mariadbd's last exit, ${ago(exitAge)}, ended the agent after ${saved.serverExits.fastFailures} quick exits in a row: this start is a new try, with its quick exits counted from zero`
+        : describeExits(serverExits, exitAge, exitsResumed),
+    );
+  }
   if (saved.intentAnnouncedAt !== null) {
     parts.push(
       `it had announced a bootstrap at ${clockTime(saved.intentAnnouncedAt)} before its restart: the announcement is made again and settles anew, since a peer may have missed it meanwhile`,

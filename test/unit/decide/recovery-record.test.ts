@@ -11,7 +11,7 @@ import {
   withServerExit,
   type RecoveryRecord,
 } from "../../../src/decide/recovery-record.js";
-import { afterServerExit, freshServerExitRecord } from "../../../src/decide/server-exit.js";
+import { afterServerExit, fastFailureLimit, freshServerExitRecord } from "../../../src/decide/server-exit.js";
 import { schedulerBackoff } from "../../../src/decide/restart-backoff.js";
 
 /** The restarted agent's clock: 20:14:03.123 UTC. */
@@ -72,6 +72,17 @@ describe("resumeRecord", () => {
         .serverExits;
     assert.deepEqual(exits(59_999), { fastFailures: 1, nextInLineMs: 2000 });
     assert.deepEqual(exits(60_000), freshServerExitRecord);
+  });
+
+  it("an agent that gave up after 3 quick exits and was started again by its scheduler counts from zero", () => {
+    const resumed = resumedAsN1(
+      saved({ serverExits: { fastFailures: 3, nextInLineMs: 4000, lastExitAt: now - 2000 } }),
+    );
+    assert.deepEqual(resumed.serverExits, freshServerExitRecord);
+    assert.equal(
+      resumed.reason,
+      "resumed the recovery record written 3.2 s ago: last decision wait: waiting: 2 of 3 members reported; newest seqno 1841 on n2; waiting for n3; mariadbd's last exit, 2.0 s ago, ended the agent after 3 quick exits in a row: this start is a new try, with its quick exits counted from zero",
+    );
   });
 
   it("an agent restarted 10 s after a long run's exit keeps the backoff it had, with no quick exit to count", () => {
@@ -247,11 +258,11 @@ describe("resumeRecord, for any record", () => {
     );
   });
 
-  it("gives back a backoff within the backoff's bounds and a count never below zero", () => {
+  it("gives back a backoff within the backoff's bounds, and a count from zero up to below the give-up limit", () => {
     fc.assert(
       fc.property(anySaved, (record) => {
         const { serverExits } = resumedAsN1(record);
-        assert.ok(serverExits.fastFailures >= 0);
+        assert.ok(serverExits.fastFailures >= 0 && serverExits.fastFailures < fastFailureLimit);
         assert.ok(serverExits.nextInLineMs >= schedulerBackoff.initialMs);
         assert.ok(serverExits.nextInLineMs <= schedulerBackoff.maxMs);
       }),
