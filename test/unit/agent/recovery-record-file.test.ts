@@ -82,39 +82,24 @@ describe("the recovery record's file", () => {
     });
   });
 
-  it("a record of another version, or with a field of the wrong kind, is a problem naming it", async () => {
+  it("a record of another version is a problem naming it (the schema's own test has the others)", async () => {
     await withRunDir(async (runDir) => {
-      const path = join(runDir, "recovery-record.json");
-      writeFileSync(path, JSON.stringify({ ...full, version: 2 }));
+      writeFileSync(join(runDir, "recovery-record.json"), JSON.stringify({ ...full, version: 2 }));
       assert.deepEqual(await readRecoveryRecord(runDir), {
         problem: "a recovery record whose version is 2, not 1",
       });
-      writeFileSync(
-        path,
-        JSON.stringify({ ...full, serverExits: { ...full.serverExits, fastFailures: "2" } }),
-      );
-      assert.deepEqual(await readRecoveryRecord(runDir), {
-        problem: 'a recovery record whose serverExits.fastFailures is "2", not a whole number',
-      });
-      writeFileSync(path, JSON.stringify({ ...full, decisions: undefined }));
-      assert.deepEqual(await readRecoveryRecord(runDir), { problem: "a recovery record without decisions" });
-      writeFileSync(path, "[]");
-      assert.deepEqual(await readRecoveryRecord(runDir), { problem: "a list, not a recovery record" });
     });
   });
 
-  it(
-    "a file it may not read is a problem too",
-    { skip: process.getuid?.() === 0 && "root reads any file" },
-    async () => {
-      await withRunDir(async (runDir) => {
-        writeFileSync(join(runDir, "recovery-record.json"), JSON.stringify(full), { mode: 0o000 });
-        const read = await readRecoveryRecord(runDir);
-        assert.ok(read !== null && "problem" in read);
-        assert.match(read.problem, /EACCES/);
-      });
-    },
-  );
+  it("a record that cannot be read at all is a problem too, saying what the file system said", async () => {
+    await withRunDir(async (runDir) => {
+      // Whoever runs the test reads any file as root: a directory in the way fails for all.
+      mkdirSync(join(runDir, "recovery-record.json"));
+      const read = await readRecoveryRecord(runDir);
+      assert.ok(read !== null && "problem" in read);
+      assert.match(read.problem, /^EISDIR/);
+    });
+  });
 
   it("a write that fails throws and leaves the old record as it was", async () => {
     await withRunDir(async (runDir) => {
