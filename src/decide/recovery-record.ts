@@ -200,10 +200,11 @@ function ago(ms: number): string {
 
 function duration(ms: number): string {
   const seconds = ms / 1000;
-  // Tenths cut, not rounded: 59.99 s is "59.9 s", never "60.0 s".
-  if (seconds < 60) return `${(Math.floor(seconds * 10) / 10).toFixed(1)} s`;
+  // Cut, not rounded: 59.99 s is "59.9 s", never "60.0 s" (nor 23.99 h "24.0 h").
+  const tenths = (value: number): string => (Math.floor(value * 10) / 10).toFixed(1);
+  if (seconds < 60) return `${tenths(seconds)} s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-  if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds < 86_400) return `${tenths(seconds / 3600)} h`;
   return `${Math.floor(seconds / 86_400)} d`;
 }
 

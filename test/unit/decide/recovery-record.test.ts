@@ -168,6 +168,52 @@ describe("resumeRecord", () => {
     );
   });
 
+  it("says the record's age as a person reads it, cut rather than rounded at each unit's edge", () => {
+    const written = (age: number) =>
+      /^resumed the recovery record written (.+?): /.exec(
+        resumedAsN1(saved({ writtenAt: now - age })).reason!,
+      )![1];
+    const ages: [number, string][] = [
+      [0, "0.0 s ago"],
+      [59_999, "59.9 s ago"],
+      [60_000, "1 min ago"],
+      [3_599_999, "59 min ago"],
+      [3_600_000, "1.0 h ago"],
+      [86_399_999, "23.9 h ago"],
+      [86_400_000, "1 d ago"],
+      [3 * 86_400_000 + 5, "3 d ago"],
+      [-1, "0.0 s in the future by this clock"],
+    ];
+    for (const [age, said] of ages) assert.equal(written(age), said, `age ${age} ms`);
+  });
+
+  it("one quick exit is said in the singular, and an exit this very millisecond is resumed", () => {
+    const resumed = resumedAsN1(
+      saved({ serverExits: { fastFailures: 1, nextInLineMs: 2000, lastExitAt: now } }),
+    );
+    assert.deepEqual(resumed.serverExits, { fastFailures: 1, nextInLineMs: 2000 });
+    assert.match(
+      resumed.reason!,
+      /; 1 quick exit of mariadbd in a row so far, the last 0\.0 s ago \(3 in a row end the agent\); its next restart waits 2 s$/,
+    );
+  });
+
+  it("a hand-edited file with more decisions than the record keeps resumes the newest 20", () => {
+    const decisions = Array.from({ length: 25 }, (_, i) => ({
+      action: "wait",
+      reason: `round ${i}`,
+      at: now - 25 + i,
+    }));
+    assert.deepEqual(resumedAsN1(saved({ decisions })).record.decisions, decisions.slice(5));
+  });
+
+  it("an intent time no clock can show is said as it is, never thrown over", () => {
+    assert.match(
+      resumedAsN1(saved({ intentAnnouncedAt: 1e300 })).reason!,
+      /; it had announced a bootstrap at 1e\+300 ms after the epoch before its restart: /,
+    );
+  });
+
   it("the decision history is resumed, and the same decision taken again after the restart is not added twice", () => {
     const resumed = resumedAsN1(saved());
     assert.deepEqual(resumed.record.decisions, [{ ...waiting, at: now - 5000 }]);
@@ -232,7 +278,8 @@ describe("resumeRecord, for any record", () => {
     version: fc.constant(1 as const),
     node: fc.constantFrom("n1", "n2"),
     writtenAt: time,
-    decisions: fc.array(decision, { maxLength: 2 * recordedDecisionsLimit }),
+    // size "max": lists up to maxLength, not only the few elements fast-check draws by default.
+    decisions: fc.array(decision, { maxLength: 2 * recordedDecisionsLimit, size: "max" }),
     intentAnnouncedAt: fc.option(time, { nil: null }),
     serverExits: fc.record({
       fastFailures: fc.integer({ min: -2, max: 10 }),
