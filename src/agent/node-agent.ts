@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterServerExit, freshServerExitRecord } from "../decide/server-exit.js";
-import type { TurnRecord } from "../decide/recovery-turn.js";
+import { afterServerExit, type ServerExitRecord } from "../decide/server-exit.js";
 import { formatEndpoint } from "../discovery/discovery.js";
 import { ExitCode } from "../errors.js";
 import type { HealthAnswers } from "../health/health-policy.js";
@@ -25,6 +24,7 @@ import { PeerDirectory } from "./peer-directory.js";
 import type { PhaseFacts } from "./phase.js";
 import { checkBeforeStart, initialiseIfEmpty } from "./prepare-node.js";
 import { RecoveryDriver } from "./recovery-driver.js";
+import { RecoveryRecordKeeper } from "./recovery-record-keeper.js";
 import { runPaths } from "./run-paths.js";
 import { NodeReports, type NodeFacts } from "./node-reports.js";
 import { runServer, type RunEnd } from "./server-run.js";
@@ -53,21 +53,19 @@ export class NodeAgent {
   readonly #metrics: AgentMetrics;
   readonly #joinProgress: JoinProgress;
   readonly #stop = new StopRequest();
+  readonly #record: RecoveryRecordKeeper;
   readonly #run = new ServerWatch();
   readonly #sstCheck: SstPasswordCheck;
   /** The page at /dashboard/ when asked for: this node's view of the cluster. */
   readonly #dashboard = new AgentDashboard(() => ({
     self: this.status(),
     selfAnswers: this.answers(),
-    peers: this.#sampler.latest.incomingAddresses
-      .filter((member) => member !== this.#selfAddress)
-      .map((member) => this.#peerPoller.get(member)?.report)
-      .filter((report): report is NodeStatusReport => report !== undefined),
+    peers: this.#peerPoller.reportsOf(
+      this.#sampler.latest.incomingAddresses.filter((m) => m !== this.#selfAddress),
+    ),
   }));
   readonly #facts: NodeFacts = { lifecycle: "preparing", recovered: null, fresh: false, datadir: null };
   readonly #reports: NodeReports;
-  /** The health listener could not be kept up: the agent leaves and exits non-zero. */
-  #listenerFailure: Error | null = null;
   #server: HealthServer | null = null;
   #refreshTimer: NodeJS.Timeout | null = null;
 
@@ -128,7 +126,7 @@ export class NodeAgent {
         this.#facts.recovered = recovered;
       },
       decided: (action) => this.#metrics.countDecision(action),
-      recordChanged: (record) => this.#recordChanged(record),
+      recordChanged: (record) => this.#record.turnChanged(record),
     });
     this.#reports = new NodeReports({
       options,
@@ -140,6 +138,7 @@ export class NodeAgent {
       peers: this.#peers,
       record: () => this.#recovery.record,
     });
+    this.#record = new RecoveryRecordKeeper(options.runDir, options.nodeName, log);
     this.#sstCheck = new SstPasswordCheck(this.#socket, options.sstPassword);
     this.#joinProgress = new JoinProgress(options.datadir, (line) => this.log.info(line));
     this.#metrics = new AgentMetrics({
@@ -154,8 +153,6 @@ export class NodeAgent {
     this.#facts.lifecycle = lifecycle;
     this.#postAnswers();
   }
-
-  #recordChanged(_record: TurnRecord): void {}
 
   #onSample(s: WsrepSample): void {
     const news = this.#run.observe(s);
@@ -204,20 +201,17 @@ export class NodeAgent {
     if (this.#stop.request(signal)) this.log.info(`received ${signal}: leaving the cluster cleanly`);
   }
 
-  /**
-   * The health listener is down for good: routers and schedulers can no longer see this
-   * node, so it leaves the cluster cleanly and the agent exits non-zero for its supervisor
-   * (the scheduler, or the local runner) to start it again.
-   */
+  /** The health listener is down for good: routers and schedulers can no longer see this node. */
   #onListenerFailure(error: Error): void {
-    this.#listenerFailure ??= error;
     this.log.error(`${error.message}: leaving the cluster cleanly and exiting`);
-    this.#stop.request("health listener failure");
+    this.#stop.fail(error, "health listener failure");
   }
 
   async run(): Promise<number> {
     const serverUser = lookUpOsUser(this.options.serverUser);
     try {
+      // What this agent kept of its recovery before a restart, as resumeRecord allows.
+      const exits = await this.#record.resume();
       // Everything that can be wrong with the input is found before anything is written; peers
       // of another cluster name are refused before the datadir is initialised.
       const { datadir, firstReports } = await checkBeforeStart(
@@ -249,10 +243,10 @@ export class NodeAgent {
       // Time alone changes answers too (a sample going stale, a silent member released from
       // the writer election), and the listener must hear from this thread to keep serving.
       this.#refreshTimer = setInterval(() => this.#postAnswers(), answersRefreshMs);
-      if (this.#stop.requested) return this.#exitCode(ExitCode.ok);
+      if (this.#stop.requested) return this.#stop.exitCode(ExitCode.ok);
       await initialiseIfEmpty(this.options, serverUser, datadir, this.log);
       this.#peerPoller.start();
-      return this.#exitCode(await this.#superviseServer(serverUser));
+      return this.#stop.exitCode(await this.#superviseServer(serverUser, exits));
     } finally {
       // A --wsrep-recover begun early ends before the agent does: its exit is awaited, never
       // left running on the datadir.
@@ -264,19 +258,14 @@ export class NodeAgent {
     }
   }
 
-  /** A failed health listener makes the exit non-zero, however cleanly mariadbd left. */
-  #exitCode(code: number): number {
-    return this.#listenerFailure && code === ExitCode.ok ? ExitCode.unexpected : code;
-  }
-
   /**
    * Start mariadbd, and start it again when it exits on its own, until asked to stop. Not a
    * SupervisedChild (process/supervised-child.ts): each start is decided with the peers first,
    * and quick exits in a row end the agent; the wait between is the same policy
    * (afterServerExit, restart-backoff.ts).
    */
-  async #superviseServer(serverUser: OsUser): Promise<number> {
-    let record = freshServerExitRecord;
+  async #superviseServer(serverUser: OsUser, exits: ServerExitRecord): Promise<number> {
+    let record = exits;
     for (;;) {
       const decision = await this.#recovery.decideStart(serverUser);
       if (decision === "stop") return ExitCode.ok;
@@ -284,6 +273,7 @@ export class NodeAgent {
       if ("stopped" in end) return end.stopped;
       const next = afterServerExit(record, { ...end.exited, syncedSinceStart: this.#run.syncedSinceStart });
       record = next.record;
+      this.#record.serverExited(record);
       if (next.action === "give-up") {
         this.log.error(next.reason);
         return next.exitCode;

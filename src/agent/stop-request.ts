@@ -1,6 +1,10 @@
 // Why the agent is leaving, once it is, and the waits a stop request cuts short.
 
+import { ExitCode } from "../errors.js";
+
 export class StopRequest {
+  /** A failure that ends the agent (its health listener down for good), once there is one. */
+  #failure: Error | null = null;
   /** Why the agent is leaving (a signal, or a failure of its health listener), or null. */
   #reason: string | null = null;
   /** Everyone waiting for a stop: a run of mariadbd and a pause may wait at once. */
@@ -8,6 +12,20 @@ export class StopRequest {
 
   get requested(): boolean {
     return this.#reason !== null;
+  }
+
+  /**
+   * A failure that makes the agent leave cleanly and exit non-zero for its supervisor (the
+   * scheduler, or the local runner) to start it again, however cleanly mariadbd leaves.
+   */
+  fail(error: Error, reason: string): void {
+    this.#failure ??= error;
+    this.request(reason);
+  }
+
+  /** The agent's exit code: a failure makes a clean exit non-zero. */
+  exitCode(code: number): number {
+    return this.#failure && code === ExitCode.ok ? ExitCode.unexpected : code;
   }
 
   /** Records the first request; returns false for a later one, which changes nothing. */

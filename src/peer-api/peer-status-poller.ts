@@ -63,6 +63,14 @@ export class PeerStatusPoller {
     return this.#reports.get(address);
   }
 
+  /** The last reports of these members, leaving out those never heard from. */
+  reportsOf(addresses: readonly string[]): NodeStatusReport[] {
+    return addresses.flatMap((address) => {
+      const report = this.#reports.get(address)?.report;
+      return report ? [report] : [];
+    });
+  }
+
   /** When the member's agent last refused a connection, if it did after its last report. */
   refusedAt(address: string): number | undefined {
     return this.#refusedAt.get(address);

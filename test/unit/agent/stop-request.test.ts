@@ -38,4 +38,13 @@ describe("a stop request", () => {
     assert.equal(await stop.watch().promise, "stop");
     assert.equal(await stop.pause(60_000), "stop");
   });
+
+  it("a failure (the health listener down for good) makes a clean exit non-zero, and stops the agent", () => {
+    const stop = new StopRequest();
+    assert.equal(stop.exitCode(0), 0);
+    stop.fail(new Error("the health port is gone"), "health listener failure");
+    assert.equal(stop.requested, true);
+    assert.notEqual(stop.exitCode(0), 0);
+    assert.equal(stop.exitCode(5), 5, "a failing exit keeps its own code");
+  });
 });
