@@ -53,7 +53,7 @@ export function checkAnswer<const S extends v.GenericSchema>(
   value: unknown,
   noun: string,
 ): Checked<v.InferOutput<S>> {
-  const wantsObject = schema.type === "loose_object" || schema.type === "object";
+  const wantsObject = ["loose_object", "object", "variant"].includes(schema.type);
   const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
   if (wantsObject && !isObject) return { ok: false, problem: `${shown(value)}, not ${noun}` };
   const result = v.safeParse(schema, value);
