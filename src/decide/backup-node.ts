@@ -164,7 +164,7 @@ function staySynced(synced: readonly BackupCandidate[], chosen: string): string 
 /** "n1", "n1 and n2", "n1, n2 and n3". */
 function names(reports: readonly BackupCandidate[]): string {
   const all = reports.map((r) => r.node);
-  return all.length <= 1 ? all.join("") : `${all.slice(0, -1).join(", ")} and ${all.at(-1)}`;
+  return all.length <= 1 ? (all[0] ?? "") : `${all.slice(0, -1).join(", ")} and ${all.at(-1)}`;
 }
 
 /** "n1 starting, n2 server-down", or "no member answered". */

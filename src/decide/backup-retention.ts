@@ -15,8 +15,8 @@
  * - A `failed` backup is never restored; it is kept one day after it started, to be looked
  *   at, then pruned.
  *
- * A backup's time is its start (`startedAt`, the time in its id); "newest" orders by it, then
- * by id. The options are checked by the command that reads them (whole numbers ≥ 1, days > 0);
+ * A backup's time is its start (`startedAt`, the time in its id, to the second); "newest"
+ * orders by id, which sorts as those times do (then by node, within one second). The options are checked by the command that reads them (whole numbers ≥ 1, days > 0);
  * whatever they are, the newest complete backup of each cluster stays.
  */
 import type { BackupManifest, CompleteBackup } from "../model/backup-manifest.js";
@@ -102,11 +102,12 @@ function completeVerdict(rank: number, age: number, { keepLast, keepDays }: Rete
   if (keepLast === undefined && keepDays === undefined) {
     return kept("no retention rule is given (keep last N, keep D days), so every complete backup is kept");
   }
-  if (keepLast !== undefined && rank < keepLast) {
+  // A rule not given keeps nothing: no rank is below none, no age within no days.
+  if (rank < (keepLast ?? 0)) {
     return kept(`one of the ${keepLast} newest complete backups of its cluster`);
   }
-  if (keepDays !== undefined && age < keepDays * dayMs) {
-    return kept(`started ${ago(age)}, within the ${days(keepDays)} kept`);
+  if (age < (keepDays ?? -Infinity) * dayMs) {
+    return kept(`started ${ago(age)}, within the ${days(keepDays!)} kept`);
   }
   const reasons: string[] = [];
   if (keepLast !== undefined) {
@@ -131,8 +132,10 @@ function kept(why: string): Verdict {
   return { prune: false, reason: `kept: ${why}` };
 }
 
+/** By id, which sorts as the start times do (parseManifest checks that they agree). */
 function newestFirst(a: BackupManifest, b: BackupManifest): number {
-  return Date.parse(b.startedAt) - Date.parse(a.startedAt) || (a.id < b.id ? 1 : -1);
+  // Stryker disable next-line EqualityOperator: ids are unique on a destination, so `<=` orders them alike
+  return a.id < b.id ? 1 : -1;
 }
 
 /**

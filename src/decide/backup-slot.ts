@@ -49,8 +49,8 @@ export function dueSlots(
 ): DueSlots {
   const passed = slots.filter((slot) => slot > since && slot <= now).sort((a, b) => a - b);
   const newest = passed.at(-1);
-  if (newest !== undefined && now - newest <= graceMs) return { due: newest, missed: passed.slice(0, -1) };
-  return { due: null, missed: passed };
+  if (newest === undefined || now - newest > graceMs) return { due: null, missed: passed };
+  return { due: newest, missed: passed.slice(0, -1) };
 }
 
 export type SlotTurn =
