@@ -16,8 +16,9 @@
  *   at, then pruned.
  *
  * A backup's time is its start (`startedAt`, the time in its id, to the second); "newest"
- * orders by id, which sorts as those times do (then by node, within one second). The options are checked by the command that reads them (whole numbers ≥ 1, days > 0);
- * whatever they are, the newest complete backup of each cluster stays.
+ * orders by id, which sorts as those times do (then by node, within one second). The options
+ * are checked by the command that reads them (whole numbers ≥ 1, days > 0); whatever they
+ * are, the newest complete backup of each cluster stays.
  */
 import type { BackupManifest, CompleteBackup } from "../model/backup-manifest.js";
 

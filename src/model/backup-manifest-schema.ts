@@ -5,8 +5,8 @@
  * when a destination is read (`import()`): valibot takes 10–20 ms to load (docs/architecture.md).
  *
  * Unknown fields are kept (a newer version may add some), and so is a compression or
- * destination kind this version does not know: `backup list` still lists it, and restore
- * refuses what it cannot read. The state is not open like that: only a manifest that says
+ * destination kind this version does not know: `backup list` still lists it, and a restore
+ * is to refuse what it cannot read. The state is not open like that: only a manifest that says
  * `complete` in words this version knows is ever restored or counted for retention.
  */
 import * as v from "valibot";
