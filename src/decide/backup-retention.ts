@@ -52,17 +52,12 @@ export function backupsToPrune(manifests: readonly BackupManifest[], rules: Rete
   const now = rules.now;
   const verdicts = new Map<string, Verdict>();
 
-  // The complete backups of each cluster, newest first.
-  const byCluster = new Map<string, CompleteBackup[]>();
-  for (const m of manifests) {
-    if (m.state !== "complete") continue;
-    byCluster.set(m.clusterUuid, [...(byCluster.get(m.clusterUuid) ?? []), m]);
-  }
-  for (const complete of byCluster.values()) {
-    complete.sort(newestFirst);
-    complete.forEach((m, rank) =>
-      verdicts.set(m.id, completeVerdict(rank, now - Date.parse(m.startedAt), rules)),
-    );
+  // The rules apply to each cluster's complete backups apart, newest first.
+  for (const cluster of new Set(manifests.map((m) => m.clusterUuid))) {
+    manifests
+      .filter((m): m is CompleteBackup => m.state === "complete" && m.clusterUuid === cluster)
+      .sort(newestFirst)
+      .forEach((m, rank) => verdicts.set(m.id, completeVerdict(rank, now - Date.parse(m.startedAt), rules)));
   }
 
   for (const m of manifests) {
