@@ -71,7 +71,8 @@ describe("backupId", () => {
 
 describe("parseManifest", () => {
   it("reads a manifest in each state as it is written", () => {
-    for (const manifest of [running, complete, failed, { ...complete, gtid: null }]) {
+    const toTheSecond = { ...complete, startedAt: "2026-12-06T21:00:00Z", endedAt: "2026-12-06T21:04:31Z" };
+    for (const manifest of [running, complete, failed, { ...complete, gtid: null }, toTheSecond]) {
       assert.deepEqual(parseManifest(`${text(manifest)}\n`), manifest);
     }
   });
@@ -120,6 +121,26 @@ describe("parseManifest", () => {
       [
         { ...complete, endedAt: "2026-13-06T21:04:31Z" },
         'a manifest whose endedAt is "2026-13-06T21:04:31Z", not an ISO time',
+      ],
+      [
+        { ...complete, endedAt: "+012026-12-06T21:04:31Z" },
+        'a manifest whose endedAt is "+012026-12-06T21:04:31Z", not an ISO time',
+      ],
+      [
+        { ...complete, id: "x20261206T210000Z-n2" },
+        'a manifest whose id is "x20261206T210000Z-n2", not an id like 20261206T210000Z-n2',
+      ],
+      [
+        { ...complete, id: "20261206T210000Z-n2 " },
+        'a manifest whose id is "20261206T210000Z-n2 ", not an id like 20261206T210000Z-n2',
+      ],
+      [
+        { ...complete, sha256: `0${complete.sha256}` },
+        'a manifest whose sha256 is "09f86d081884c7d659a2feaa0c55ad015a3bf…", not 64 lower-case hex digits',
+      ],
+      [
+        { ...complete, sha256: `${complete.sha256}0` },
+        'a manifest whose sha256 is "9f86d081884c7d659a2feaa0c55ad015a3bf4…", not 64 lower-case hex digits',
       ],
       [without(complete, "mariadbVersion"), "a manifest without mariadbVersion"],
       [{ ...complete, galeraPilotVersion: 1 }, "a manifest whose galeraPilotVersion is 1, not a string"],
