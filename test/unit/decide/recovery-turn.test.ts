@@ -76,6 +76,8 @@ describe("a recovery turn", () => {
       first.record.decision,
       "the decision keeps the time it was first taken",
     );
+    const atThirty = recoveryTurn(again.record, lastOutN3("n1", NOW + repeatDecisionAfterMs));
+    assert.equal(atThirty.log, null, "30 s to the millisecond is not yet over 30 s");
     const later = recoveryTurn(again.record, lastOutN3("n1", NOW + repeatDecisionAfterMs + 1));
     assert.equal(later.log, first.log);
     assert.equal(later.record.loggedAt, NOW + repeatDecisionAfterMs + 1);
@@ -86,6 +88,17 @@ describe("a recovery turn", () => {
     const next = recoveryTurn(beginWait(first.record), lastOutN3("n1", NOW + 1000));
     assert.equal(next.changed, false);
     assert.equal(next.log, first.log);
+  });
+
+  it("a new wait logs its first decision whatever the clock reads: not by luck of a large epoch", () => {
+    const first = recoveryTurn(freshTurnRecord, lastOutN3("n1", 10_000));
+    const next = recoveryTurn(beginWait(first.record), lastOutN3("n1", 20_000));
+    assert.equal(next.log, first.log);
+    assert.equal(next.record.loggedAt, 20_000);
+  });
+
+  it("a fresh record holds no decision, no intent, and nothing logged yet", () => {
+    assert.deepEqual(freshTurnRecord, { decision: null, intent: null, loggedAt: null });
   });
 
   it("a node that no longer is the one to bootstrap withdraws its intent", () => {

@@ -44,6 +44,17 @@ describe("the steady-state sentence", () => {
     );
   });
 
+  it("a mariadbd that starts or joins, and one that stopped answering, each have their line", () => {
+    assert.equal(
+      steadyState({ node: "n3", phase: "starting", ready: false, writer: false, clusterSize: null }),
+      "no action: n3's mariadbd is starting or joining (state transfer, or awaiting its primary component)",
+    );
+    assert.equal(
+      steadyState({ node: "n3", phase: "server-down", ready: false, writer: false, clusterSize: null }),
+      "no action yet: n3's mariadbd does not answer; it is restarted if it exited",
+    );
+  });
+
   it("an unknown cluster size is left out rather than guessed", () => {
     assert.equal(
       steadyState({ node: "n2", phase: "desynced", ready: false, writer: false, clusterSize: null }),
