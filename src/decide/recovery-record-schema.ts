@@ -8,7 +8,7 @@ import * as v from "valibot";
 
 import type { RecoveryRecord } from "./recovery-record.js";
 import {
-  checkAnswer,
+  checkFileText,
   list,
   number,
   orNull,
@@ -44,13 +44,6 @@ export const recoveryRecordShapeMatches: SameShape<
  * 2, not 1`.
  */
 export function parseRecoveryRecord(fileText: string): RecoveryRecord | { problem: string } {
-  if (fileText.trim() === "") return { problem: "the file is empty" };
-  let value: unknown;
-  try {
-    value = JSON.parse(fileText);
-  } catch (error) {
-    return { problem: `not JSON (${(error as Error).message})` };
-  }
-  const checked = checkAnswer(recoveryRecordSchema, value, "a recovery record");
+  const checked = checkFileText(recoveryRecordSchema, fileText, "a recovery record");
   return checked.ok ? checked.value : { problem: checked.problem };
 }

@@ -14,7 +14,7 @@ import * as v from "valibot";
 import type { BackupManifest, CompleteBackup, FailedBackup, RunningBackup } from "./backup-manifest.js";
 import { backupId, backupIdPattern } from "./backup-manifest.js";
 import {
-  checkAnswer,
+  checkFileText,
   knownOrNewer,
   orNull,
   record,
@@ -92,14 +92,7 @@ export const backupManifestShapeMatches: SameShape<
  * startedAt and node)`.
  */
 export function parseManifest(fileText: string): BackupManifest | { problem: string } {
-  if (fileText.trim() === "") return { problem: "the file is empty" };
-  let value: unknown;
-  try {
-    value = JSON.parse(fileText);
-  } catch (error) {
-    return { problem: `not JSON (${(error as Error).message})` };
-  }
-  const checked = checkAnswer(backupManifestSchema, value, "a manifest");
+  const checked = checkFileText(backupManifestSchema, fileText, "a manifest");
   if (!checked.ok) return { problem: checked.problem };
   const manifest = checked.value;
   // The id is where the backup lies and what orders it: one that disagrees with the time and

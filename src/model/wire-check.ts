@@ -119,3 +119,23 @@ type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ?
  * type that drift apart no longer compile.
  */
 export type SameShape<Output, Type> = Equal<Known<Output>, Known<Type>>;
+
+/**
+ * A file's text checked against a schema, or what is wrong with it in one line: an empty
+ * file, text that is not JSON, or the field checkAnswer names. For the files the agent and
+ * the backups keep (the recovery record, a manifest), read back after a crash or a hand edit.
+ */
+export function checkFileText<const S extends v.GenericSchema>(
+  schema: S,
+  fileText: string,
+  noun: string,
+): Checked<v.InferOutput<S>> {
+  if (fileText.trim() === "") return { ok: false, problem: "the file is empty" };
+  let value: unknown;
+  try {
+    value = JSON.parse(fileText);
+  } catch (error) {
+    return { ok: false, problem: `not JSON (${(error as Error).message})` };
+  }
+  return checkAnswer(schema, value, noun);
+}
