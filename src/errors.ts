@@ -20,6 +20,12 @@ export const ExitCode = {
    * certificate the peers do not trust, an SST password the datadir does not hold.
    */
   rejectedByCluster: 5,
+  /**
+   * A backup, restore or backup command could not be completed (the destination unreachable,
+   * full, a corrupt stream, mariabackup failing): nothing was marked complete, no datadir was
+   * changed.
+   */
+  backupFailed: 6,
   /** `galera-pilot verify`: a lost write, divergence, a cluster that did not recover, or a run that could not check. */
   verifyFoundProblems: 7,
   /** A bug: an error of no known kind. */
@@ -71,5 +77,15 @@ export class ServerFailedError extends GaleraPilotError {
 export class ClusterMismatchError extends GaleraPilotError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, ExitCode.rejectedByCluster, options);
+  }
+}
+
+/**
+ * A backup, a restore or a command on the backups failed (the destination, mariabackup, a
+ * checksum): no backup was marked complete that is not, no datadir was changed.
+ */
+export class BackupError extends GaleraPilotError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.backupFailed, options);
   }
 }

@@ -44,6 +44,7 @@ const common = {
   destination: knownOrNewer<BackupManifest["destination"]>(),
   bytesStreamed: byteCount(),
   bytesStored: byteCount(),
+  updatedAt: isoTime(),
 };
 
 export const runningBackupSchema = record({ ...common, state: v.literal("running") });

@@ -9,7 +9,7 @@
 import type { Position } from "./galera-state.js";
 
 /** How the stored stream is compressed; a newer version may add kinds (the schema keeps them). */
-export type BackupCompression = "gzip" | "none";
+export type BackupCompression = "zstd" | "gzip" | "none";
 /** Where the backup is stored; a newer version may add kinds (the schema keeps them). */
 export type BackupDestinationKind = "directory" | "s3";
 export type BackupState = "running" | "complete" | "failed";
@@ -36,6 +36,12 @@ export interface BackupManifestCommon {
   bytesStreamed: number;
   /** Bytes written to the destination so far (compressed: what restore reads back). */
   bytesStored: number;
+  /**
+   * ISO time the manifest was last written. A running backup's agent rewrites it every few
+   * seconds with its progress; a `running` manifest left unchanged far longer is one whose
+   * agent died (decide/backup-abandoned.ts).
+   */
+  updatedAt: string;
 }
 
 /** A backup under way, or one whose agent died before it could say it ended. */

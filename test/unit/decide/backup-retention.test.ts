@@ -30,6 +30,7 @@ function backup(
     destination: "directory" as const,
     bytesStreamed: 100,
     bytesStored: 40,
+    updatedAt: startedAt,
   };
   if (state === "running") return { ...common, state };
   if (state === "failed") return { ...common, state, endedAt: startedAt, failure: "the destination is full" };

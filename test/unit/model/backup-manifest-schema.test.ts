@@ -25,6 +25,7 @@ const running: RunningBackup = {
   destination: "directory",
   bytesStreamed: 0,
   bytesStored: 0,
+  updatedAt: "2026-12-06T21:00:05.000Z",
 };
 const complete: CompleteBackup = {
   ...running,
@@ -78,7 +79,7 @@ describe("parseManifest", () => {
   });
 
   it("keeps what a newer version added: a field, a compression or a destination it does not know", () => {
-    const newer = { ...complete, compression: "zstd", destination: "gcs", encryption: { kind: "age" } };
+    const newer = { ...complete, compression: "lz4", destination: "gcs", encryption: { kind: "age" } };
     assert.deepEqual(parseManifest(text(newer)), newer);
   });
 
@@ -110,6 +111,7 @@ describe("parseManifest", () => {
       [{ ...complete, clusterUuid: null }, "a manifest whose clusterUuid is null, not a string"],
       [without(complete, "node"), "a manifest without node"],
       [{ ...complete, startedAt: "yesterday" }, 'a manifest whose startedAt is "yesterday", not an ISO time'],
+      [{ ...running, updatedAt: undefined }, "a manifest without updatedAt"],
       [
         { ...complete, startedAt: 1_796_000_000_000 },
         "a manifest whose startedAt is 1796000000000, not an ISO time",

@@ -1,0 +1,69 @@
+/**
+ * Where backups are kept: a directory (the default, also an NFS mount) or S3-compatible
+ * storage. Every destination lays a backup out the same way, under its root:
+ *
+ *   ID/manifest.json          the manifest (model/backup-manifest.ts), replaced whole, never torn
+ *   ID/backup.mbstream.zst    the stored stream (mbstream, compressed), written once
+ *   slots/SLOT.claim          a scheduled slot's marker: created once, by one agent only
+ *
+ * A destination moves bytes and nothing else: which backup is complete, which to prune, which
+ * node takes a slot are the pure core's rules (decide/backup-*.ts), and the manifests it
+ * returns are checked by model/backup-manifest-schema.ts before anyone reads a field.
+ * Credentials (S3) never appear in `description`, in errors or in logs.
+ */
+import type { Readable } from "node:stream";
+import type { BackupDestinationKind } from "../model/backup-manifest.js";
+
+/** The stored stream's file name inside a backup's folder (or key prefix). */
+export const dataFileName = "backup.mbstream.zst";
+export const manifestFileName = "manifest.json";
+export const slotFolder = "slots";
+
+/** One manifest as found on the destination: its text, to be checked by parseManifest. */
+export interface StoredManifest {
+  /** The backup's folder name (the id the manifest should hold). */
+  id: string;
+  text: string;
+}
+
+export interface BackupDestination {
+  readonly kind: BackupDestinationKind;
+  /** Where, for people: "/srv/backups" or "s3://bucket/prefix"; never a credential. */
+  readonly description: string;
+
+  /**
+   * Checks that the destination can be reached and written (a small probe object written and
+   * deleted). Throws DestinationError with what was found: unreachable, wrong credentials,
+   * no such bucket or folder, not writable.
+   */
+  check(): Promise<void>;
+
+  /**
+   * Stores `data` as the backup's stream, while it is produced: never a whole local copy
+   * first. Resolves once every byte is durable (fsync'd; the S3 upload completed). On any
+   * failure (the source's error included) nothing is left that could pass for the whole
+   * stream: a partial file is removed, a multipart upload aborted; then it rejects.
+   */
+  writeData(id: string, data: Readable): Promise<void>;
+
+  /** The backup's stored stream, from its first byte. Throws DestinationError if it is absent. */
+  readData(id: string): Promise<Readable>;
+
+  /** Writes the manifest of backup `id`, replacing any earlier one atomically. */
+  writeManifest(id: string, text: string): Promise<void>;
+
+  /** Every backup folder's manifest text; a folder without a readable one is left out. */
+  listManifests(): Promise<StoredManifest[]>;
+
+  /** One backup's manifest text, or null when it has none. */
+  readManifest(id: string): Promise<string | null>;
+
+  /** Deletes the backup's stream, then its manifest, then its folder; a missing part is no error. */
+  deleteBackup(id: string): Promise<void>;
+
+  /**
+   * Creates the slot's marker holding `holder`, only if no marker exists: true for the one
+   * caller that created it, false for every other (exclusive create; a conditional put).
+   */
+  claimSlot(slot: string, holder: string): Promise<boolean>;
+}

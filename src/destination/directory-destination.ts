@@ -1,0 +1,165 @@
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { backupIdPattern } from "../model/backup-manifest.js";
+import {
+  dataFileName,
+  manifestFileName,
+  slotFolder,
+  type BackupDestination,
+  type StoredManifest,
+} from "./destination.js";
+import { DestinationError, systemReason } from "./destination-error.js";
+
+/**
+ * Backups in a folder of this machine (or an NFS mount): the layout of destination.ts. The
+ * folder must exist: it is never created, so that a mount that is missing fails loudly
+ * instead of filling the node's own disk. Durability: the stream and each manifest are
+ * fsync'd, then renamed into place, then their folder is fsync'd, so a crash leaves either
+ * the old file or the new one, never a torn one (an NFS server that honours fsync keeps
+ * the same promise).
+ */
+export class DirectoryDestination implements BackupDestination {
+  readonly kind = "directory" as const;
+  readonly description: string;
+
+  constructor(readonly root: string) {
+    this.description = root;
+  }
+
+  async check(): Promise<void> {
+    const found = await stat(this.root).catch((error: unknown) => {
+      throw new DestinationError(`the backup folder ${this.root} cannot be reached: ${systemReason(error)}`);
+    });
+    if (!found.isDirectory())
+      throw new DestinationError(`the backup destination ${this.root} is not a folder`);
+    const probe = join(this.root, `.galera-pilot-probe-${randomBytes(6).toString("hex")}`);
+    try {
+      await writeFile(probe, "probe\n", { flag: "wx" });
+    } catch (error) {
+      throw new DestinationError(`the backup folder ${this.root} cannot be written: ${systemReason(error)}`);
+    }
+    await unlink(probe).catch(() => undefined);
+  }
+
+  async writeData(id: string, data: Readable): Promise<void> {
+    const folder = this.#folder(id);
+    const final = join(folder, dataFileName);
+    const partial = `${final}.partial`;
+    try {
+      await mkdir(folder, { recursive: true });
+      await pipeline(data, createWriteStream(partial, { flags: "wx" }));
+      await fsyncPath(partial);
+      await rename(partial, final);
+      await fsyncPath(folder);
+    } catch (error) {
+      await rm(partial, { force: true }).catch(() => undefined);
+      if (error instanceof DestinationError) throw error;
+      throw new DestinationError(`writing backup ${id} to ${this.root} failed: ${systemReason(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async readData(id: string): Promise<Readable> {
+    const path = join(this.#folder(id), dataFileName);
+    const handle = await open(path, "r").catch((error: unknown) => {
+      throw new DestinationError(`backup ${id} has no stored stream in ${this.root}: ${systemReason(error)}`);
+    });
+    return createReadStream("", { fd: handle.fd, autoClose: true });
+  }
+
+  async writeManifest(id: string, text: string): Promise<void> {
+    const folder = this.#folder(id);
+    const final = join(folder, manifestFileName);
+    const temporary = `${final}.${randomBytes(4).toString("hex")}.tmp`;
+    try {
+      await mkdir(folder, { recursive: true });
+      const handle = await open(temporary, "wx");
+      try {
+        await handle.writeFile(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, final);
+      await fsyncPath(folder);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw new DestinationError(
+        `writing the manifest of backup ${id} to ${this.root} failed: ${systemReason(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  async listManifests(): Promise<StoredManifest[]> {
+    const names = await readdir(this.root).catch((error: unknown) => {
+      throw new DestinationError(`the backup folder ${this.root} cannot be read: ${systemReason(error)}`);
+    });
+    const found: StoredManifest[] = [];
+    for (const id of names.filter((name) => backupIdPattern.test(name)).sort()) {
+      const text = await this.readManifest(id);
+      if (text !== null) found.push({ id, text });
+    }
+    return found;
+  }
+
+  async readManifest(id: string): Promise<string | null> {
+    try {
+      return await readFile(join(this.#folder(id), manifestFileName), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw new DestinationError(
+        `the manifest of backup ${id} in ${this.root} cannot be read: ${systemReason(error)}`,
+      );
+    }
+  }
+
+  async deleteBackup(id: string): Promise<void> {
+    const folder = this.#folder(id);
+    try {
+      // The stream goes first: a folder with a manifest and no stream is seen as incomplete,
+      // never the other way round.
+      await rm(join(folder, dataFileName), { force: true });
+      await rm(join(folder, `${dataFileName}.partial`), { force: true });
+      await rm(join(folder, manifestFileName), { force: true });
+      await rm(folder, { recursive: true, force: true });
+    } catch (error) {
+      throw new DestinationError(`deleting backup ${id} from ${this.root} failed: ${systemReason(error)}`);
+    }
+  }
+
+  async claimSlot(slot: string, holder: string): Promise<boolean> {
+    const folder = join(this.root, slotFolder);
+    try {
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, `${slot}.claim`), `${holder}\n`, { flag: "wx" });
+      await fsyncPath(folder);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw new DestinationError(`claiming slot ${slot} in ${this.root} failed: ${systemReason(error)}`);
+    }
+  }
+
+  #folder(id: string): string {
+    // An id names a folder: one that is not an id (a path, "..") never reaches the file system.
+    if (!backupIdPattern.test(id) || id.includes("..")) {
+      throw new DestinationError(`"${id}" is not a backup id (like 20261206T210000Z-n2)`);
+    }
+    return join(this.root, id);
+  }
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
