@@ -25,7 +25,7 @@ export const ExitCode = {
    * full, a corrupt stream, mariabackup failing): nothing was marked complete, no datadir was
    * changed.
    */
-  backupFailed: 6,
+  backupFailed: 8,
   /** `galera-pilot verify`: a lost write, divergence, a cluster that did not recover, or a run that could not check. */
   verifyFoundProblems: 7,
   /** A bug: an error of no known kind. */

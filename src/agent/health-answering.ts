@@ -27,6 +27,8 @@ export interface HealthAnsweringDeps {
   latest: () => WsrepSample;
   lifecycle: () => PhaseFacts["lifecycle"];
   syncedSinceStart: () => boolean;
+  /** This agent is taking a backup of its node (phase backing-up: out of the pools). */
+  backingUp?: () => boolean;
   log: Logger;
 }
 
@@ -72,6 +74,7 @@ export class HealthAnswering {
       syncedSinceStart: this.#deps.syncedSinceStart(),
       sample,
       sampleFresh: this.sampleFresh(sample, now),
+      backingUp: this.#deps.backingUp?.() ?? false,
     });
   }
 

@@ -26,6 +26,10 @@ import { checkBeforeStart, initialiseIfEmpty } from "./prepare-node.js";
 import { RecoveryDriver } from "./recovery-driver.js";
 import { RecoveryRecordKeeper } from "./recovery-record-keeper.js";
 import { runPaths } from "./run-paths.js";
+import type { BackupCandidate } from "../decide/backup-node.js";
+import { BackupTaking } from "./backup-taking.js";
+import { folderBytes } from "../system/folder-size.js";
+import { serverFacts, setDesync } from "../probe/server-sql.js";
 import { NodeReports, type NodeFacts } from "./node-reports.js";
 import { runServer, type RunEnd } from "./server-run.js";
 import { ServerWatch } from "./server-watch.js";
@@ -66,6 +70,7 @@ export class NodeAgent {
   }));
   readonly #facts: NodeFacts = { lifecycle: "preparing", recovered: null, fresh: false, datadir: null };
   readonly #reports: NodeReports;
+  readonly #backups: BackupTaking;
   #server: HealthServer | null = null;
   #refreshTimer: NodeJS.Timeout | null = null;
 
@@ -99,6 +104,23 @@ export class NodeAgent {
       latest,
       lifecycle: () => this.#facts.lifecycle,
       syncedSinceStart: () => this.#run.syncedSinceStart,
+      backingUp: () => this.#backups.backingUp,
+      log,
+    });
+    this.#backups = new BackupTaking({
+      nodeName: options.nodeName,
+      destinationSpec: options.backupDestination,
+      env: process.env,
+      runDir: options.runDir,
+      configFile: runPaths(options.runDir).config,
+      socket: this.#socket,
+      members: () => this.#backupCandidates(),
+      server: {
+        facts: () => serverFacts(this.#socket),
+        setDesync: (on) => setDesync(this.#socket, on),
+      },
+      datadirBytes: () => folderBytes(options.datadir),
+      changed: () => this.#postAnswers(),
       log,
     });
     this.#eviction = new MemberEviction({
@@ -156,6 +178,7 @@ export class NodeAgent {
 
   #onSample(s: WsrepSample): void {
     const news = this.#run.observe(s);
+    if (s.error === null) this.#backups.liftLeftoverDesync();
     if (news.synced) void this.#sstCheck.checkOnce();
     if (news.firstSync) {
       this.#joinProgress.stop();
@@ -196,6 +219,29 @@ export class NodeAgent {
     return this.#reports.self(now);
   }
 
+  /**
+   * The members as a backup's rule reads them (decide/backup-node.ts): this node, and each
+   * other member of its view by its last report; a member not heard from within three
+   * sampling intervals counts as down, never as synced.
+   */
+  #backupCandidates(now = Date.now()): BackupCandidate[] {
+    const staleAfterMs = 3 * this.options.sampleIntervalMs;
+    const others = this.#sampler.latest.incomingAddresses
+      .filter((address) => address !== this.#selfAddress)
+      .map((address): BackupCandidate => {
+        const got = this.#peerPoller.get(address);
+        if (got && now - got.receivedAt <= staleAfterMs) return got.report;
+        return {
+          node: address,
+          phase: "server-down",
+          writer: false,
+          syncedSince: null,
+          writerEligibleSince: null,
+        };
+      });
+    return [this.status(now), ...others];
+  }
+
   /** Asks the agent to leave: drain, then stop mariadbd cleanly. */
   requestStop(signal: NodeJS.Signals): void {
     if (this.#stop.request(signal)) this.log.info(`received ${signal}: leaving the cluster cleanly`);
@@ -233,6 +279,10 @@ export class NodeAgent {
         status: () => this.status(),
         metrics: () => this.#metrics.text(),
         peerState: () => this.selfReport(),
+        backup: {
+          request: (allowWriter) => this.#backups.request(allowWriter),
+          activity: () => this.#backups.activity(),
+        },
         onPeerAsk: (address) => this.#peers.noteAsker(address),
         clusterSecret: this.options.clusterSecret,
         ...(this.options.dashboard ? { dashboard: () => this.#dashboard.state() } : {}),
@@ -243,6 +293,8 @@ export class NodeAgent {
       // Time alone changes answers too (a sample going stale, a silent member released from
       // the writer election), and the listener must hear from this thread to keep serving.
       this.#refreshTimer = setInterval(() => this.#postAnswers(), answersRefreshMs);
+      // A backup a killed agent left under way: marked failed, its desync lifted later.
+      void this.#backups.settleLeftover();
       if (this.#stop.requested) return this.#stop.exitCode(ExitCode.ok);
       await initialiseIfEmpty(this.options, serverUser, datadir, this.log);
       this.#peerPoller.start();

@@ -10,6 +10,8 @@ export interface PhaseFacts {
   sample: WsrepSample;
   /** The sample is recent enough to trust (younger than three sampling intervals). */
   sampleFresh: boolean;
+  /** This agent is taking a backup of its node, which it desynced for it (absent: no). */
+  backingUp?: boolean;
 }
 
 /** Derives the phase from the agent's lifecycle and the last sample. Pure. */
@@ -30,6 +32,11 @@ export function derivePhase(facts: PhaseFacts): Phase {
   else if (s.localState === 4) phase = "synced";
   else if (s.localState === 2) phase = "donor";
   else phase = facts.syncedSinceStart ? "desynced" : "starting";
+  const healthy = phase === "synced" || phase === "donor";
   // Draining hides a healthy node from the pools; a sick one stays reported as sick.
-  return facts.lifecycle === "draining" && (phase === "synced" || phase === "donor") ? "draining" : phase;
+  if (facts.lifecycle === "draining" && healthy) return "draining";
+  // Desynced for a backup, the node shows Donor/Desynced, which a donor answers 200 for:
+  // a backing-up node must leave the pools, so it has a phase of its own.
+  if (facts.backingUp === true && (healthy || phase === "desynced")) return "backing-up";
+  return phase;
 }

@@ -29,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
   // doctor and verify load their modules (mysql2 among them) only when asked for.
   if (command === "doctor") return (await import("./doctor-command.js")).doctorCommand(rest, env);
   if (command === "verify") return (await import("./verify-command.js")).verifyCommand(rest, env);
+  if (command === "backup") return (await import("./backup-command.js")).backupCommand(rest, env);
+  if (command === "restore") return (await import("./backup-command.js")).restoreEntry(rest, env);
   // The local runner's modules load only for its commands: an agent starts sooner without them.
   const local = await import("./local-commands.js");
   const { localUsage, parseLocalFlags } = await import("./local-flags.js");
@@ -58,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
       return local.localRestartRolling(parseLocalFlags(command, rest, env));
     default:
       throw new BadInputError(
-        `unknown command "${command}": say seed, node, local up, status, stop, kill, start, drain, scale, restart, down, haproxy, marathon or k8s; nothing was started; see galera-pilot --help`,
+        `unknown command "${command}": say seed, node, local up, status, stop, kill, start, drain, scale, restart, down, doctor, verify, backup, restore, haproxy, marathon or k8s; nothing was started; see galera-pilot --help`,
       );
   }
 }
@@ -91,7 +93,17 @@ async function everyUsage(): Promise<string> {
   const { verifyUsage } = await import("./verify-options.js");
   const { marathonUsage } = await import("./marathon-command.js");
   const { k8sUsage } = await import("./k8s-command.js");
-  return [usage, localUsage, doctorUsage, verifyUsage, haproxyUsage, marathonUsage, k8sUsage].join("\n\n");
+  const { backupUsage } = await import("./backup-command.js");
+  return [
+    usage,
+    localUsage,
+    doctorUsage,
+    verifyUsage,
+    backupUsage,
+    haproxyUsage,
+    marathonUsage,
+    k8sUsage,
+  ].join("\n\n");
 }
 
 main(process.argv.slice(2)).then(

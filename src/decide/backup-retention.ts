@@ -10,8 +10,9 @@
  * - The newest complete backup of each cluster is never pruned, whatever the rules say (so
  *   the only one is not either): a destination that holds backups of two clusters (one
  *   re-created from scratch at the same place) never loses the last backup of the other.
- * - A `running` backup is never pruned: it may be under way. (One whose agent died before
- *   it could say it failed stays `running` until it is marked failed.)
+ * - A `running` backup is never pruned: it may be under way. One whose heartbeat stopped
+ *   (abandoned, backup-liveness.ts: its agent died and nobody could mark it failed) counts
+ *   as a failed one.
  * - A `failed` backup is never restored; it is kept one day after it started, to be looked
  *   at, then pruned.
  *
@@ -21,6 +22,7 @@
  * are, the newest complete backup of each cluster stays.
  */
 import type { BackupManifest, CompleteBackup } from "../model/backup-manifest.js";
+import { backupStanding } from "./backup-liveness.js";
 
 export interface RetentionRules {
   /** Keep the N newest complete backups (of each cluster). */
@@ -62,23 +64,28 @@ export function backupsToPrune(manifests: readonly BackupManifest[], rules: Rete
 
   for (const m of manifests) {
     const age = now - Date.parse(m.startedAt);
-    if (m.state === "running") {
+    const standing = backupStanding(m, now);
+    if (standing === "running") {
       verdicts.set(
         m.id,
         kept(
-          `running on ${m.node}, started ${ago(age)}; a running backup is never pruned (one whose agent died stays running until it is marked failed)`,
+          `running on ${m.node}, started ${ago(age)}, its progress written ${heartbeatAgo(now - Date.parse(m.updatedAt))}; a running backup is never pruned`,
         ),
       );
-    } else if (m.state === "failed") {
+    } else if (m.state === "failed" || standing === "abandoned") {
+      const what =
+        m.state === "failed"
+          ? `failed (${m.failure})`
+          : `abandoned (running, but its progress was last written ${heartbeatAgo(now - Date.parse(m.updatedAt))}: its agent stopped)`;
       verdicts.set(
         m.id,
         age < failedKeptMs
           ? kept(
-              `failed (${m.failure}), started ${ago(age)}; a failed backup is kept a day after its start, to be looked at`,
+              `${what}, started ${ago(age)}; a failed backup is kept a day after its start, to be looked at`,
             )
           : {
               prune: true,
-              reason: `pruned: failed (${m.failure}), started ${ago(age)}; a failed backup is never restored`,
+              reason: `pruned: ${what}, started ${ago(age)}; a failed backup is never restored`,
             },
       );
     }
@@ -115,6 +122,11 @@ function completeVerdict(rank: number, age: number, { keepLast, keepDays }: Rete
   }
   if (keepDays !== undefined) reasons.push(`started ${ago(age)}, before the ${days(keepDays)} kept`);
   return { prune: true, reason: `pruned: complete, but ${reasons.join(", and ")}` };
+}
+
+/** A heartbeat's age: seconds under two minutes ("2 s ago"), else as ago() says it. */
+function heartbeatAgo(ms: number): string {
+  return ms >= 0 && ms < 120_000 ? `${Math.floor(ms / 1000)} s ago` : ago(ms);
 }
 
 /** "1 day", "7 days", "1.5 days". */

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -69,7 +69,7 @@ export class DirectoryDestination implements BackupDestination {
     const handle = await open(path, "r").catch((error: unknown) => {
       throw new DestinationError(`backup ${id} has no stored stream in ${this.root}: ${systemReason(error)}`);
     });
-    return createReadStream("", { fd: handle.fd, autoClose: true });
+    return handle.createReadStream();
   }
 
   async writeManifest(id: string, text: string): Promise<void> {

@@ -31,7 +31,9 @@ export function steadyState(f: SteadyFacts): string | null {
     case "starting":
       return `no action: ${f.node}'s mariadbd is starting or joining (state transfer, or awaiting its primary component)`;
     case "desynced":
-      return `no action: ${f.node} is in a primary component${of} but desynced (a backup, or wsrep_desync): out of the routers' pools`;
+      return `no action: ${f.node} is in a primary component${of} but desynced (wsrep_desync set by hand, or a backup of another tool): out of the routers' pools`;
+    case "backing-up":
+      return `no action: ${f.node} is being backed up, desynced for it: out of the routers' pools until the backup ends`;
     case "non-primary":
       return `no action yet: ${f.node}'s mariadbd runs outside any primary component${of}; the agent decides with its peers if this lasts`;
     case "server-down":

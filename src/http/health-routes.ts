@@ -113,6 +113,9 @@ export function answersAt(posted: PostedAnswers, now: number): HealthAnswers {
   return now <= posted.validUntil ? posted.answers : expiredAnswers;
 }
 
+/** POST: a backup of this node, asked by `galera-pilot backup`; GET: the backup under way and the last. */
+export const backupPath = "/backup";
+
 /** Messages from the main thread to the listener's worker. */
 export type ToWorker =
   { kind: "answers"; posted: PostedAnswers } | { kind: "reply"; id: number; answer: HttpAnswer };
@@ -121,7 +124,17 @@ export type ToWorker =
 export type FromWorker =
   | { kind: "listening"; port: number }
   | { kind: "listen-failed"; message: string; code: string | null }
-  | { kind: "request"; id: number; path: string; auth: string | null; remote: string | null };
+  | {
+      kind: "request";
+      id: number;
+      path: string;
+      auth: string | null;
+      remote: string | null;
+      /** GET (HEAD is answered as GET), or POST for /backup. */
+      method?: "GET" | "POST";
+      /** The path with its query, as the client sent it: what a signed POST signs. */
+      target?: string;
+    };
 
 /** What the worker is started with (workerData). */
 export interface WorkerSetup {

@@ -6,6 +6,7 @@ import { dashboardPage } from "../dashboard/dashboard-page.js";
 import { answerHeader, requestHeader, signAnswer, verifyRequest } from "../peer-api/peer-auth.js";
 import { peerStatePath } from "../peer-api/peer-state-client.js";
 import {
+  backupPath,
   textAnswer,
   type FromWorker,
   type HttpAnswer,
@@ -25,6 +26,11 @@ export interface HealthServerOptions {
   /** Told the address of every peer whose /peer/state request proved the cluster secret. */
   onPeerAsk?: (address: string) => void;
   clusterSecret: Secret;
+  /** Backups of this node (POST /backup, signed; GET /backup); absent: 404. */
+  backup?: {
+    request(allowWriter: boolean): Promise<{ accepted: string } | { refused: string; status: 409 | 503 }>;
+    activity(): unknown;
+  };
   /** The dashboard's state (GALERA_PILOT_DASHBOARD=yes): the page at /dashboard/; absent, no page. */
   dashboard?: () => unknown;
   /** The health answers served until the first post(). */
@@ -56,12 +62,15 @@ const keepAliveTimeoutMs = 5_000;
 export function mainThreadAnswer(
   options: Pick<
     HealthServerOptions,
-    "status" | "metrics" | "peerState" | "clusterSecret" | "dashboard" | "onPeerAsk"
+    "status" | "metrics" | "peerState" | "clusterSecret" | "dashboard" | "onPeerAsk" | "backup"
   >,
   path: string,
   auth: string | null,
   remote: string | null = null,
+  method: "GET" | "POST" = "GET",
+  target: string = path,
 ): HttpAnswer | Promise<HttpAnswer> {
+  if (method === "POST") return backupRequest(options, target, auth);
   switch (path) {
     case "/status":
       return textAnswer(200, JSON.stringify(options.status()) + "\n", "application/json");
@@ -80,6 +89,9 @@ export function mainThreadAnswer(
         extraHeaders: { [answerHeader]: signAnswer(options.clusterSecret, nonce, body) },
       };
     }
+    case backupPath:
+      if (!options.backup) return textAnswer(404, "not found\n");
+      return textAnswer(200, JSON.stringify(options.backup.activity()) + "\n", "application/json");
     case "/dashboard":
       if (!options.dashboard) return textAnswer(404, "not found\n");
       // The page asks for api/state beside itself: it must be served from the folder.
@@ -93,6 +105,36 @@ export function mainThreadAnswer(
     default:
       return textAnswer(404, "not found\n");
   }
+}
+
+/** Nonces of the backup requests answered lately: a request seen once is not taken again. */
+const usedNonces = new Map<string, number>();
+const nonceMemoryMs = 10 * 60_000;
+
+/**
+ * POST /backup[?allow-writer=yes]: the request must prove the cluster secret over its path and
+ * query (peer-auth.ts), and is taken once (a replayed one is refused); the answer is signed.
+ */
+async function backupRequest(
+  options: Pick<HealthServerOptions, "clusterSecret" | "backup">,
+  target: string,
+  auth: string | null,
+): Promise<HttpAnswer> {
+  if (!options.backup) return textAnswer(404, "not found\n");
+  const nonce = verifyRequest(options.clusterSecret, target, auth ?? undefined);
+  if (nonce === null) return textAnswer(401, "the request does not prove the cluster secret\n");
+  const now = Date.now();
+  for (const [seen, at] of usedNonces) if (now - at > nonceMemoryMs) usedNonces.delete(seen);
+  if (usedNonces.has(nonce)) return textAnswer(409, "this request was already taken (a replay)\n");
+  usedNonces.set(nonce, now);
+  const query = new URLSearchParams(target.split("?")[1] ?? "");
+  const answer = await options.backup.request(query.get("allow-writer") === "yes");
+  const status = "accepted" in answer ? 202 : answer.status;
+  const body = JSON.stringify(answer);
+  return {
+    ...textAnswer(status, body, "application/json"),
+    extraHeaders: { [answerHeader]: signAnswer(options.clusterSecret, nonce, body) },
+  };
 }
 
 /**
@@ -175,7 +217,14 @@ export class HealthServer {
             );
           case "request":
             return void Promise.resolve(
-              mainThreadAnswer(this.#options, message.path, message.auth, message.remote),
+              mainThreadAnswer(
+                this.#options,
+                message.path,
+                message.auth,
+                message.remote,
+                message.method ?? "GET",
+                message.target ?? message.path,
+              ),
             ).then((answer) => this.#tell({ kind: "reply", id: message.id, answer }));
         }
       });

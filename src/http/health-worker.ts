@@ -11,6 +11,7 @@ import type { Socket } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
 import { healthResponse, scanHealthRequest } from "./health-fast-path.js";
 import {
+  backupPath,
   answersAt,
   bare100,
   healthPathAnswer,
@@ -54,8 +55,11 @@ port.on("message", (message: ToWorker) => {
 });
 
 function onRequest(req: IncomingMessage, res: ServerResponse): void {
-  const path = (req.url ?? "/").split("?")[0]!;
-  if (req.method !== "GET" && req.method !== "HEAD") return send(res, methodNotAllowed);
+  const target = req.url ?? "/";
+  const path = target.split("?")[0]!;
+  // One POST: a backup asked of this agent (signed with the cluster secret; the main thread checks).
+  const post = req.method === "POST" && path === backupPath;
+  if (req.method !== "GET" && req.method !== "HEAD" && !post) return send(res, methodNotAllowed);
   if (isHealthPath(path)) {
     const answer = healthPathAnswer(path, answersAt(posted, Date.now()));
     if (typeof answer === "string") return void req.socket.end(answer);
@@ -66,7 +70,17 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
   const auth = req.headers[setup.authHeader];
   // An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d; the agents know it as a.b.c.d.
   const remote = req.socket.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? null;
-  tell({ kind: "request", id, path, auth: typeof auth === "string" ? auth : null, remote });
+  // A POST's body is not read: its one option is in the signed query.
+  if (post) req.resume();
+  tell({
+    kind: "request",
+    id,
+    path,
+    auth: typeof auth === "string" ? auth : null,
+    remote,
+    method: post ? "POST" : "GET",
+    target,
+  });
 }
 
 const server = createServer(onRequest);

@@ -86,6 +86,8 @@ export class LocalCluster {
     mkdirSync(options.stateDir, { recursive: true, mode: 0o755 });
     this.#layout = localLayout(options);
     this.secrets = ensureLocalSecrets(options.stateDir);
+    // Where the local cluster's backups go by default (`galera-pilot backup`, docs/backups.md).
+    mkdirSync(localBackupFolder(options.stateDir), { recursive: true, mode: 0o750 });
     for (const layout of this.#layout) this.#manage(layout);
   }
 
@@ -325,6 +327,7 @@ export class LocalCluster {
       GALERA_PILOT_DATADIR: layout.datadir,
       GALERA_PILOT_RUN_DIR: layout.runDir,
       GALERA_PILOT_CLUSTER_NAME: "local",
+      GALERA_PILOT_BACKUP_DESTINATION: localBackupFolder(this.options.stateDir),
       ...this.options.agentEnv,
       ...this.options.nodeEnv?.[layout.name],
       ...this.#nodeEnv.get(layout.name),
@@ -361,4 +364,9 @@ export class LocalCluster {
     );
     return agent;
   }
+}
+
+/** The local cluster's backup folder: STATE/backups. */
+export function localBackupFolder(stateDir: string): string {
+  return join(stateDir, "backups");
 }

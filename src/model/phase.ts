@@ -8,6 +8,7 @@
  * - synced: Primary, ready, Synced
  * - non-primary: mariadbd answers but is not in a primary component
  * - desynced: answers, Primary, but neither Synced nor Donor
+ * - backing-up: this node's agent is taking a backup of it, desynced for it: out of the pools
  * - server-down: mariadbd stopped answering after having answered, or exited and is restarted
  * - draining: leaving the routers' pools before leaving the cluster
  * - stopping / stopped: leaving the cluster on request, or gone
@@ -21,6 +22,7 @@ export const phases = [
   "synced",
   "non-primary",
   "desynced",
+  "backing-up",
   "server-down",
   "draining",
   "stopping",

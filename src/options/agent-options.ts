@@ -66,6 +66,8 @@ export interface AgentOptions {
   evictDead: boolean;
   /** Serve the live dashboard page on the health port (/dashboard/). */
   dashboard: boolean;
+  /** Where backups asked of this agent go (a folder, or s3://…); null: it takes none. */
+  backupDestination: string | null;
   rootPassword: Secret;
   sstPassword: Secret;
   /** An optional application user created at initialisation (MYSQL_USER / MYSQL_PASSWORD). */
@@ -266,6 +268,12 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     writerHandoverMs: flags.integer("writer-handover", writerHandoverMs(), 0, 60_000, "milliseconds"),
     evictDead: yesNo(flags, "evict-dead", true),
     dashboard: yesNo(flags, "dashboard", false),
+    backupDestination:
+      flags.value(
+        "backup-destination",
+        "an absolute folder path or s3://bucket/prefix",
+        matching(/^(\/|s3:\/\/)/),
+      ) ?? null,
     health: {
       availableWhenDonor: yesNo(flags, "donor-available", true),
       availableWhenReadOnly: yesNo(flags, "read-only-available", false),

@@ -110,6 +110,11 @@ export const settings = {
     env: "GALERA_PILOT_DASHBOARD",
     help: "serve the live page at /dashboard/ on the health port: no (default) | yes",
   },
+  backupDestination: {
+    flag: "--backup-destination",
+    env: "GALERA_PILOT_BACKUP_DESTINATION",
+    help: "where this agent writes backups asked of it: an absolute folder path (an NFS mount too) or s3://bucket/prefix; unset (default): it takes none",
+  },
   tlsCa: {
     flag: "--tls-ca",
     env: "GALERA_PILOT_TLS_CA",

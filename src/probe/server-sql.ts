@@ -49,3 +49,43 @@ export async function checkLogin(
     await connection?.end().catch(() => undefined);
   }
 }
+
+/**
+ * Sets `wsrep_desync` (a backup's: the node leaves flow control while mariabackup reads it,
+ * so the cluster is not slowed). Not kept across a restart of mariadbd.
+ */
+export async function setDesync(socket: string, on: boolean, connectTimeoutMs = 2000): Promise<void> {
+  const mysql = await Sampler.loadDriver();
+  const connection = await mysql.createConnection({
+    socketPath: socket,
+    user: "root",
+    connectTimeout: connectTimeoutMs,
+  });
+  try {
+    await connection.query(`SET GLOBAL wsrep_desync = ${on ? "ON" : "OFF"}`);
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
+}
+
+/** What a backup's manifest records of the server: its version and the cluster it is in. */
+export async function serverFacts(
+  socket: string,
+  connectTimeoutMs = 2000,
+): Promise<{ version: string; clusterUuid: string; desync: boolean }> {
+  const mysql = await Sampler.loadDriver();
+  const connection = await mysql.createConnection({
+    socketPath: socket,
+    user: "root",
+    connectTimeout: connectTimeoutMs,
+  });
+  try {
+    const [rows] = await connection.query(
+      "SELECT VERSION() AS version, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_CLUSTER_STATE_UUID') AS uuid, @@GLOBAL.wsrep_desync AS desync",
+    );
+    const row = (rows as { version: string; uuid: string | null; desync: number }[])[0]!;
+    return { version: row.version, clusterUuid: row.uuid ?? "", desync: Number(row.desync) === 1 };
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
+}

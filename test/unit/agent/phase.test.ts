@@ -57,6 +57,55 @@ describe("derivePhase", () => {
       "synced",
     ],
     [
+      "synced, backing up: the backup's phase, out of the pools",
+      {
+        lifecycle: "running",
+        syncedSinceStart: true,
+        sample: sample("4", "Primary"),
+        sampleFresh: true,
+        backingUp: true,
+      },
+      "backing-up",
+    ],
+    [
+      "desynced for a backup (Donor/Desynced): the backup's phase, not a donor's",
+      {
+        lifecycle: "running",
+        syncedSinceStart: true,
+        sample: sample("2", "Primary"),
+        sampleFresh: true,
+        backingUp: true,
+      },
+      "backing-up",
+    ],
+    [
+      "backing up but mariadbd does not answer: down, as it is",
+      { lifecycle: "running", syncedSinceStart: true, sample: down, sampleFresh: true, backingUp: true },
+      "server-down",
+    ],
+    [
+      "backing up, outside a primary: non-primary, as it is",
+      {
+        lifecycle: "running",
+        syncedSinceStart: true,
+        sample: sample("2", "non-Primary"),
+        sampleFresh: true,
+        backingUp: true,
+      },
+      "non-primary",
+    ],
+    [
+      "draining while backing up: draining, the agent is leaving",
+      {
+        lifecycle: "draining",
+        syncedSinceStart: true,
+        sample: sample("2", "Primary"),
+        sampleFresh: true,
+        backingUp: true,
+      },
+      "draining",
+    ],
+    [
       "synced but the sample is stale",
       { lifecycle: "running", syncedSinceStart: true, sample: sample("4", "Primary"), sampleFresh: false },
       "server-down",

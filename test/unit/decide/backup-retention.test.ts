@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { abandonedAfterMs } from "../../../src/decide/backup-liveness.js";
 import { backupsToPrune, failedKeptMs, type RetentionRules } from "../../../src/decide/backup-retention.js";
 import { backupId, type BackupManifest } from "../../../src/model/backup-manifest.js";
 
@@ -16,6 +17,8 @@ function backup(
   state: BackupManifest["state"] = "complete",
   cluster = uuid,
   node = "n2",
+  /** How long ago a running backup's agent last wrote its progress (its heartbeat). */
+  heartbeatAge = Math.min(age, 2000),
 ): BackupManifest {
   const startedAt = new Date(now - age).toISOString();
   const common = {
@@ -32,7 +35,7 @@ function backup(
     bytesStored: 40,
     updatedAt: startedAt,
   };
-  if (state === "running") return { ...common, state };
+  if (state === "running") return { ...common, state, updatedAt: new Date(now - heartbeatAge).toISOString() };
   if (state === "failed") return { ...common, state, endedAt: startedAt, failure: "the destination is full" };
   return {
     ...common,
@@ -123,7 +126,7 @@ describe("backupsToPrune", () => {
     );
   });
 
-  it("never prunes a running backup, nor counts it; prunes a failed one a day after its start", () => {
+  it("never prunes a running backup, nor counts it; prunes a failed or abandoned one a day after its start", () => {
     const manifests = [
       backup(3 * hour, "running"),
       backup(2 * day, "running", uuid, "n3"),
@@ -132,12 +135,19 @@ describe("backupsToPrune", () => {
       backup(failedKeptMs, "failed", uuid, "n1"),
       backup(6 * day),
       backup(7 * day),
+      backup(3 * day, "running", uuid, "n1", 3 * day - 10 * 60_000),
+      backup(4 * hour, "running", uuid, "n3", abandonedAfterMs + 1),
     ];
     const { prune, keep } = backupsToPrune(manifests, { keepLast: 1, now });
     assert.deepEqual(prune, [
       {
         id: manifests[6]!.id,
         reason: "pruned: complete, but not the newest complete backup of its cluster",
+      },
+      {
+        id: manifests[7]!.id,
+        reason:
+          "pruned: abandoned (running, but its progress was last written 2.9 d ago: its agent stopped), started 3.0 d ago; a failed backup is never restored",
       },
       {
         id: manifests[4]!.id,
@@ -153,7 +163,7 @@ describe("backupsToPrune", () => {
       {
         id: manifests[1]!.id,
         reason:
-          "kept: running on n3, started 2.0 d ago; a running backup is never pruned (one whose agent died stays running until it is marked failed)",
+          "kept: running on n3, started 2.0 d ago, its progress written 2 s ago; a running backup is never pruned",
       },
       {
         id: manifests[3]!.id,
@@ -166,9 +176,14 @@ describe("backupsToPrune", () => {
           "kept: failed (the destination is full), started 5.0 h ago; a failed backup is kept a day after its start, to be looked at",
       },
       {
+        id: manifests[8]!.id,
+        reason:
+          "kept: abandoned (running, but its progress was last written 60 s ago: its agent stopped), started 4.0 h ago; a failed backup is kept a day after its start, to be looked at",
+      },
+      {
         id: manifests[0]!.id,
         reason:
-          "kept: running on n2, started 3.0 h ago; a running backup is never pruned (one whose agent died stays running until it is marked failed)",
+          "kept: running on n2, started 3.0 h ago, its progress written 2 s ago; a running backup is never pruned",
       },
     ]);
   });

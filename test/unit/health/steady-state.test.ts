@@ -58,7 +58,14 @@ describe("the steady-state sentence", () => {
   it("an unknown cluster size is left out rather than guessed", () => {
     assert.equal(
       steadyState({ node: "n2", phase: "desynced", ready: false, writer: false, clusterSize: null }),
-      "no action: n2 is in a primary component but desynced (a backup, or wsrep_desync): out of the routers' pools",
+      "no action: n2 is in a primary component but desynced (wsrep_desync set by hand, or a backup of another tool): out of the routers' pools",
+    );
+  });
+
+  it("a node being backed up says so, and that it is out of the pools until the end", () => {
+    assert.equal(
+      steadyState({ node: "n3", phase: "backing-up", ready: false, writer: false, clusterSize: 3 }),
+      "no action: n3 is being backed up, desynced for it: out of the routers' pools until the backup ends",
     );
   });
 

@@ -1,0 +1,147 @@
+/**
+ * A backup made a datadir again: its stored stream read from the destination, hashed and
+ * compared with the manifest's sha256, decompressed (zstd), its framing checked (the tap),
+ * unpacked by `mbstream -x` into a scratch folder beside the target, prepared (`mariabackup
+ * --prepare`: InnoDB's redo applied, so the files are consistent at the backup's position),
+ * moved into the target (`--move-back`, renames on one file system), and given to the
+ * server's user.
+ *
+ * The target is never touched before the whole stream was read and its checksum matched and
+ * the prepare succeeded: a corrupt, truncated or foreign backup leaves it as it was. The
+ * target must be absent or empty (checked by the caller before, and again here).
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chown, mkdir, mkdtemp, readdir, rm, rmdir } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { BackupDestination } from "../destination/destination.js";
+import { lastLines, runToCompletion, waitForExit } from "../process/child-exit.js";
+import { MbstreamTap } from "./mbstream-tap.js";
+
+export interface RestoreOptions {
+  destination: BackupDestination;
+  id: string;
+  /** The manifest's sha256 of the stored stream. */
+  sha256: string;
+  /** The datadir to fill: absent or empty. */
+  datadir: string;
+  /** The server's OS user (mysql), who must own the restored files. */
+  owner: { uid: number; gid: number };
+  /** Called with bytes read so far, as they are read. */
+  onBytes?: (read: number) => void;
+}
+
+export class RestoreFailed extends Error {}
+
+/** Restores backup `id` into `datadir`; rejects with one line, the target left as it was. */
+export async function restoreBackup(options: RestoreOptions): Promise<void> {
+  const { datadir } = options;
+  if ((await entries(datadir)).length > 0) {
+    throw new RestoreFailed(`the datadir ${datadir} is not empty`);
+  }
+  // Beside the target, so that moving the prepared files in is a rename, not a copy.
+  await mkdir(dirname(datadir), { recursive: true });
+  const scratch = await mkdtemp(join(dirname(datadir), `.${basename(datadir)}.restoring-`));
+  try {
+    await unpack(options, scratch);
+    const prepared = await runToCompletion("mariabackup", ["--prepare", `--target-dir=${scratch}`]);
+    if (prepared.exitCode !== 0) {
+      throw new RestoreFailed(
+        `mariabackup --prepare failed (exit ${prepared.exitCode ?? prepared.signal}): ${lastLines(prepared.stderr, 2)}`,
+      );
+    }
+    // Checked again: nothing may have appeared there meanwhile.
+    if ((await entries(datadir)).length > 0) throw new RestoreFailed(`the datadir ${datadir} is not empty`);
+    await mkdir(datadir, { recursive: true });
+    const moved = await runToCompletion("mariabackup", [
+      `--defaults-file=${join(scratch, "backup-my.cnf")}`,
+      "--move-back",
+      `--target-dir=${scratch}`,
+      `--datadir=${datadir}/`, // with the slash: mariabackup appends "." (backup-my.cnf's "./" folders) to it
+    ]);
+    if (moved.exitCode !== 0) {
+      // Half moved: empty the target again rather than leave a datadir that looks whole.
+      await emptyFolder(datadir);
+      throw new RestoreFailed(
+        `mariabackup --move-back failed (exit ${moved.exitCode ?? moved.signal}): ${lastLines(moved.stderr, 2)}`,
+      );
+    }
+    await chownTree(datadir, options.owner);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The stream read, checked against the manifest's checksum and framing, unpacked into `scratch`. */
+async function unpack(options: RestoreOptions, scratch: string): Promise<void> {
+  const startedAt = Date.now();
+  const source = await options.destination.readData(options.id);
+  const hash = createHash("sha256");
+  let read = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      hash.update(chunk);
+      read += chunk.length;
+      options.onBytes?.(read);
+      callback(null, chunk);
+    },
+  });
+  const zstd = spawn("zstd", ["-q", "-d", "-c"], { stdio: ["pipe", "pipe", "pipe"] });
+  const mbstream = spawn("mbstream", ["-x", "-C", scratch], { stdio: ["pipe", "ignore", "pipe"] });
+  let zstdErr = "";
+  let mbstreamErr = "";
+  zstd.stderr.on("data", (c: Buffer) => (zstdErr = (zstdErr + c.toString()).slice(-4096)));
+  mbstream.stderr.on("data", (c: Buffer) => (mbstreamErr = (mbstreamErr + c.toString()).slice(-4096)));
+  const zstdExit = waitForExit(zstd, startedAt);
+  const mbstreamExit = waitForExit(mbstream, startedAt);
+  try {
+    await Promise.all([
+      pipeline(source, counted, zstd.stdin),
+      pipeline(zstd.stdout, new MbstreamTap(), mbstream.stdin),
+    ]);
+  } catch (error) {
+    zstd.kill("SIGKILL");
+    mbstream.kill("SIGKILL");
+    const z = await zstdExit;
+    if (z.exitCode !== 0 && z.signal === null) {
+      throw new RestoreFailed(`the stored stream does not decompress (zstd: ${lastLines(zstdErr, 1)})`);
+    }
+    throw new RestoreFailed(error instanceof Error ? error.message : String(error));
+  }
+  const [z, m] = await Promise.all([zstdExit, mbstreamExit]);
+  if (z.exitCode !== 0)
+    throw new RestoreFailed(`the stored stream does not decompress (zstd: ${lastLines(zstdErr, 1)})`);
+  if (m.exitCode !== 0)
+    throw new RestoreFailed(`mbstream -x failed (exit ${m.exitCode}): ${lastLines(mbstreamErr, 1)}`);
+  const sha256 = hash.digest("hex");
+  if (sha256 !== options.sha256) {
+    throw new RestoreFailed(
+      `the stored stream's sha256 is ${sha256.slice(0, 12)}…, not the manifest's ${options.sha256.slice(0, 12)}… (${read} bytes read): the backup is corrupt`,
+    );
+  }
+}
+
+async function entries(folder: string): Promise<string[]> {
+  try {
+    return await readdir(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
+async function emptyFolder(folder: string): Promise<void> {
+  for (const name of await entries(folder)) await rm(join(folder, name), { recursive: true, force: true });
+  await rmdir(folder).catch(() => undefined);
+}
+
+async function chownTree(path: string, owner: { uid: number; gid: number }): Promise<void> {
+  await chown(path, owner.uid, owner.gid);
+  for (const entry of await readdir(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) await chownTree(child, owner);
+    else await chown(child, owner.uid, owner.gid);
+  }
+}
