@@ -33,7 +33,7 @@ RUN set -eux; \
     fi; \
     apt-get update; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      mariadb-server galera-4 mariadb-backup socat rsync pv tini; \
+      mariadb-server galera-4 mariadb-backup zstd socat rsync pv tini; \
     if [ "$created_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt/* /var/log/dpkg.log; \

@@ -12,7 +12,7 @@ scope=${1:-all}
 # scripts call iproute2's `ss`; pv limits the SST rate, GALERA_PILOT_SST_RATE_LIMIT), HAProxy,
 # and iptables for `galera-pilot verify`'s network faults. mariadb-server depends on iproute2
 # and recommends pv: they are named here because the cluster uses them, not by chance.
-runtime_packages=(mariadb-server galera-4 mariadb-backup socat rsync iproute2 pv haproxy iptables)
+runtime_packages=(mariadb-server galera-4 mariadb-backup zstd socat rsync iproute2 pv haproxy iptables)
 # The tests and benchmarks: DNS discovery (dnsmasq), load (sysbench, wrk), the container suite
 # (podman and its helpers, debootstrap for the base image), the dashboard's screenshots
 # (chromium). Network namespaces use iproute2, already in the runtime set.

@@ -14,7 +14,7 @@ function packagesOf(scope: string): string[] {
 }
 
 describe("scripts/setup.sh: npm start installs only what the cluster needs", () => {
-  it("the runtime set is what the agents, the local runner and verify run: mariadbd, Galera, the SST tools, HAProxy, iptables", () => {
+  it("the runtime set is what the agents, the local runner and verify run: mariadbd, Galera, the SST and backup tools (zstd compresses backups), HAProxy, iptables", () => {
     assert.deepEqual(packagesOf("runtime").sort(), [
       "galera-4",
       "haproxy",
@@ -25,6 +25,7 @@ describe("scripts/setup.sh: npm start installs only what the cluster needs", () 
       "pv",
       "rsync",
       "socat",
+      "zstd",
     ]);
   });
 
