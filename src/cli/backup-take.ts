@@ -76,6 +76,12 @@ async function follow(url: string, node: string, id: string): Promise<number> {
       continue;
     }
     heardAt = now;
+    if (activity.running?.id !== id && activity.last?.id !== id) {
+      // An agent that knows nothing of it is a new one: the one taking it stopped.
+      throw new BackupError(
+        `the agent of ${node} restarted during backup ${id}: the backup is marked failed by the new agent, and only a complete backup is ever restored; \`galera-pilot backup list\` shows its state; ask again once ${node} is synced`,
+      );
+    }
     if (activity.last?.id === id && activity.running?.id !== id) {
       if (activity.last.state === "complete") {
         console.log(`backup ${id} is complete (on ${node}, in ${activity.destination ?? "its destination"})`);

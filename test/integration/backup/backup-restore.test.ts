@@ -1,0 +1,343 @@
+import { after, before, describe } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { AckedWriter } from "../../support/acked-writer.js";
+import { fingerprint } from "../../support/datadir-fingerprint.js";
+import { failureAwareSteps } from "../../support/failure-aware-steps.js";
+import { agentLog, allSynced, sql, testCluster } from "../../support/local-cluster-harness.js";
+import { runCli, spawnCli, type CliResult } from "../../support/run-cli.js";
+
+/**
+ * Backups of a real 3-node cluster (docs/backups.md): taken by the agent of the node the rules
+ * choose while appends run, verified by a restore drill, failed cleanly when their node is
+ * killed or their destination fills up, and restored into a new cluster that holds every
+ * append acknowledged before the backup began. Addresses 127.0.19.x; the destination is the
+ * state folder's backups/ (what the local runner gives its agents).
+ */
+describe(
+  "given a 3-node cluster taking appends, with a folder as its backup destination",
+  { timeout: 900_000 },
+  () => {
+    const { cluster, events } = testCluster("backup", "127.0.19.2");
+    const stateDir = join(cluster.layout[0]!.datadir, "..", "..");
+    const destination = join(stateDir, "backups");
+    const node = (name: string) => cluster.layout.find((n) => n.name === name)!;
+    const writer = new AckedWriter(node("n1").socket);
+    const { step, failed } = failureAwareSteps();
+    const env = (): Record<string, string> => ({
+      GALERA_PILOT_CLUSTER_SECRET_FILE: join(stateDir, "secrets", "cluster.secret"),
+      GALERA_PILOT_BACKUP_DESTINATION: destination,
+    });
+    const agents = cluster.layout.map((n) => `${n.name}=${n.healthUrl}`).join(",");
+    const cli = (args: string[], timeoutMs = 300_000): Promise<CliResult> => runCli(args, env(), timeoutMs);
+    const manifests = (): Record<
+      string,
+      { state: string; failure?: string; node: string; position?: { seqno: number } }
+    > =>
+      Object.fromEntries(
+        readdirSync(destination)
+          .filter((name) => existsSync(join(destination, name, "manifest.json")))
+          .map((id) => [id, JSON.parse(readFileSync(join(destination, id, "manifest.json"), "utf8"))]),
+      );
+    let backupId = "";
+    let ackedBeforeBackup: number[] = [];
+
+    before(async () => {
+      await cluster.up();
+      await cluster.waitFor(allSynced(3), 240_000, "3 of 3 synced");
+      await writer.createTable();
+      // Enough data that the backup has files to copy, and appends that keep coming.
+      await sql(
+        node("n1").socket,
+        "CREATE TABLE t.filler (id INT PRIMARY KEY AUTO_INCREMENT, pad CHAR(200))",
+      );
+      await sql(
+        node("n1").socket,
+        "INSERT INTO t.filler (pad) SELECT REPEAT('x', 200) FROM t.seq_1_to_50000",
+      );
+      await writer.writeRows(50);
+      writer.start();
+    });
+    after(async () => {
+      await writer.stop();
+      await cluster.down();
+      if (failed()) console.error(events.join("\n"));
+    });
+
+    step(
+      "when a backup is asked for, then it is taken on a synced member that is not the writer, which leaves the pools meanwhile, and ends complete with its position",
+      async () => {
+        // Let the appends run a while first: the backup must catch them mid-flow.
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        ackedBeforeBackup = [...writer.acknowledged];
+        const result = await cli(["backup", "--nodes", agents]);
+        assert.equal(result.exitCode, 0, result.stderr + result.stdout);
+        const chosen = /^backing up on (n\d): /m.exec(result.stdout)?.[1];
+        assert.ok(chosen, result.stdout);
+        const statuses = await cluster.status();
+        assert.ok(
+          !statuses.find((s) => s.name === chosen)!.writer || statuses.every((s) => !s.writer),
+          "not the writer",
+        );
+        backupId = /^backup (\S+) started on /m.exec(result.stdout)![1]!;
+        assert.match(
+          result.stdout,
+          new RegExp(`^backup ${backupId} is complete \\(on ${chosen}, in ${destination}\\)$`, "m"),
+        );
+        const manifest = manifests()[backupId]!;
+        assert.equal(manifest.state, "complete");
+        assert.ok(manifest.position!.seqno > 0);
+        // Out of the pools while it ran, and back once it ended.
+        const log = agentLog(cluster, chosen);
+        assert.match(
+          log,
+          /no action: n\d is being backed up, desynced for it: out of the routers' pools until the backup ends/,
+        );
+        assert.match(log, new RegExp(`backup ${backupId} is complete: .*; ${chosen} is back in the pools`));
+        await cluster.waitFor(allSynced(3), 60_000, "3 of 3 synced after the backup");
+        const desync = await sql(node(chosen).socket, "SELECT @@GLOBAL.wsrep_desync AS d");
+        assert.equal(Number(desync[0]!["d"]), 0, "wsrep_desync lifted");
+      },
+    );
+
+    step(
+      "when the backup is listed and verified, then it is complete, restores, holds its manifest's position, and every table checks",
+      async () => {
+        const list = await cli(["backup", "list", "--destination", destination]);
+        assert.equal(list.exitCode, 0, list.stderr);
+        assert.match(list.stdout, new RegExp(`^${backupId}\\s+complete\\s+n\\d`, "m"));
+        const verify = await cli(["backup", "verify", backupId, "--destination", destination]);
+        assert.equal(verify.exitCode, 0, verify.stderr + verify.stdout);
+        assert.match(
+          verify.stdout,
+          new RegExp(
+            `^backup ${backupId} is verified: it restores, holds position [0-9a-f-]+:\\d+ as its manifest says, and all \\d+ tables check OK$`,
+            "m",
+          ),
+        );
+      },
+    );
+
+    step(
+      "when the backup node is killed -9 mid-backup, then its backup is marked failed by its next agent, and the node is back, synced, in the pools",
+      async () => {
+        const run = spawnCli(["backup", "--nodes", agents], env());
+        // Hold mariabackup still, so the kill lands mid-stream.
+        let held: { pid: number; node: string } | null = null;
+        await cluster.waitFor(
+          () => {
+            held = stoppedMariabackup(cluster.layout.map((n) => ({ name: n.name, socket: n.socket })));
+            return held !== null;
+          },
+          60_000,
+          "mariabackup running",
+        );
+        const { node: victim } = held!;
+        const id = Object.entries(manifests()).find(([, m]) => m.state === "running")![0];
+        await cluster.killNode(victim);
+        const result = await run.result;
+        assert.notEqual(result.exitCode, 0, result.stdout);
+        await cluster.waitFor(allSynced(3), 240_000, "3 of 3 synced after the kill");
+        await cluster.waitFor(() => manifests()[id]!.state === "failed", 60_000, "the backup marked failed");
+        assert.equal(
+          manifests()[id]!.failure,
+          "the agent taking it stopped before it ended (killed, or its container ended)",
+        );
+        assert.match(
+          agentLog(cluster, victim),
+          new RegExp(`backup ${id} was under way when this agent last stopped: it is marked failed`),
+        );
+        const list = await cli(["backup", "list", "--destination", destination]);
+        assert.match(list.stdout, new RegExp(`^${id}\\s+failed\\s+${victim}`, "m"));
+      },
+    );
+
+    step(
+      "when the destination fills up mid-stream, then the backup fails with the reason, nothing is marked complete, no partial stream is left, and its node is back in the pools",
+      async () => {
+        const full = join(stateDir, "small-destination");
+        mkdirSync(full, { recursive: true });
+        execFileSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", full]);
+        try {
+          // Only this node's agent writes there: its GALERA_PILOT_BACKUP_DESTINATION, by restart.
+          const small = "n3";
+          cluster.setNodeEnv(small, { GALERA_PILOT_BACKUP_DESTINATION: full });
+          await cluster.stopNode(small);
+          cluster.startNode(small);
+          await cluster.waitFor(allSynced(3), 240_000, "3 of 3 synced with n3's small destination");
+          const result = await cli(["backup", "--nodes", agents, "--node", small]);
+          assert.equal(result.exitCode, 8, result.stdout + result.stderr);
+          assert.match(
+            result.stderr,
+            /^galera-pilot: backup \S+-n3 failed on n3: writing backup \S+ to .* failed: no space left on the device \(ENOSPC\); it is marked failed and never restored; n3 is back in the pools$/m,
+          );
+          const [id] = readdirSync(full).filter((name) => /^\d{8}T/.test(name));
+          const manifest = JSON.parse(readFileSync(join(full, id!, "manifest.json"), "utf8")) as {
+            state: string;
+          };
+          assert.equal(manifest.state, "failed");
+          assert.deepEqual(readdirSync(join(full, id!)), ["manifest.json"]);
+          await cluster.waitFor(allSynced(3), 60_000, "3 of 3 synced after the failed backup");
+          cluster.setNodeEnv(small, { GALERA_PILOT_BACKUP_DESTINATION: destination });
+        } finally {
+          execFileSync("umount", ["-l", full]);
+        }
+      },
+    );
+
+    step(
+      "when asked to restore into a datadir that holds data, or to restore a failed backup, then it refuses in one line and changes nothing",
+      async () => {
+        // A folder holding data (a live datadir changes by itself: a copy of a datadir's files).
+        const datadir = join(stateDir, "holds-data");
+        mkdirSync(datadir);
+        cpSync(join(node("n2").datadir, "grastate.dat"), join(datadir, "grastate.dat"));
+        writeFileSync(join(datadir, "ibdata1"), "precious");
+        const before = fingerprint(datadir);
+        const busy = await cli([
+          "restore",
+          "--from",
+          backupId,
+          "--datadir",
+          datadir,
+          "--destination",
+          destination,
+        ]);
+        assert.equal(busy.exitCode, 2);
+        assert.match(
+          busy.stderr,
+          /^galera-pilot: the datadir \S+ is not empty \(\d+ entries, .*\); nothing was changed; restore into an empty or absent folder, or move this one aside first\n$/,
+        );
+        assert.equal(fingerprint(datadir), before);
+        const failedId = Object.entries(manifests()).find(([, m]) => m.state === "failed")![0];
+        const target = join(stateDir, "never");
+        const refused = await cli([
+          "restore",
+          "--from",
+          failedId,
+          "--datadir",
+          target,
+          "--destination",
+          destination,
+        ]);
+        assert.equal(refused.exitCode, 8);
+        assert.match(
+          refused.stderr,
+          /is failed \(.*\), and only a complete backup is restored; nothing was changed/,
+        );
+        assert.equal(existsSync(target), false);
+      },
+    );
+
+    step(
+      "when a stored stream is corrupt or cut short, then verify and restore refuse it and leave the target as it was",
+      async () => {
+        const copy = join(stateDir, "damaged");
+        cpSync(destination, copy, { recursive: true });
+        const data = join(copy, backupId, "backup.mbstream.zst");
+        const bytes = readFileSync(data);
+        const middle = Math.floor(bytes.length / 2);
+        bytes[middle] = bytes[middle]! ^ 0xff;
+        writeFileSync(data, bytes);
+        const target = join(stateDir, "restored-damaged");
+        const corrupt = await cli([
+          "restore",
+          "--from",
+          backupId,
+          "--datadir",
+          target,
+          "--destination",
+          copy,
+        ]);
+        assert.equal(corrupt.exitCode, 8);
+        assert.match(
+          corrupt.stderr,
+          /^galera-pilot: backup \S+ was not restored: .*; the datadir \S+ was left as it was\n$/,
+        );
+        assert.ok(!existsSync(target) || readdirSync(target).length === 0);
+        writeFileSync(data, bytes.subarray(0, Math.floor(bytes.length / 3)));
+        const cut = await cli(["backup", "verify", backupId, "--destination", copy]);
+        assert.equal(cut.exitCode, 8);
+        assert.match(cut.stderr, /^galera-pilot: backup \S+ does not restore: /);
+        // Nothing of the drills is left beside the target.
+        assert.deepEqual(
+          readdirSync(stateDir).filter((name) => name.includes("restoring")),
+          [],
+        );
+      },
+    );
+
+    step(
+      "when the cluster is destroyed and a new one is started from the backup, then it holds every append acknowledged before the backup began, and its three nodes agree",
+      async () => {
+        await writer.stop();
+        await cluster.down();
+        for (const n of cluster.layout) rmSync(n.datadir, { recursive: true, force: true });
+        const restored = await cli([
+          "restore",
+          "--from",
+          backupId,
+          "--datadir",
+          node("n1").datadir,
+          "--destination",
+          destination,
+        ]);
+        assert.equal(restored.exitCode, 0, restored.stderr);
+        assert.match(
+          restored.stdout,
+          new RegExp(
+            `^backup ${backupId} is restored into \\S+ \\(position [0-9a-f-]+:\\d+, taken on n\\d at \\S+\\); start a new cluster from it: its node as seed, the others join it$`,
+            "m",
+          ),
+        );
+        cluster.resume();
+        for (const n of cluster.layout) cluster.startNode(n.name);
+        await cluster.waitFor(allSynced(3), 300_000, "3 of 3 synced from the backup");
+        const present = new Set(
+          (await sql(node("n2").socket, "SELECT id FROM t.acked")).map((r) => Number(r["id"])),
+        );
+        const missing = ackedBeforeBackup.filter((id) => !present.has(id));
+        assert.deepEqual(missing, [], "appends acknowledged before the backup began");
+        // One client appended in order, so the backup holds a prefix of its appends: every
+        // acknowledged append up to the newest one restored is there, none skipped.
+        const newest = Math.max(...present);
+        const holes = writer.acknowledged.filter((id) => id <= newest && !present.has(id));
+        assert.deepEqual(holes, [], "acknowledged appends missing below the newest restored one");
+        const checksums = await Promise.all(
+          cluster.layout.map(async (n) =>
+            (await sql(n.socket, "CHECKSUM TABLE t.acked, t.filler"))
+              .map((r) => String(r["Checksum"]))
+              .join(","),
+          ),
+        );
+        assert.equal(new Set(checksums).size, 1, checksums.join(" | "));
+        console.log(
+          `restored: ${present.size} appends present (up to ${newest}, none missing below it), ${ackedBeforeBackup.length} acknowledged before the backup began, all of them present`,
+        );
+      },
+    );
+  },
+);
+
+/**
+ * The mariabackup process reading one of these nodes, stopped (SIGSTOP) so that the backup
+ * stays mid-stream; null while none runs.
+ */
+function stoppedMariabackup(nodes: { name: string; socket: string }[]): { pid: number; node: string } | null {
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    if (!argv[0]?.endsWith("mariabackup") || !argv.includes("--backup")) continue;
+    const found = nodes.find((n) => argv.includes(`--socket=${n.socket}`));
+    if (!found) continue;
+    process.kill(Number(pid), "SIGSTOP");
+    return { pid: Number(pid), node: found.name };
+  }
+  return null;
+}
