@@ -8,6 +8,7 @@ import { fingerprint } from "../../support/datadir-fingerprint.js";
 import { failureAwareSteps } from "../../support/failure-aware-steps.js";
 import { agentLog, allSynced, sql, testCluster } from "../../support/local-cluster-harness.js";
 import { runCli, spawnCli, type CliResult } from "../../support/run-cli.js";
+import { S3StandIn, standInAccessKeyId, standInSecretAccessKey } from "../../support/s3-stand-in.js";
 
 /**
  * Backups of a real 3-node cluster (docs/backups.md): taken by the agent of the node the rules
@@ -266,6 +267,43 @@ describe(
           readdirSync(stateDir).filter((name) => name.includes("restoring")),
           [],
         );
+      },
+    );
+
+    step(
+      "when a node's destination is S3 (a local stand-in), then its backup streams there, complete, and is listed and verified from there",
+      async () => {
+        const standIn = await S3StandIn.start({ buckets: ["backups"] });
+        const s3 = {
+          GALERA_PILOT_S3_ENDPOINT: standIn.endpoint,
+          GALERA_PILOT_S3_ACCESS_KEY_ID: standInAccessKeyId,
+          GALERA_PILOT_S3_SECRET_ACCESS_KEY: standInSecretAccessKey,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        };
+        try {
+          const onS3 = "n2";
+          cluster.setNodeEnv(onS3, { ...s3, GALERA_PILOT_BACKUP_DESTINATION: "s3://backups/cluster" });
+          await cluster.stopNode(onS3);
+          cluster.startNode(onS3);
+          await cluster.waitFor(allSynced(3), 240_000, "3 of 3 synced with n2 on S3");
+          const result = await cli(["backup", "--nodes", agents, "--node", onS3]);
+          assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+          const id = /^backup (\S+) started on n2$/m.exec(result.stdout)![1]!;
+          assert.match(
+            result.stdout,
+            new RegExp(`^backup ${id} is complete \\(on n2, in s3://backups/cluster\\)$`, "m"),
+          );
+          const onStore = (args: string[]) => runCli(args, { ...env(), ...s3 }, 300_000);
+          const list = await onStore(["backup", "list", "--destination", "s3://backups/cluster"]);
+          assert.match(list.stdout, new RegExp(`^${id}\\s+complete\\s+n2`, "m"));
+          const verify = await onStore(["backup", "verify", id, "--destination", "s3://backups/cluster"]);
+          assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr);
+          assert.match(verify.stdout, new RegExp(`^backup ${id} is verified: `, "m"));
+          assert.deepEqual(await standIn.pendingUploads("backups"), []);
+          cluster.setNodeEnv(onS3, { GALERA_PILOT_BACKUP_DESTINATION: destination });
+        } finally {
+          await standIn.dispose();
+        }
       },
     );
 
