@@ -28,6 +28,7 @@ import { RecoveryRecordKeeper } from "./recovery-record-keeper.js";
 import { runPaths } from "./run-paths.js";
 import type { BackupCandidate } from "../decide/backup-node.js";
 import { BackupTaking } from "./backup-taking.js";
+import { restoreForNewCluster } from "./restore-new-cluster.js";
 import { folderBytes } from "../system/folder-size.js";
 import { serverFacts, setDesync } from "../probe/server-sql.js";
 import { NodeReports, type NodeFacts } from "./node-reports.js";
@@ -149,6 +150,20 @@ export class NodeAgent {
       },
       decided: (action) => this.#metrics.countDecision(action),
       recordChanged: (record) => this.#record.turnChanged(record),
+      ...(options.restoreFrom !== null && options.backupDestination !== null
+        ? {
+            restoreForNewCluster: (serverUser: OsUser) =>
+              restoreForNewCluster({
+                id: options.restoreFrom!,
+                destinationSpec: options.backupDestination!,
+                env: process.env,
+                datadir: options.datadir,
+                serverUser,
+                fresh: this.#facts.fresh,
+                log,
+              }),
+          }
+        : {}),
     });
     this.#reports = new NodeReports({
       options,
@@ -267,6 +282,11 @@ export class NodeAgent {
         this.log,
       );
       this.#facts.fresh = datadir.empty;
+      if (this.options.restoreFrom !== null && !datadir.empty) {
+        this.log.info(
+          `GALERA_PILOT_RESTORE_FROM=${this.options.restoreFrom} is not acted on: the datadir holds data (a backup is restored only to start a new cluster, never over data)`,
+        );
+      }
       // The peers' answers of a moment ago serve its refusal check: asking again would wait
       // on this thread, busy loading the SQL driver below.
       if (!datadir.empty) this.#recovery.prepareEarly(serverUser, firstReports);

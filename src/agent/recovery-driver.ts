@@ -63,6 +63,11 @@ export interface RecoveryDriverDeps {
   decided(action: RecoveryAction): void;
   /** The turn record changed (a decision, the intent): the agent keeps it. */
   recordChanged(record: TurnRecord): void;
+  /**
+   * GALERA_PILOT_RESTORE_FROM: fills this node's fresh datadir from the backup, once it is
+   * chosen to bootstrap a new cluster (restore-new-cluster.ts); absent without the setting.
+   */
+  restoreForNewCluster?: (serverUser: OsUser) => Promise<void>;
 }
 
 export class RecoveryDriver {
@@ -168,6 +173,8 @@ export class RecoveryDriver {
         case "bootstrap":
         case "bootstrap-new-cluster":
           this.#refuseNewClusterRisk(serverUser, "bootstrap");
+          if (decision.action === "bootstrap-new-cluster")
+            await this.#deps.restoreForNewCluster?.(serverUser);
           if (decision.action === "bootstrap" && markSafeToBootstrap(this.#deps.options.datadir)) {
             this.#deps.log.info(
               "marked grastate.dat safe_to_bootstrap: 1, as the decision above chose this node",

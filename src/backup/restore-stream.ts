@@ -3,8 +3,8 @@
  * compared with the manifest's sha256, decompressed (zstd), its framing checked (the tap),
  * unpacked by `mbstream -x` into a scratch folder beside the target, prepared (`mariabackup
  * --prepare`: InnoDB's redo applied, so the files are consistent at the backup's position),
- * moved into the target (`--move-back`, renames on one file system), and given to the
- * server's user.
+ * moved into the target (`--move-back`, renames on one file system), given a grastate.dat
+ * with the backup's position and `safe_to_bootstrap: 1`, and given to the server's user.
  *
  * The target is never touched before the whole stream was read and its checksum matched and
  * the prepare succeeded: a corrupt, truncated or foreign backup leaves it as it was. The
@@ -12,11 +12,12 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chown, mkdir, mkdtemp, readdir, rm, rmdir } from "node:fs/promises";
+import { chown, mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { BackupDestination } from "../destination/destination.js";
+import type { Position } from "../model/galera-state.js";
 import { lastLines, runToCompletion, waitForExit } from "../process/child-exit.js";
 import { MbstreamTap } from "./mbstream-tap.js";
 
@@ -29,6 +30,8 @@ export interface RestoreOptions {
   datadir: string;
   /** The server's OS user (mysql), who must own the restored files. */
   owner: { uid: number; gid: number };
+  /** The backup's Galera position (its manifest's): written into grastate.dat. */
+  position: Position;
   /** Called with bytes read so far, as they are read. */
   onBytes?: (read: number) => void;
 }
@@ -68,6 +71,13 @@ export async function restoreBackup(options: RestoreOptions): Promise<void> {
         `mariabackup --move-back failed (exit ${moved.exitCode ?? moved.signal}): ${lastLines(moved.stderr, 2)}`,
       );
     }
+    // What Galera reads first: the backup's position, and that this copy may start a cluster
+    // (a restore is asked for to start a new cluster from it).
+    await writeFile(
+      join(datadir, "grastate.dat"),
+      `# GALERA saved state\nversion: 2.1\nuuid:    ${options.position.uuid}\nseqno:   ${options.position.seqno}\nsafe_to_bootstrap: 1\n`,
+      { mode: 0o660 },
+    );
     await chownTree(datadir, options.owner);
   } finally {
     await rm(scratch, { recursive: true, force: true });

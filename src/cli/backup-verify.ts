@@ -40,6 +40,7 @@ export async function verifyBackup(catalog: Catalog, args: VerifyArgs): Promise<
       sha256: manifest.sha256,
       datadir,
       owner: { uid: user.uid, gid: user.gid },
+      position: manifest.position,
     }).catch((error: unknown) => {
       throw new BackupError(
         `backup ${args.id} does not restore: ${error instanceof Error ? error.message : String(error)}`,

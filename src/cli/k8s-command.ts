@@ -11,7 +11,9 @@ import { HelpRequested, isHelpFlag, parseCommandLine, type CommandGrammar } from
 export const k8sUsage = `Kubernetes (docs/kubernetes.md):
   galera-pilot k8s render [--replicas N] [--image IMG] [--namespace NS] [--storage-class SC]
     [--storage 10Gi] [--name galera] [--secret-name NAME-secrets] [--haproxy-image IMG]
-    [--cluster-domain cluster.local]                          the manifests as YAML on stdout`;
+    [--cluster-domain cluster.local] [--env NAME=VALUE,…]      the manifests as YAML on stdout
+  --env adds settings to every pod (e.g. GALERA_PILOT_BACKUP_DESTINATION, GALERA_PILOT_RESTORE_FROM);
+  never a password or key: those come from the Secret`;
 
 export const k8sRenderGrammar: CommandGrammar = { name: "k8s render", usage: k8sUsage, values: k8sFlagNames };
 

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -36,6 +37,7 @@ export async function localUp(flags: LocalFlags): Promise<number> {
       ExitCode.refused,
     );
   }
+  if (flags.restoreFrom !== null) refuseRestoreOverData(flags.stateDir, flags.nodes, flags.restoreFrom);
   let router: LocalRouter | null = null;
   const cluster = new LocalCluster({
     stateDir: flags.stateDir,
@@ -49,6 +51,8 @@ export async function localUp(flags: LocalFlags): Promise<number> {
     agentEnv: {
       GALERA_PILOT_DONOR_AVAILABLE: "no",
       ...(flags.durability ? { GALERA_PILOT_DURABILITY: flags.durability } : {}),
+      // Every agent carries it; the one the rules choose to bootstrap restores (docs/backups.md).
+      ...(flags.restoreFrom ? { GALERA_PILOT_RESTORE_FROM: flags.restoreFrom } : {}),
     },
     router: {
       beforePlannedStop: (name) => router?.hooks.beforePlannedStop(name) ?? Promise.resolve(),
@@ -299,4 +303,25 @@ export async function localDown(flags: LocalFlags): Promise<number> {
   }
   console.log(formatDownDone(seen, sawHaproxy, Date.now() - startedAt, flags.stateDir));
   return ExitCode.ok;
+}
+
+/**
+ * `local up --restore-from`: a new cluster, so every node's datadir must be empty (the agents
+ * would ignore the setting over data, and the cluster would start as it was).
+ */
+function refuseRestoreOverData(stateDir: string, nodes: number, id: string): void {
+  for (let n = 1; n <= nodes; n += 1) {
+    const datadir = join(stateDir, `n${n}`, "data");
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(datadir);
+    } catch {
+      continue;
+    }
+    if (entries.length > 0) {
+      throw new BadInputError(
+        `--restore-from ${id} starts a new cluster, but ${datadir} holds data; nothing was started and no datadir was changed; move the nodes' data folders aside (STATE/n*/data) to restore into this state folder, whose secrets/ and backups/ stay`,
+      );
+    }
+  }
 }

@@ -2,6 +2,7 @@
  * The command lines of the local cluster's commands (`local up`, `status`, `stop NODE`, …):
  * each command's flags and positional arguments, read into LocalFlags.
  */
+import { backupIdPattern } from "../model/backup-manifest.js";
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { commandLineError } from "../config/flag-reader.js";
@@ -12,6 +13,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export const localUsage = `local cluster (docs/local-cluster.md):
   galera-pilot local up [--nodes N] [--state-dir DIR]   run the cluster in the foreground (npm start)
+  galera-pilot local up --restore-from ID               a new cluster from a backup in STATE/backups (every
+                                                        datadir empty: n1 restores it, the others join by SST)
   galera-pilot status [--json]                          the local cluster's nodes
   galera-pilot stop|kill|start NODE                     stop cleanly, SIGKILL (it restarts), start
   galera-pilot drain NODE                               out of the routers' pools first, then stop cleanly
@@ -33,7 +36,7 @@ const nodeCommands: readonly LocalCommand[] = ["stop", "kill", "start", "drain"]
 /** Each command's own flags; every one also takes --state-dir (else GALERA_PILOT_STATE_DIR). */
 const grammars: Record<LocalCommand, Pick<CommandGrammar, "values" | "booleans" | "operands">> = {
   // --first-address, --router-address and --durability are for tests and benchmarks.
-  "local up": { values: ["nodes", "first-address", "router-address", "durability"] },
+  "local up": { values: ["nodes", "first-address", "router-address", "durability", "restore-from"] },
   status: { booleans: ["json"] },
   stop: nodeCommand,
   kill: nodeCommand,
@@ -73,6 +76,8 @@ export interface LocalFlags {
   node: string | null;
   /** `scale N`: the node count; null for the other commands. */
   scaleTo: number | null;
+  /** `local up --restore-from ID`: a new cluster from this backup; null: none. */
+  restoreFrom: string | null;
 }
 
 const ipv4 = (text: string): string | undefined => (isIP(text) === 4 ? text : undefined);
@@ -97,6 +102,10 @@ export function parseLocalFlags(command: LocalCommand, argv: readonly string[], 
     timeoutSeconds: flags.integer("timeout", 600, 1, 86_400, "seconds"),
     node: nodeCommands.includes(command) ? nodeOperand(command, operands[0]) : null,
     scaleTo: command === "scale" ? nodeCount(operands[0]) : null,
+    restoreFrom:
+      flags.value("restore-from", "a backup's id, like 20261206T210000Z-n2", (text) =>
+        backupIdPattern.test(text) ? text : undefined,
+      ) ?? null,
   };
 }
 

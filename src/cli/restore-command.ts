@@ -3,8 +3,7 @@
 // Everything is checked before the target is touched: the backup complete, the datadir
 // absent or empty; then restore-stream.ts writes it only once the stream's checksum matched
 // and the prepare succeeded.
-import { readdirSync, writeFileSync, chownSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync } from "node:fs";
 import { restoreBackup } from "../backup/restore-stream.js";
 import { BackupError, BadInputError, ExitCode } from "../errors.js";
 import { lookUpOsUser } from "../mysqld/os-user.js";
@@ -34,6 +33,7 @@ export async function restoreCommand(catalog: Catalog, args: RestoreArgs): Promi
     sha256: manifest.sha256,
     datadir: args.datadir,
     owner: { uid: user.uid, gid: user.gid },
+    position: manifest.position,
     onBytes: (read) => {
       const now = Date.now();
       if (now - saidAt < 5_000) return;
@@ -52,14 +52,6 @@ export async function restoreCommand(catalog: Catalog, args: RestoreArgs): Promi
       `backup ${manifest.id} was not restored: ${error instanceof Error ? error.message : String(error)}; the datadir ${args.datadir} was left as it was`,
     );
   });
-  // What Galera reads first: the backup's position, and that this copy may start a cluster.
-  const grastate = join(args.datadir, "grastate.dat");
-  writeFileSync(
-    grastate,
-    `# GALERA saved state\nversion: 2.1\nuuid:    ${manifest.position.uuid}\nseqno:   ${manifest.position.seqno}\nsafe_to_bootstrap: 1\n`,
-    { mode: 0o660 },
-  );
-  chownSync(grastate, user.uid, user.gid);
   console.log(
     `backup ${manifest.id} is restored into ${args.datadir} (position ${manifest.position.uuid}:${manifest.position.seqno}, taken on ${manifest.node} at ${manifest.startedAt}); start a new cluster from it: its node as seed, the others join it`,
   );

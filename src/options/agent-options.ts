@@ -1,3 +1,4 @@
+import { backupIdPattern } from "../model/backup-manifest.js";
 import { hostname } from "node:os";
 import { isIP } from "node:net";
 import { writerHandoverMs } from "../router/haproxy-config.js";
@@ -68,6 +69,8 @@ export interface AgentOptions {
   dashboard: boolean;
   /** Where backups asked of this agent go (a folder, or s3://…); null: it takes none. */
   backupDestination: string | null;
+  /** A backup's id a new cluster starts from (GALERA_PILOT_RESTORE_FROM); null: none. */
+  restoreFrom: string | null;
   rootPassword: Secret;
   sstPassword: Secret;
   /** An optional application user created at initialisation (MYSQL_USER / MYSQL_PASSWORD). */
@@ -226,6 +229,20 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
   const rootPassword = requireSecret(env, "MYSQL_ROOT_PASSWORD", "the database root password");
   const sstPassword = requireSecret(env, "XTRABACKUP_PASSWORD", "the password of the SST user");
   const cluster = clusterSecretFrom(env, sstPassword, clusterName);
+  const backupDestination =
+    flags.value(
+      "backup-destination",
+      "an absolute folder path or s3://bucket/prefix",
+      matching(/^(\/|s3:\/\/)/),
+    ) ?? null;
+  const restoreFrom =
+    flags.value("restore-from", "a backup's id, like 20261206T210000Z-n2", matching(backupIdPattern)) ?? null;
+  if (restoreFrom !== null && backupDestination === null) {
+    throw flags.error(
+      "restore-from",
+      "needs the backup destination it is on: set GALERA_PILOT_BACKUP_DESTINATION (or --backup-destination) too",
+    );
+  }
   return {
     mode,
     hosts,
@@ -268,12 +285,8 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     writerHandoverMs: flags.integer("writer-handover", writerHandoverMs(), 0, 60_000, "milliseconds"),
     evictDead: yesNo(flags, "evict-dead", true),
     dashboard: yesNo(flags, "dashboard", false),
-    backupDestination:
-      flags.value(
-        "backup-destination",
-        "an absolute folder path or s3://bucket/prefix",
-        matching(/^(\/|s3:\/\/)/),
-      ) ?? null,
+    backupDestination,
+    restoreFrom,
     health: {
       availableWhenDonor: yesNo(flags, "donor-available", true),
       availableWhenReadOnly: yesNo(flags, "read-only-available", false),

@@ -115,6 +115,11 @@ export const settings = {
     env: "GALERA_PILOT_BACKUP_DESTINATION",
     help: "where this agent writes backups asked of it: an absolute folder path (an NFS mount too) or s3://bucket/prefix; unset (default): it takes none",
   },
+  restoreFrom: {
+    flag: "--restore-from",
+    env: "GALERA_PILOT_RESTORE_FROM",
+    help: "a complete backup's id on the backup destination: a new cluster starts from it (the node that bootstraps restores it; the others join by SST); ignored once the datadir holds data",
+  },
   tlsCa: {
     flag: "--tls-ca",
     env: "GALERA_PILOT_TLS_CA",

@@ -1,5 +1,6 @@
 /** The options of `galera-pilot k8s render` and their defaults. */
 import type { FlagReader } from "../../config/flag-reader.js";
+import { parseExtraEnv } from "../../config/extra-env.js";
 
 export interface K8sRenderOptions {
   /** Prefix of every object's name. */
@@ -16,6 +17,8 @@ export interface K8sRenderOptions {
   secretName: string;
   /** The cluster domain of Service DNS names (`cluster.local`). */
   clusterDomain: string;
+  /** More settings for every pod (`--env`), e.g. GALERA_PILOT_BACKUP_DESTINATION; never a password. */
+  extraEnv: Record<string, string>;
 }
 
 export const k8sFlagNames = [
@@ -28,6 +31,7 @@ export const k8sFlagNames = [
   "storage",
   "secret-name",
   "cluster-domain",
+  "env",
 ] as const;
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -85,6 +89,7 @@ export function k8sOptionsFromFlags(flags: FlagReader): K8sRenderOptions {
     storage,
     secretName,
     clusterDomain,
+    extraEnv: k8sExtraEnv(flags),
   };
 }
 
@@ -100,4 +105,24 @@ export function haproxyImageLacksInitState(image: string): boolean {
   if (tag === null) return false;
   const [major, minor] = [Number(tag[1]), Number(tag[2])];
   return major < 3 || (major === 3 && minor < 1);
+}
+
+/** The variables the StatefulSet sets itself, from the pod and the options: `--env` cannot. */
+const renderedVariables = [
+  "GALERA_PILOT_NAME",
+  "GALERA_PILOT_ADDRESS",
+  "GALERA_PILOT_PEERS",
+  "GALERA_PILOT_CLUSTER_NAME",
+];
+
+function k8sExtraEnv(flags: FlagReader): Record<string, string> {
+  const env = parseExtraEnv(flags, "manifests; passwords come from the Secret (--secret-name) only");
+  const taken = Object.keys(env).find((name) => renderedVariables.includes(name));
+  if (taken) {
+    throw flags.error(
+      "env",
+      `${taken} is set by the rendering itself (from the pod or --name); leave it out`,
+    );
+  }
+  return env;
 }

@@ -213,6 +213,8 @@ function statefulSet(options: K8sRenderOptions): V1StatefulSet {
       valueFrom: { secretKeyRef: { name: options.secretName, key } },
     })),
   ];
+  // --env (k8s-options.ts refuses the names above): backups, GALERA_PILOT_RESTORE_FROM, …
+  for (const [name, value] of Object.entries(options.extraEnv)) env.push({ name, value });
   const http = (path: string): { httpGet: { path: string; port: string } } => ({
     httpGet: { path, port: "health" },
   });

@@ -3,6 +3,7 @@
  * health-check defaults are the 2015 post's (grace 30 s, every 5 s, 6 failures).
  */
 import type { FlagReader } from "../../config/flag-reader.js";
+import { parseExtraEnv } from "../../config/extra-env.js";
 
 export type MarathonLayout = "seed" | "auto";
 export type SecretsMode = "marathon" | "files";
@@ -79,14 +80,6 @@ export const defaultRenderOptions: Omit<MarathonRenderOptions, "layout"> = {
   extraEnv: {},
 };
 
-/** The variables that carry passwords: they may only come by reference. */
-const secretVariables = [
-  "MYSQL_ROOT_PASSWORD",
-  "XTRABACKUP_PASSWORD",
-  "GALERA_PILOT_CLUSTER_SECRET",
-  "MYSQL_PASSWORD",
-];
-
 const pathSegment = /^(\.\.|[a-z0-9][a-z0-9.-]*[a-z0-9]|[a-z0-9])$/;
 
 const groupId = (text: string): string | undefined =>
@@ -154,7 +147,10 @@ export function renderOptionsFromFlags(flags: FlagReader, layoutRequired = true)
     secretSourcePrefix: nonEmpty(flags, "secret-source-prefix", d.secretSourcePrefix),
     secretsHostDir,
     killGraceSeconds: flags.integer("kill-grace", d.killGraceSeconds, 0),
-    extraEnv: parseExtraEnv(flags),
+    extraEnv: parseExtraEnv(
+      flags,
+      "app definition; passwords come by reference only (--secrets marathon|files)",
+    ),
   };
 }
 
@@ -162,25 +158,4 @@ function nonEmpty(flags: FlagReader, name: string, fallback: string): string {
   const value = flags.string(name) ?? fallback;
   if (value.trim() === "") throw flags.error(name, "is empty");
   return value;
-}
-
-/** `NAME=VALUE,NAME=VALUE`; a password variable is refused: it would be inlined in the JSON. */
-function parseExtraEnv(flags: FlagReader): Record<string, string> {
-  const env: Record<string, string> = {};
-  const text = flags.string("env");
-  if (text === undefined) return env;
-  for (const item of text.split(",")) {
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(item.trim());
-    if (!match) throw flags.error("env", `item ${JSON.stringify(item)} is not NAME=VALUE`);
-    const [, name = "", value = ""] = match;
-    if (secretVariables.some((secret) => name === secret || name === `${secret}_FILE`)) {
-      throw flags.error(
-        "env",
-        `${name} would put a password into the app definition; ` +
-          `passwords come by reference only (--secrets marathon|files)`,
-      );
-    }
-    env[name] = value;
-  }
-  return env;
 }

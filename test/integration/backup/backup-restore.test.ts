@@ -356,6 +356,61 @@ describe(
         );
       },
     );
+
+    step(
+      "when every node is started empty with GALERA_PILOT_RESTORE_FROM, then only the node chosen to bootstrap restores the backup, the others join it by SST, and a restart never restores again",
+      async () => {
+        await cluster.down();
+        for (const n of cluster.layout) rmSync(n.datadir, { recursive: true, force: true });
+        for (const n of cluster.layout) {
+          cluster.setNodeEnv(n.name, {
+            GALERA_PILOT_BACKUP_DESTINATION: destination,
+            GALERA_PILOT_RESTORE_FROM: backupId,
+          });
+        }
+        const logFrom = new Map(cluster.layout.map((n) => [n.name, agentLog(cluster, n.name).length]));
+        const since = (name: string): string => agentLog(cluster, name).slice(logFrom.get(name));
+        cluster.resume();
+        for (const n of cluster.layout) cluster.startNode(n.name);
+        await cluster.waitFor(allSynced(3), 300_000, "3 of 3 synced from GALERA_PILOT_RESTORE_FROM");
+        const restorers = cluster.layout.filter((n) =>
+          new RegExp(
+            `restoring backup ${backupId} from ${destination} before bootstrapping the new cluster`,
+          ).test(since(n.name)),
+        );
+        assert.equal(restorers.length, 1, restorers.map((n) => n.name).join(", "));
+        const restorer = restorers[0]!.name;
+        assert.match(
+          since(restorer),
+          new RegExp(`restored backup ${backupId} in [\\d.]+ s: bootstrapping the new cluster from it`),
+        );
+        const present = new Set(
+          (await sql(node("n3").socket, "SELECT id FROM t.acked")).map((r) => Number(r["id"])),
+        );
+        assert.deepEqual(
+          ackedBeforeBackup.filter((id) => !present.has(id)),
+          [],
+          "appends acknowledged before the backup began",
+        );
+        const rows = await Promise.all(
+          cluster.layout.map(
+            async (n) => (await sql(n.socket, "SELECT COUNT(*) AS c FROM t.acked"))[0]!["c"],
+          ),
+        );
+        assert.equal(new Set(rows.map(String)).size, 1, rows.join(" | "));
+        // Started again, it holds data: the setting is not acted on.
+        const before = agentLog(cluster, restorer).length;
+        await cluster.stopNode(restorer);
+        cluster.startNode(restorer);
+        await cluster.waitFor(allSynced(3), 240_000, "3 of 3 synced after the restorer's restart");
+        const again = agentLog(cluster, restorer).slice(before);
+        assert.match(
+          again,
+          new RegExp(`GALERA_PILOT_RESTORE_FROM=${backupId} is not acted on: the datadir holds data`),
+        );
+        assert.doesNotMatch(again, /restoring backup/);
+      },
+    );
   },
 );
 

@@ -245,6 +245,21 @@ void describe("k8s render options and YAML", () => {
     assert.doesNotMatch(yaml, /password:\s*\S/i);
   });
 
+  void it("adds --env settings to every pod after its own, e.g. a backup destination and a restore", () => {
+    const objects = renderManifests(
+      options(
+        "--env",
+        "GALERA_PILOT_BACKUP_DESTINATION=s3://backups/galera,GALERA_PILOT_RESTORE_FROM=20261206T210000Z-n2",
+      ),
+    );
+    const env =
+      find<V1StatefulSet>(objects, "StatefulSet", "galera").spec?.template.spec?.containers[0]?.env ?? [];
+    assert.deepEqual(env.slice(-2), [
+      { name: "GALERA_PILOT_BACKUP_DESTINATION", value: "s3://backups/galera" },
+      { name: "GALERA_PILOT_RESTORE_FROM", value: "20261206T210000Z-n2" },
+    ]);
+  });
+
   void it("refuses bad flags in one line", () => {
     for (const [argv, message] of [
       [["--replicas", "0"], /--replicas "0" is not a whole number from 1 to 99/],
@@ -252,6 +267,10 @@ void describe("k8s render options and YAML", () => {
       [["--storage", "10GB"], /--storage "10GB" is not a Kubernetes quantity/],
       [["--storage-class", "Fast_SSD"], /--storage-class "Fast_SSD"/],
       [["--image", "a b"], /--image "a b" is not an image name/],
+      [["--env", "GALERA_PILOT_PEERS=x"], /GALERA_PILOT_PEERS is set by the rendering itself/],
+      [["--env", "XTRABACKUP_PASSWORD=x"], /XTRABACKUP_PASSWORD would put a password into the manifests/],
+      [["--env", "GALERA_PILOT_S3_SECRET_ACCESS_KEY_FILE=/k"], /would put a password into the manifests/],
+      [["--env", "lower=x"], /item "lower=x" is not NAME=VALUE/],
     ] as const) {
       assert.throws(
         () => options(...argv),
