@@ -4,7 +4,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { BadInputError, GaleraPilotError, ExitCode } from "../errors.js";
 import { controlRequest, startControlServer, type LocalClusterStatus } from "../local/control-server.js";
-import { LocalCluster } from "../local/local-cluster.js";
+import { LocalCluster, localBackupFolder } from "../local/local-cluster.js";
+import { readCatalog } from "../backup/backup-catalog.js";
+import { backupSummary, backupSummaryLine, type BackupSummary } from "../decide/backup-summary.js";
+import { DirectoryDestination } from "../destination/directory-destination.js";
 import { writeClientConfig } from "../local/local-secrets.js";
 import { LocalRouter, sizeWarning, writerPort } from "../local/local-router.js";
 import { formatStatusTable } from "../local/status-table.js";
@@ -73,6 +76,8 @@ export async function localUp(flags: LocalFlags): Promise<number> {
     status: () => cluster.status(),
     showStat: () => localRouter.process.runtime("show stat"),
     healthPort,
+    // Read every poll, so a backup's start and end show within a second.
+    backups: async () => (await localBackups(flags.stateDir, true))?.line ?? null,
   });
   // Progress: every change the dashboard's timeline records is also a line here.
   dashboard.onEvent((event) => say(`${event.node}: ${event.text}`));
@@ -190,7 +195,13 @@ async function ask(flags: LocalFlags, method: "GET" | "POST", path: string): Pro
 
 export async function localStatus(flags: LocalFlags): Promise<number> {
   const status = (await ask(flags, "GET", "/status")) as LocalClusterStatus;
-  console.log(flags.json ? JSON.stringify(status, null, 2) : formatStatusTable(status, process.stdout.isTTY));
+  const backups = await localBackups(flags.stateDir);
+  if (flags.json) {
+    console.log(JSON.stringify({ ...status, backups: backups?.summary ?? null }, null, 2));
+  } else {
+    console.log(formatStatusTable(status, process.stdout.isTTY));
+    if (backups) console.log(backups.line);
+  }
   return ExitCode.ok;
 }
 
@@ -323,5 +334,27 @@ function refuseRestoreOverData(stateDir: string, nodes: number, id: string): voi
         `--restore-from ${id} starts a new cluster, but ${datadir} holds data; nothing was started and no datadir was changed; move the nodes' data folders aside (STATE/n*/data) to restore into this state folder, whose secrets/ and backups/ stay`,
       );
     }
+  }
+}
+
+/**
+ * The backups in STATE/backups, for `status` and the dashboard; for `status`, null when they
+ * cannot be read (said on stderr).
+ */
+async function localBackups(
+  stateDir: string,
+  quiet = false,
+): Promise<{ summary: BackupSummary; line: string } | null> {
+  const folder = localBackupFolder(stateDir);
+  try {
+    const { manifests } = await readCatalog(new DirectoryDestination(folder));
+    const summary = backupSummary(manifests, Date.now());
+    return { summary, line: backupSummaryLine(summary, Date.now(), folder) };
+  } catch (error) {
+    const line = `the backups in ${folder} could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    // The dashboard shows the line in place of the summary; `status` says it on stderr.
+    if (quiet) return { summary: backupSummary([], Date.now()), line };
+    console.error(`galera-pilot: ${line}`);
+    return null;
   }
 }

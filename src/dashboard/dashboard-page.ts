@@ -45,6 +45,7 @@ export const dashboardPage = `<!doctype html>
 <main>
   <div class="nodes" id="nodes"></div>
   <section><h3>HAProxy backends</h3><table id="backends"><thead><tr><th>server</th><th>writer pool</th><th>read pool</th></tr></thead><tbody></tbody></table></section>
+  <section><h3>Backups</h3><p id="backups" data-field="backups">—</p></section>
   <section><h3>Timeline (newest first)</h3><div id="timeline"><table><tbody></tbody></table></div></section>
 </main>
 <script>
@@ -90,6 +91,7 @@ function render(state) {
     ? [el("tr", {}, el("td", { colspan: "3" }, "no router known here (the local runner's page shows HAProxy's pools)"))]
     : servers.map((s) =>
         el("tr", { "data-server": s }, el("td", {}, s), cell("galera_writer", s), cell("galera_readers", s)))));
+  document.getElementById("backups").textContent = state.backups ?? "not known here (the local runner's page reads its backup folder)";
   document.querySelector("#timeline tbody").replaceChildren(...[...state.timeline].reverse().map((e) =>
     el("tr", {}, el("td", {}, new Date(e.at).toLocaleTimeString()), el("td", {}, e.node), el("td", {}, e.text))));
 }

@@ -24,6 +24,8 @@ export interface DashboardState {
   nodes: DashboardNode[];
   backends: BackendServerState[];
   timeline: TimelineEvent[];
+  /** The backups line (decide/backup-summary.ts), when this page knows a destination. */
+  backups?: string | null;
 }
 
 export interface DashboardSources {
@@ -31,6 +33,8 @@ export interface DashboardSources {
   /** HAProxy's `show stat`, or null when it is not running. */
   showStat(): Promise<string | null>;
   healthPort: number;
+  /** One line about the backups (the last complete one, those running, failures since). */
+  backups?: () => Promise<string | null>;
 }
 
 /**
@@ -89,9 +93,10 @@ export class Dashboard {
   }
 
   async refresh(): Promise<void> {
-    const [nodes, stat] = await Promise.all([
+    const [nodes, stat, backups] = await Promise.all([
       this.sources.status(),
       this.sources.showStat().catch(() => null),
+      this.sources.backups?.().catch(() => null) ?? Promise.resolve(null),
     ]);
     const withHealth = await Promise.all(
       nodes.map(async (n): Promise<DashboardNode> => {
@@ -111,6 +116,7 @@ export class Dashboard {
       nodes: withHealth,
       backends: stat === null ? [] : parseShowStat(stat),
       timeline: [...this.#state.timeline, ...events].slice(-timelineLength),
+      backups,
     };
   }
 

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { primaryLosses } from "../../../src/mysqld/primary-losses.js";
 import { AckedWriter } from "../../support/acked-writer.js";
 import { fingerprint } from "../../support/datadir-fingerprint.js";
 import { failureAwareSteps } from "../../support/failure-aware-steps.js";
@@ -73,7 +74,13 @@ describe(
         // Let the appends run a while first: the backup must catch them mid-flow.
         await new Promise((resolve) => setTimeout(resolve, 3000));
         ackedBeforeBackup = [...writer.acknowledged];
+        const logFrom = new Map(cluster.layout.map((n) => [n.name, agentLog(cluster, n.name).length]));
         const result = await cli(["backup", "--nodes", agents]);
+        // A backup desyncs one node; the cluster's primary component is never lost meanwhile.
+        for (const n of cluster.layout) {
+          const losses = primaryLosses(agentLog(cluster, n.name).slice(logFrom.get(n.name)));
+          assert.deepEqual(losses, [], `${n.name}'s primary component during the backup`);
+        }
         assert.equal(result.exitCode, 0, result.stderr + result.stdout);
         const chosen = /^backing up on (n\d): /m.exec(result.stdout)?.[1];
         assert.ok(chosen, result.stdout);

@@ -76,6 +76,36 @@ describe("given the local cluster's dashboard in a browser", { timeout: 900_000 
     assert.equal(status.dashboard, dashboardUrl);
   });
 
+  it("when a backup of the local cluster is taken, then status and the page's backups line name it", async () => {
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-field="backups"]')
+          ?.textContent?.startsWith("backups: no complete backup in"),
+      null,
+      { timeout: 15_000 },
+    );
+    // The local runner's agents: found through its control socket, the secret from its state folder.
+    const backup = await cli("backup");
+    assert.equal(backup.exitCode, 0, backup.stdout + backup.stderr);
+    const id = /^backup (\S+) is complete \(on n\d, in \S+\/backups\)$/m.exec(backup.stdout)?.[1];
+    assert.ok(id, backup.stdout);
+    await page.waitForFunction(
+      (backupId) =>
+        document
+          .querySelector('[data-field="backups"]')
+          ?.textContent?.startsWith(`backups: last complete ${backupId}, ended `),
+      id,
+      { timeout: 15_000 },
+    );
+    assert.match(await page.locator("#backups").innerText(), /; running: none$/);
+    const status = await cli("status");
+    assert.match(
+      status.stdout,
+      new RegExp(`^backups: last complete ${id}, ended \\d+ s ago; running: none$`, "m"),
+    );
+  });
+
   it("when n2 is killed, then its card turns unhealthy, comes back synced, and the timeline says so", async () => {
     assert.equal((await cli("kill", "n2")).exitCode, 0);
     await page.waitForFunction(
