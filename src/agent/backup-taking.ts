@@ -52,7 +52,14 @@ export interface BackupActivity {
     bytesStored: number;
     progress: string;
   } | null;
-  last: { id: string; state: "complete" | "failed"; endedAt: string; failure: string | null } | null;
+  last: {
+    id: string;
+    state: "complete" | "failed";
+    endedAt: string;
+    failure: string | null;
+    /** The manifest on the destination says so (false: a failed one could not be marked failed). */
+    recorded: boolean;
+  } | null;
   destination: string | null;
 }
 
@@ -226,7 +233,13 @@ export class BackupTaking {
       run
         .then(
           (complete) => {
-            this.#last = { id: complete.id, state: "complete", endedAt: complete.endedAt, failure: null };
+            this.#last = {
+              id: complete.id,
+              state: "complete",
+              endedAt: complete.endedAt,
+              failure: null,
+              recorded: true,
+            };
             deps.log.info(
               `backup ${complete.id} is complete: ${complete.bytesStreamed} bytes read, ${complete.bytesStored} stored in ${destination.description}, position ${complete.position.uuid}:${complete.position.seqno}; ${deps.nodeName} is back in the pools`,
             );
@@ -234,7 +247,13 @@ export class BackupTaking {
           (error: unknown) => {
             const id = this.#running?.id ?? "unknown";
             const recorded = error instanceof BackupRunFailed && error.manifest !== null;
-            this.#last = { id, state: "failed", endedAt: new Date().toISOString(), failure: reason(error) };
+            this.#last = {
+              id,
+              state: "failed",
+              endedAt: new Date().toISOString(),
+              failure: reason(error),
+              recorded,
+            };
             deps.log.error(
               `backup ${id} failed: ${reason(error)}; ${recorded ? "it is marked failed" : "its manifest could not be marked failed (it reads as abandoned once its heartbeat is old)"}; nothing was marked complete; ${deps.nodeName} is back in the pools`,
             );

@@ -87,8 +87,12 @@ async function follow(url: string, node: string, id: string): Promise<number> {
         console.log(`backup ${id} is complete (on ${node}, in ${activity.destination ?? "its destination"})`);
         return ExitCode.ok;
       }
+      const marked =
+        activity.last.recorded === false
+          ? "its manifest could not be marked failed (the destination failed too): it stays running there and reads as abandoned once its progress is a minute old; it is never restored"
+          : "it is marked failed and never restored";
       throw new BackupError(
-        `backup ${id} failed on ${node}: ${activity.last.failure ?? "no reason given"}; it is marked failed and never restored; ${node} is back in the pools`,
+        `backup ${id} failed on ${node}: ${activity.last.failure ?? "no reason given"}; ${marked}; ${node} is back in the pools`,
       );
     }
     if (activity.running?.id === id && now - saidAt >= progressEveryMs) {

@@ -14,6 +14,7 @@ export interface BackupSummary {
 }
 
 export function backupSummary(manifests: readonly BackupManifest[], now: number): BackupSummary {
+  // Stryker disable next-line EqualityOperator: ids are unique on a destination, so `<=` orders them alike
   const byId = [...manifests].sort((a, b) => (a.id < b.id ? -1 : 1));
   const complete = byId.filter((m): m is CompleteBackup => m.state === "complete");
   const lastComplete = complete.at(-1) ?? null;
@@ -25,18 +26,24 @@ export function backupSummary(manifests: readonly BackupManifest[], now: number)
       .filter(
         (m) =>
           (standing(m) === "failed" || standing(m) === "abandoned") &&
+          // Stryker disable next-line EqualityOperator: the one backup of lastComplete's id is complete, never failed
           (lastComplete === null || m.id > lastComplete.id),
       )
       .map((m) => m.id),
   };
 }
 
-/** One line: "backups: last complete 20261206T234247Z-n1, 12 min ago; running: none". */
+/**
+ * One line: "backups: last complete 20261206T234247Z-n1, ended 12 min ago; running: none".
+ * Ages: seconds under 2 minutes, minutes under 2 hours, hours (one decimal, cut) under 2 days,
+ * then days.
+ */
 export function backupSummaryLine(summary: BackupSummary, now: number, where: string): string {
   const last = summary.lastComplete;
-  const age = last === null ? "" : ago(now - Date.parse(last.endedAt));
   const parts = [
-    last === null ? `no complete backup in ${where}` : `last complete ${last.id}, ended ${age}`,
+    last === null
+      ? `no complete backup in ${where}`
+      : `last complete ${last.id}, ended ${ago(now - Date.parse(last.endedAt))}`,
     `running: ${summary.running.length === 0 ? "none" : summary.running.join(", ")}`,
   ];
   if (summary.failedSince.length > 0) {

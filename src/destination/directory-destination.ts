@@ -50,7 +50,7 @@ export class DirectoryDestination implements BackupDestination {
     const final = join(folder, dataFileName);
     const partial = `${final}.partial`;
     try {
-      await mkdir(folder, { recursive: true });
+      await makeFolder(folder);
       await pipeline(data, createWriteStream(partial, { flags: "wx" }));
       await fsyncPath(partial);
       await rename(partial, final);
@@ -77,7 +77,7 @@ export class DirectoryDestination implements BackupDestination {
     const final = join(folder, manifestFileName);
     const temporary = `${final}.${randomBytes(4).toString("hex")}.tmp`;
     try {
-      await mkdir(folder, { recursive: true });
+      await makeFolder(folder);
       const handle = await open(temporary, "wx");
       try {
         await handle.writeFile(text);
@@ -136,7 +136,7 @@ export class DirectoryDestination implements BackupDestination {
   async claimSlot(slot: string, holder: string): Promise<boolean> {
     const folder = join(this.root, slotFolder);
     try {
-      await mkdir(folder, { recursive: true });
+      await makeFolder(folder);
       await writeFile(join(folder, `${slot}.claim`), `${holder}\n`, { flag: "wx" });
       await fsyncPath(folder);
       return true;
@@ -161,5 +161,18 @@ async function fsyncPath(path: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Makes one folder inside the root, never the root itself (not recursive): a root that
+ * vanished (an NFS mount gone, a folder moved away) fails the write with ENOENT instead of
+ * being made again on the node's own disk.
+ */
+async function makeFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
 }

@@ -61,7 +61,14 @@ export async function askForBackup(
 /** What GET /backup answers (agent/backup-taking.ts's BackupActivity). */
 export interface BackupActivityAnswer {
   running: { id: string; progress: string; bytesStreamed: number; bytesStored: number } | null;
-  last: { id: string; state: "complete" | "failed"; endedAt: string; failure: string | null } | null;
+  last: {
+    id: string;
+    state: "complete" | "failed";
+    endedAt: string;
+    failure: string | null;
+    /** Absent from older agents: taken as true. */
+    recorded?: boolean;
+  } | null;
   destination: string | null;
 }
 

@@ -1,7 +1,16 @@
 import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { primaryLosses } from "../../../src/mysqld/primary-losses.js";
 import { AckedWriter } from "../../support/acked-writer.js";
@@ -159,6 +168,83 @@ describe(
         );
         const list = await cli(["backup", "list", "--destination", destination]);
         assert.match(list.stdout, new RegExp(`^${id}\\s+failed\\s+${victim}`, "m"));
+      },
+    );
+
+    step(
+      "when the writer dies during a backup, then another member takes the writer role, never the one being backed up, and the backup still completes",
+      async () => {
+        const run = spawnCli(["backup", "--nodes", agents], env());
+        let held: { pid: number; node: string } | null = null;
+        await cluster.waitFor(
+          () => {
+            held = stoppedMariabackup(cluster.layout.map((n) => ({ name: n.name, socket: n.socket })));
+            return held !== null;
+          },
+          60_000,
+          "mariabackup running",
+        );
+        const { pid, node: backingUp } = held!;
+        const writer = (await cluster.status()).find((s) => s.writer)?.name;
+        assert.ok(writer !== undefined && writer !== backingUp, `writer ${writer}, backing up ${backingUp}`);
+        const third = cluster.layout
+          .map((n) => n.name)
+          .find((name) => name !== writer && name !== backingUp)!;
+        await cluster.killNode(writer);
+        await cluster.waitFor(
+          (nodes) => {
+            const writers = nodes.filter((n) => n.writer).map((n) => n.name);
+            assert.ok(!writers.includes(backingUp), `${backingUp} became the writer while backed up`);
+            return writers.length === 1 && writers[0] === third;
+          },
+          60_000,
+          `${third} the writer`,
+        );
+        process.kill(pid, "SIGCONT");
+        const result = await run.result;
+        assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+        assert.match(result.stdout, new RegExp(`^backup \\S+ is complete \\(on ${backingUp}, in `, "m"));
+        await cluster.waitFor(allSynced(3), 240_000, "3 of 3 synced after the writer's restart");
+      },
+    );
+
+    step(
+      "when the destination vanishes mid-stream, then the backup fails, nothing is made in its place, nothing is marked complete, and the node is back in the pools",
+      async () => {
+        const run = spawnCli(["backup", "--nodes", agents], env());
+        let held: { pid: number; node: string } | null = null;
+        await cluster.waitFor(
+          () => {
+            held = stoppedMariabackup(cluster.layout.map((n) => ({ name: n.name, socket: n.socket })));
+            return held !== null;
+          },
+          60_000,
+          "mariabackup running",
+        );
+        const { pid, node: backingUp } = held!;
+        const id = Object.entries(manifests()).find(([, m]) => m.state === "running")![0];
+        // As an NFS mount that goes away: the folder is no longer where the agent writes.
+        const away = `${destination}.away`;
+        renameSync(destination, away);
+        try {
+          process.kill(pid, "SIGCONT");
+          const result = await run.result;
+          assert.equal(result.exitCode, 8, result.stdout + result.stderr);
+          assert.match(
+            result.stderr,
+            new RegExp(
+              `^galera-pilot: backup ${id} failed on ${backingUp}: .*no such file or folder \\(ENOENT\\); its manifest could not be marked failed \\(the destination failed too\\): it stays running there and reads as abandoned once its progress is a minute old; it is never restored; ${backingUp} is back in the pools$`,
+              "m",
+            ),
+          );
+          assert.equal(existsSync(destination), false, "the vanished destination was made again");
+        } finally {
+          renameSync(away, destination);
+        }
+        assert.equal(manifests()[id]!.state, "running");
+        await cluster.waitFor(allSynced(3), 60_000, "3 of 3 synced after the failed backup");
+        const desync = await sql(node(backingUp).socket, "SELECT @@GLOBAL.wsrep_desync AS d");
+        assert.equal(Number(desync[0]!["d"]), 0, "wsrep_desync lifted");
       },
     );
 

@@ -60,3 +60,51 @@ describe("backupSummary", () => {
     );
   });
 });
+
+describe("backupSummary: order and ages", () => {
+  it("reads the manifests in any order: the newest complete one is the last by id", () => {
+    const manifests = [
+      backup(300, "complete"),
+      backup(100, "complete"),
+      backup(200, "complete"),
+      backup(50, "failed"),
+    ];
+    for (const order of [
+      manifests,
+      [...manifests].reverse(),
+      [manifests[2]!, manifests[0]!, manifests[3]!, manifests[1]!],
+    ]) {
+      const summary = backupSummary(order, now);
+      assert.equal(summary.lastComplete?.id, manifests[1]!.id);
+      assert.deepEqual(summary.failedSince, [manifests[3]!.id]);
+    }
+    const running = [backup(3, "running"), backup(1, "running"), backup(2, "running")];
+    assert.deepEqual(backupSummary(running, now).running, [running[0]!.id, running[2]!.id, running[1]!.id]);
+    assert.equal(
+      backupSummaryLine(backupSummary(running, now), now, "/b"),
+      `backups: no complete backup in /b; running: ${running[0]!.id}, ${running[2]!.id}, ${running[1]!.id}`,
+    );
+  });
+
+  it("says an age in seconds, minutes, hours or days, cut, not rounded", () => {
+    const endedAgo = (ms: number): string => {
+      const complete = backup(0, "complete");
+      const ended = { ...complete, endedAt: new Date(now - ms).toISOString() } as BackupManifest;
+      return backupSummaryLine(backupSummary([ended], now), now, "/b")
+        .split(", ended ")[1]!
+        .split(";")[0]!;
+    };
+    assert.equal(endedAgo(0), "0 s ago");
+    assert.equal(endedAgo(119_999), "119 s ago");
+    assert.equal(endedAgo(120_000), "2 min ago");
+    assert.equal(endedAgo(7_199_999), "119 min ago");
+    assert.equal(endedAgo(7_200_000), "2.0 h ago");
+    assert.equal(endedAgo(7_559_999), "2.0 h ago");
+    assert.equal(endedAgo(7_560_000), "2.1 h ago");
+    assert.equal(endedAgo(172_799_999), "47.9 h ago");
+    assert.equal(endedAgo(172_800_000), "2.0 d ago");
+    assert.equal(endedAgo(181_439_999), "2.0 d ago");
+    assert.equal(endedAgo(181_440_000), "2.1 d ago");
+    assert.equal(endedAgo(-1), "in the future by this clock");
+  });
+});

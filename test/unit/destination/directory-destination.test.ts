@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -129,6 +130,26 @@ describe("a folder as a backup destination", () => {
       const winner = ["n1", "n2", "n3", "n1", "n2"][claims.indexOf(true)];
       assert.equal(readFileSync(join(root, "slots", "20261207T020000Z.claim"), "utf8"), `${winner}\n`);
       assert.equal(await destination.claimSlot("20261207T030000Z", "n3"), true);
+    });
+  });
+});
+
+describe("a folder destination that vanishes", () => {
+  it("is never made again: a write after the root is gone fails with ENOENT and creates nothing", async () => {
+    await withFolder(async (parent) => {
+      const root = join(parent, "mount");
+      mkdirSync(root);
+      const destination = new DirectoryDestination(root);
+      await destination.check();
+      rmSync(root, { recursive: true });
+      await assert.rejects(destination.writeManifest(id, "{}\n"), {
+        message: `writing the manifest of backup ${id} to ${root} failed: no such file or folder (ENOENT)`,
+      });
+      await assert.rejects(destination.writeData(id, Readable.from(["x"])), {
+        message: `writing backup ${id} to ${root} failed: no such file or folder (ENOENT)`,
+      });
+      await assert.rejects(destination.claimSlot("20261207T020000Z", "n1"), /ENOENT/);
+      assert.equal(existsSync(root), false);
     });
   });
 });
