@@ -10,6 +10,10 @@ import { controlRequest, type LocalClusterStatus } from "../local/control-server
 import { parseGrastate } from "../mysqld/grastate.js";
 import { fetchNodeStatus } from "../peer-api/node-status-client.js";
 import { fetchPeerState } from "../peer-api/peer-state-client.js";
+import { readCatalog } from "../backup/backup-catalog.js";
+import { backupSummary, backupSummaryLine } from "../decide/backup-summary.js";
+import { openDestination } from "../destination/open-destination.js";
+import { localBackupFolder } from "../local/local-cluster.js";
 import type { Secret } from "../config/secret.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -19,6 +23,8 @@ export const doctorUsage = `doctor (asks every node and says what the cluster do
   galera-pilot doctor --nodes NAME=URL[,NAME=URL…]     any cluster: each agent's health URL, e.g.
                                                        n1=http://10.0.0.2:8080; the cluster secret from
                                                        GALERA_PILOT_CLUSTER_SECRET or _FILE
+  --destination D (or GALERA_PILOT_BACKUP_DESTINATION): a line on its backups (the local cluster's
+                                                       STATE/backups by default)
   Exit code: 0 healthy, 5 serving but degraded, 6 down (no primary component).`;
 
 const verdictExit = { healthy: ExitCode.ok, degraded: 5, down: 6 } as const;
@@ -26,7 +32,7 @@ const verdictExit = { healthy: ExitCode.ok, degraded: 5, down: 6 } as const;
 const doctorGrammar: CommandGrammar = {
   name: "doctor",
   usage: doctorUsage,
-  values: ["nodes", "state-dir"],
+  values: ["nodes", "state-dir", "destination"],
   booleans: ["json"],
   env: { "state-dir": "GALERA_PILOT_STATE_DIR" },
 };
@@ -52,10 +58,11 @@ export async function doctorCommand(argv: readonly string[], env: Env): Promise<
   const { json, stateDir, nodes: given } = parseDoctorArgs(argv, env);
   const nodes = given === null ? await askLocalCluster(stateDir) : await askNodes(given, env);
   const diagnosis = diagnoseCluster(nodes, Date.now());
+  const backups = await backupsLine(argvDestination(argv, env, given === null ? stateDir : null));
   console.log(
     json
-      ? JSON.stringify({ ...diagnosis, nodes: nodes.map(publicView) }, null, 2)
-      : formatDiagnosis(diagnosis),
+      ? JSON.stringify({ ...diagnosis, nodes: nodes.map(publicView), backups }, null, 2)
+      : [formatDiagnosis(diagnosis), ...(backups === null ? [] : [backups])].join("\n"),
   );
   return verdictExit[diagnosis.verdict];
 }
@@ -181,4 +188,26 @@ function publicView(n: DoctorNode): object {
     problem: n.problem,
     lastDecision: n.status?.lastDecision ?? null,
   };
+}
+
+/** The backup destination doctor reports on: --destination, the variable, or the local cluster's. */
+function argvDestination(argv: readonly string[], env: Env, localStateDir: string | null): string | null {
+  const { flags } = parseCommandLine(doctorGrammar, argv, env);
+  return (
+    flags.string("destination") ??
+    env["GALERA_PILOT_BACKUP_DESTINATION"] ??
+    (localStateDir === null ? null : localBackupFolder(localStateDir))
+  );
+}
+
+/** One line on the backups there (decide/backup-summary.ts), or what kept them from being read. */
+async function backupsLine(spec: string | null): Promise<string | null> {
+  if (spec === null) return null;
+  try {
+    const destination = await openDestination(spec, process.env);
+    const { manifests } = await readCatalog(destination);
+    return backupSummaryLine(backupSummary(manifests, Date.now()), Date.now(), destination.description);
+  } catch (error) {
+    return `backups: ${spec} could not be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
