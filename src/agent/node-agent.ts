@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterServerExit, type ServerExitRecord } from "../decide/server-exit.js";
 import { formatEndpoint } from "../discovery/discovery.js";
@@ -29,7 +31,7 @@ import { runPaths } from "./run-paths.js";
 import type { BackupCandidate } from "../decide/backup-node.js";
 import { BackupTaking } from "./backup-taking.js";
 import { restoreForNewCluster } from "./restore-new-cluster.js";
-import { folderBytes } from "../system/folder-size.js";
+import { folderBytes } from "../system/byte-sizes.js";
 import { serverFacts, setDesync } from "../probe/server-sql.js";
 import { NodeReports, type NodeFacts } from "./node-reports.js";
 import { runServer, type RunEnd } from "./server-run.js";
@@ -120,7 +122,7 @@ export class NodeAgent {
         facts: () => serverFacts(this.#socket),
         setDesync: (on) => setDesync(this.#socket, on),
       },
-      datadirBytes: () => folderBytes(options.datadir),
+      datadirBytes: () => Promise.resolve(backupEstimate(options.datadir)),
       changed: () => this.#postAnswers(),
       log,
     });
@@ -413,4 +415,19 @@ export class NodeAgent {
     );
     await sleep(this.options.drainMs);
   }
+}
+
+/**
+ * What a backup of this datadir reads, about: its files but Galera's ring buffer (gcache),
+ * which mariabackup does not copy, and the redo log, of which it copies only what is new.
+ */
+function backupEstimate(datadir: string): number {
+  const size = (name: string): number => {
+    try {
+      return statSync(join(datadir, name)).size;
+    } catch {
+      return 0;
+    }
+  };
+  return Math.max(0, folderBytes(datadir) - size("galera.cache") - size("ib_logfile0"));
 }

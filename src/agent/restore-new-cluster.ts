@@ -11,7 +11,7 @@
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { completeBackup, readCatalog } from "../backup/backup-catalog.js";
-import { formatBytes } from "../backup/progress-line.js";
+import { formatBytes } from "../system/byte-sizes.js";
 import { restoreBackup } from "../backup/restore-stream.js";
 import { openDestination } from "../destination/open-destination.js";
 import { BackupError, RefusedError } from "../errors.js";

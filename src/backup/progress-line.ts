@@ -1,3 +1,5 @@
+import { formatBytes } from "../system/byte-sizes.js";
+
 /**
  * The line a backup or a restore logs every few seconds: how much, how fast, how long still.
  * The estimate divides what is left of `expected` (the datadir's size for a backup, the
@@ -20,17 +22,6 @@ export function progressLine(
   }
   const of = expectedBytes !== null ? ` of about ${formatBytes(expectedBytes)}` : "";
   return `${verb} ${id}: ${formatBytes(counters.bytesStreamed)}${of} read, ${formatBytes(counters.bytesStored)} stored, ${formatBytes(rate)}/s${eta}`;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 function formatDuration(seconds: number): string {

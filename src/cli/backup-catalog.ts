@@ -3,7 +3,7 @@ import { backupStanding, type BackupStanding } from "../decide/backup-liveness.j
 import type { BackupDestination } from "../destination/destination.js";
 import { openDestination } from "../destination/open-destination.js";
 import { localBackupFolder } from "../local/local-cluster.js";
-import { formatBytes } from "../backup/progress-line.js";
+import { formatBytes } from "../system/byte-sizes.js";
 import type { Catalog } from "../backup/backup-catalog.js";
 
 export { completeBackup, readCatalog, type Catalog } from "../backup/backup-catalog.js";

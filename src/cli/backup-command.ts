@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { backupsToPrune } from "../decide/backup-retention.js";
 import { BadInputError, ExitCode } from "../errors.js";
 import type { FlagReader } from "../config/flag-reader.js";
+import { parseAgentUrls } from "./agent-urls.js";
 import { defaultStateDir } from "../local/cluster-layout.js";
 import { parseCommandLine, type CommandGrammar } from "../options/command-line.js";
 import { catalogTable, destinationFrom, readCatalog } from "./backup-catalog.js";
@@ -66,7 +67,7 @@ export async function backupCommand(argv: readonly string[], env: Env): Promise<
       allowWriter: flags.flag("allow-writer"),
       noWait: flags.flag("no-wait"),
       stateDir: stateDir(flags),
-      nodes: flags.has("nodes") ? parseNodes(flags) : null,
+      nodes: flags.has("nodes") ? parseAgentUrls(flags) : null,
     },
     env,
   );
@@ -142,24 +143,4 @@ async function verify(argv: readonly string[], env: Env): Promise<number> {
 
 function stateDir(flags: FlagReader): string {
   return resolve(flags.string("state-dir") ?? defaultStateDir);
-}
-
-/** `NAME=URL[,NAME=URL…]`: each agent's health URL (as doctor takes it). */
-function parseNodes(flags: FlagReader): { name: string; url: string }[] {
-  const text = flags.string("nodes") ?? "";
-  const nodes = text
-    .split(",")
-    .filter((p) => p.trim() !== "")
-    .map((part) => {
-      const match = /^([A-Za-z0-9_.-]+)=(https?:\/\/[^\s/]+)\/?$/.exec(part.trim());
-      if (!match)
-        throw flags.error(
-          "nodes",
-          `item ${JSON.stringify(part)} is not NAME=URL, e.g. n1=http://10.0.0.2:8080`,
-        );
-      return { name: match[1]!, url: match[2]! };
-    });
-  if (nodes.length === 0)
-    throw flags.error("nodes", `${JSON.stringify(text)} names no node; give NAME=URL[,NAME=URL…]`);
-  return nodes;
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { requireSecret } from "../config/read-secret.js";
 import { diagnoseCluster, type Diagnosis, type DoctorNode } from "../decide/cluster-diagnosis.js";
 import { BadInputError, ExitCode } from "../errors.js";
-import type { FlagReader } from "../config/flag-reader.js";
+import { parseAgentUrls } from "./agent-urls.js";
 import { parseCommandLine, type CommandGrammar } from "../options/command-line.js";
 import { defaultStateDir } from "../local/cluster-layout.js";
 import { controlRequest, type LocalClusterStatus } from "../local/control-server.js";
@@ -49,7 +49,7 @@ export function parseDoctorArgs(argv: readonly string[], env: Env): DoctorArgs {
   return {
     json: flags.flag("json"),
     stateDir: flags.string("state-dir") ?? defaultStateDir,
-    nodes: flags.has("nodes") ? parseNodes(flags) : null,
+    nodes: flags.has("nodes") ? parseAgentUrls(flags) : null,
   };
 }
 
@@ -69,28 +69,6 @@ export async function doctorCommand(argv: readonly string[], env: Env): Promise<
 
 export function formatDiagnosis(d: Diagnosis): string {
   return [d.headline, ...d.lines.map((l) => `  - ${l}`)].join("\n");
-}
-
-/** `NAME=URL[,NAME=URL…]`: each agent's health URL. */
-function parseNodes(flags: FlagReader): { name: string; url: string }[] {
-  const text = flags.string("nodes") ?? "";
-  const nodes = text
-    .split(",")
-    .filter((p) => p.trim() !== "")
-    .map((part) => {
-      const match = /^([A-Za-z0-9_.-]+)=(https?:\/\/[^\s/]+)\/?$/.exec(part.trim());
-      if (!match) {
-        throw flags.error(
-          "nodes",
-          `item ${JSON.stringify(part)} is not NAME=URL, e.g. n1=http://10.0.0.2:8080`,
-        );
-      }
-      return { name: match[1]!, url: match[2]! };
-    });
-  if (nodes.length === 0) {
-    throw flags.error("nodes", `${JSON.stringify(text)} names no node; give NAME=URL[,NAME=URL…]`);
-  }
-  return nodes;
 }
 
 async function askNodes(nodes: readonly { name: string; url: string }[], env: Env): Promise<DoctorNode[]> {

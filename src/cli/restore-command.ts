@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import { restoreBackup } from "../backup/restore-stream.js";
 import { BackupError, BadInputError, ExitCode } from "../errors.js";
 import { lookUpOsUser } from "../mysqld/os-user.js";
-import { formatBytes } from "../backup/progress-line.js";
+import { formatBytes } from "../system/byte-sizes.js";
 import { completeBackup, type Catalog } from "./backup-catalog.js";
 
 export interface RestoreArgs {

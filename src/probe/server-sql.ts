@@ -4,12 +4,12 @@ import type { Connection } from "mysql2/promise";
 import type { Secret } from "../config/secret.js";
 import { Sampler } from "./sampler.js";
 
-/** One `SET GLOBAL wsrep_provider_options` as root over the socket. */
-export async function setProviderOption(
+/** Runs `act` on a connection of its own as root over the socket (unix_socket), then closes it. */
+async function asRoot<T>(
   socket: string,
-  option: string,
-  connectTimeoutMs = 2000,
-): Promise<void> {
+  connectTimeoutMs: number,
+  act: (c: Connection) => Promise<T>,
+): Promise<T> {
   const mysql = await Sampler.loadDriver();
   const connection = await mysql.createConnection({
     socketPath: socket,
@@ -17,11 +17,20 @@ export async function setProviderOption(
     connectTimeout: connectTimeoutMs,
   });
   try {
-    // mysql2 quotes the value itself (a client-side placeholder).
-    await connection.query("SET GLOBAL wsrep_provider_options = ?", [option]);
+    return await act(connection);
   } finally {
     await connection.end().catch(() => undefined);
   }
+}
+
+/** One `SET GLOBAL wsrep_provider_options` as root over the socket. */
+export async function setProviderOption(
+  socket: string,
+  option: string,
+  connectTimeoutMs = 2000,
+): Promise<void> {
+  // mysql2 quotes the value itself (a client-side placeholder).
+  await asRoot(socket, connectTimeoutMs, (c) => c.query("SET GLOBAL wsrep_provider_options = ?", [option]));
 }
 
 /**
@@ -55,17 +64,7 @@ export async function checkLogin(
  * so the cluster is not slowed). Not kept across a restart of mariadbd.
  */
 export async function setDesync(socket: string, on: boolean, connectTimeoutMs = 2000): Promise<void> {
-  const mysql = await Sampler.loadDriver();
-  const connection = await mysql.createConnection({
-    socketPath: socket,
-    user: "root",
-    connectTimeout: connectTimeoutMs,
-  });
-  try {
-    await connection.query(`SET GLOBAL wsrep_desync = ${on ? "ON" : "OFF"}`);
-  } finally {
-    await connection.end().catch(() => undefined);
-  }
+  await asRoot(socket, connectTimeoutMs, (c) => c.query(`SET GLOBAL wsrep_desync = ${on ? "ON" : "OFF"}`));
 }
 
 /** What a backup's manifest records of the server: its version and the cluster it is in. */
@@ -73,19 +72,11 @@ export async function serverFacts(
   socket: string,
   connectTimeoutMs = 2000,
 ): Promise<{ version: string; clusterUuid: string; desync: boolean }> {
-  const mysql = await Sampler.loadDriver();
-  const connection = await mysql.createConnection({
-    socketPath: socket,
-    user: "root",
-    connectTimeout: connectTimeoutMs,
-  });
-  try {
-    const [rows] = await connection.query(
+  return asRoot(socket, connectTimeoutMs, async (c) => {
+    const [rows] = await c.query(
       "SELECT VERSION() AS version, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_CLUSTER_STATE_UUID') AS uuid, @@GLOBAL.wsrep_desync AS desync",
     );
     const row = (rows as { version: string; uuid: string | null; desync: number }[])[0]!;
     return { version: row.version, clusterUuid: row.uuid ?? "", desync: Number(row.desync) === 1 };
-  } finally {
-    await connection.end().catch(() => undefined);
-  }
+  });
 }

@@ -54,6 +54,19 @@ describe(
       );
     let backupId = "";
     let ackedBeforeBackup: number[] = [];
+    /** Waits for the backup's mariabackup to run, and holds it still (SIGSTOP): a fault lands mid-stream. */
+    const holdMariabackup = async (): Promise<{ pid: number; node: string }> => {
+      let held: { pid: number; node: string } | null = null;
+      await cluster.waitFor(
+        () => {
+          held = stoppedMariabackup(cluster.layout.map((n) => ({ name: n.name, socket: n.socket })));
+          return held !== null;
+        },
+        60_000,
+        "mariabackup running",
+      );
+      return held!;
+    };
 
     before(async () => {
       await cluster.up();
@@ -142,16 +155,8 @@ describe(
       async () => {
         const run = spawnCli(["backup", "--nodes", agents], env());
         // Hold mariabackup still, so the kill lands mid-stream.
-        let held: { pid: number; node: string } | null = null;
-        await cluster.waitFor(
-          () => {
-            held = stoppedMariabackup(cluster.layout.map((n) => ({ name: n.name, socket: n.socket })));
-            return held !== null;
-          },
-          60_000,
-          "mariabackup running",
-        );
-        const { node: victim } = held!;
+        const held = await holdMariabackup();
+        const { node: victim } = held;
         const id = Object.entries(manifests()).find(([, m]) => m.state === "running")![0];
         await cluster.killNode(victim);
         const result = await run.result;
@@ -175,16 +180,8 @@ describe(
       "when the writer dies during a backup, then another member takes the writer role, never the one being backed up, and the backup still completes",
       async () => {
         const run = spawnCli(["backup", "--nodes", agents], env());
-        let held: { pid: number; node: string } | null = null;
-        await cluster.waitFor(
-          () => {
-            held = stoppedMariabackup(cluster.layout.map((n) => ({ name: n.name, socket: n.socket })));
-            return held !== null;
-          },
-          60_000,
-          "mariabackup running",
-        );
-        const { pid, node: backingUp } = held!;
+        const held = await holdMariabackup();
+        const { pid, node: backingUp } = held;
         const writer = (await cluster.status()).find((s) => s.writer)?.name;
         assert.ok(writer !== undefined && writer !== backingUp, `writer ${writer}, backing up ${backingUp}`);
         const third = cluster.layout
@@ -212,16 +209,8 @@ describe(
       "when the destination vanishes mid-stream, then the backup fails, nothing is made in its place, nothing is marked complete, and the node is back in the pools",
       async () => {
         const run = spawnCli(["backup", "--nodes", agents], env());
-        let held: { pid: number; node: string } | null = null;
-        await cluster.waitFor(
-          () => {
-            held = stoppedMariabackup(cluster.layout.map((n) => ({ name: n.name, socket: n.socket })));
-            return held !== null;
-          },
-          60_000,
-          "mariabackup running",
-        );
-        const { pid, node: backingUp } = held!;
+        const held = await holdMariabackup();
+        const { pid, node: backingUp } = held;
         const id = Object.entries(manifests()).find(([, m]) => m.state === "running")![0];
         // As an NFS mount that goes away: the folder is no longer where the agent writes.
         const away = `${destination}.away`;

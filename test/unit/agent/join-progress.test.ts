@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { folderBytes, formatBytes, JoinProgress } from "../../../src/agent/join-progress.js";
+import { JoinProgress } from "../../../src/agent/join-progress.js";
+import { folderBytes, formatBytes } from "../../../src/system/byte-sizes.js";
 
 describe("join progress", () => {
   it("counts the bytes under a folder, hidden transfer folders included", () => {
