@@ -115,6 +115,11 @@ export const settings = {
     env: "GALERA_PILOT_BACKUP_DESTINATION",
     help: "where this agent writes backups asked of it: an absolute folder path (an NFS mount too) or s3://bucket/prefix; unset (default): it takes none",
   },
+  backupSchedule: {
+    flag: "--backup-schedule",
+    env: "GALERA_PILOT_BACKUP_SCHEDULE",
+    help: 'when the agents back the cluster up: five cron fields in UTC (minute hour day-of-month month day-of-week), e.g. "0 2 * * *"; one agent takes each slot; needs --backup-destination, shared by every agent; unset (default): none',
+  },
   tlsCa: {
     flag: "--tls-ca",
     env: "GALERA_PILOT_TLS_CA",
