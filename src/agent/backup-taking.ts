@@ -7,17 +7,21 @@
 // finds it when it starts again: the backup is marked failed on the destination, and
 // wsrep_desync is lifted as soon as mariadbd answers (mariadbd may have outlived the agent,
 // still desynced). Then the marker goes.
+//
+// The schedule's slots come here too (takeScheduled, from backup-schedule-watch.ts, once that
+// agent won the slot's claim on the destination): the same checks and the same run, the
+// writer never allowed.
 import { existsSync, readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { BackupRunFailed, runBackup } from "../backup/backup-run.js";
+import { BackupRunFailed, runBackup, type BackupRunOptions } from "../backup/backup-run.js";
 import type { BackupStream } from "../backup/backup-stream.js";
 import { progressLine } from "../backup/progress-line.js";
 import { chooseBackupNode, type BackupCandidate } from "../decide/backup-node.js";
 import type { BackupDestination } from "../destination/destination.js";
 import { openDestination } from "../destination/open-destination.js";
 import type { Logger } from "../logger.js";
-import type { FailedBackup } from "../model/backup-manifest.js";
+import type { CompleteBackup, FailedBackup } from "../model/backup-manifest.js";
 import { version } from "../version.js";
 
 export interface BackupTakingDeps {
@@ -39,9 +43,49 @@ export interface BackupTakingDeps {
   /** The phase changes (backing-up, and back): the health answers are posted again. */
   changed(): void;
   log: Logger;
+  /** Takes one backup: backup/backup-run.ts's runBackup; the unit tests give one that runs no mariabackup. */
+  runBackup?: (options: BackupRunOptions) => Promise<CompleteBackup>;
 }
 
 export type BackupRequestAnswer = { accepted: string } | { refused: string; status: 409 | 503 };
+
+/** How a backup this agent started ended. */
+export type BackupEnd =
+  { id: string; state: "complete"; endedAt: string } | { id: string; state: "failed"; failure: string };
+
+/** A scheduled slot's backup: started (its end to come), or refused with the reason. */
+export type ScheduledStart = { started: string; ended: Promise<BackupEnd> } | { refused: string };
+
+/** What GET /backup says of the schedule (agent/backup-schedule-watch.ts keeps it). */
+export interface ScheduleActivity {
+  /** GALERA_PILOT_BACKUP_SCHEDULE's five fields, read in UTC. */
+  expression: string;
+  /** The next slot's time, or null when the schedule holds no later one. */
+  nextSlot: string | null;
+  /** Why the due slot waits (the line of its last try), while it does. */
+  waiting: string | null;
+  /** The last slot this agent settled, and how. */
+  lastSlot: {
+    slot: string;
+    /** taken by this node; left to another; missed (no agent claimed it); failed here after its claim. */
+    outcome: "taken" | "left" | "missed" | "failed";
+    /** The node that took it (this one), or it was left to, or that claimed it; null when unknown. */
+    node: string | null;
+    /** The backup's id, once one started. */
+    backup: string | null;
+    /** The line logged. */
+    reason: string;
+  } | null;
+}
+
+/** For /metrics: this agent's backups since it started. */
+export interface BackupCounts {
+  running: boolean;
+  /** When the last backup this agent took completed (ms since the epoch), or null. */
+  lastCompleteAtMs: number | null;
+  /** Backups this agent took that failed, and scheduled slots it claimed but could not start. */
+  failures: number;
+}
 
 /** What GET /backup answers: the backup under way, and the last one this agent ended. */
 export interface BackupActivity {
@@ -61,6 +105,8 @@ export interface BackupActivity {
     recorded: boolean;
   } | null;
   destination: string | null;
+  /** The backup schedule, when the agent has one. */
+  schedule: ScheduleActivity | null;
 }
 
 interface Running {
@@ -80,9 +126,20 @@ export class BackupTaking {
   /** A backup of a killed agent may have left wsrep_desync on: lifted once mariadbd answers. */
   #leftoverDesync = false;
   #destination: Promise<BackupDestination> | null = null;
+  #lastCompleteAtMs: number | null = null;
+  #failures = 0;
 
   constructor(deps: BackupTakingDeps) {
     this.#deps = deps;
+  }
+
+  /** The id of the backup this agent runs now ("(starting)" before it has one), or null. */
+  get runningBackup(): string | null {
+    return this.#running?.id ?? (this.#starting ? "(starting)" : null);
+  }
+
+  get counts(): BackupCounts {
+    return { running: this.backingUp, lastCompleteAtMs: this.#lastCompleteAtMs, failures: this.#failures };
   }
 
   /** The node is desynced for a backup of this agent (phase backing-up). */
@@ -144,6 +201,40 @@ export class BackupTaking {
 
   /** POST /backup: starts a backup of this node when the rules allow it, and answers at once. */
   async request(allowWriter: boolean): Promise<BackupRequestAnswer> {
+    const begun = await this.#begin(allowWriter, (choice) => choice);
+    return "answer" in begun ? begun.answer : begun;
+  }
+
+  /**
+   * A scheduled slot whose claim this agent won: starts a backup of this node under request()'s
+   * rules, the writer never allowed; `why` is the slot's line, logged with the start. The slot
+   * is claimed already, so no other agent takes it: a refusal here counts as a failed backup,
+   * and the next slot is its retry.
+   */
+  async takeScheduled(why: string): Promise<ScheduledStart> {
+    const begun = await this.#begin(false, () => why);
+    if (!("answer" in begun)) {
+      this.#failures += 1;
+      return { refused: begun.refused };
+    }
+    // A run that failed at its start was counted, and logged, where it ended.
+    const answer = await begun.answer;
+    return "accepted" in answer
+      ? { started: answer.accepted, ended: begun.ended }
+      : { refused: answer.refused };
+  }
+
+  /**
+   * The checks both ways in share, then the run: its answer once the node is desynced (or it
+   * failed before), and its end. `why` turns the rule's sentence into the start line's reason.
+   */
+  async #begin(
+    allowWriter: boolean,
+    why: (choice: string) => string,
+  ): Promise<
+    | { refused: string; status: 409 | 503 }
+    | { answer: Promise<BackupRequestAnswer>; ended: Promise<BackupEnd> }
+  > {
     const { deps } = { deps: this.#deps };
     if (deps.destinationSpec === null) {
       return {
@@ -166,7 +257,7 @@ export class BackupTaking {
       await destination.check();
       const server = await deps.server.facts();
       const expectedBytes = await deps.datadirBytes();
-      return await this.#start(destination, server, expectedBytes, choice.reason);
+      return this.#start(destination, server, expectedBytes, why(choice.reason));
     } catch (error) {
       this.#starting = false;
       deps.changed();
@@ -177,7 +268,8 @@ export class BackupTaking {
     }
   }
 
-  activity(now = Date.now()): BackupActivity {
+  /** GET /backup: `schedule` comes from the agent's schedule watch, when it has one. */
+  activity(schedule: ScheduleActivity | null, now = Date.now()): BackupActivity {
     const running = this.#running;
     return {
       running: running && {
@@ -189,88 +281,102 @@ export class BackupTaking {
       },
       last: this.#last,
       destination: this.#destinationDescription(),
+      schedule,
     };
   }
 
-  /** Starts the run; resolves with its id once its running manifest is written. */
+  /** The destination this agent writes to (opened once): the schedule watch claims its slots there. */
+  destination(): Promise<BackupDestination> {
+    return this.#openDestination();
+  }
+
+  /**
+   * Starts the run: `answer` resolves with its id once the node is desynced (or with the
+   * failure, if it failed before), `ended` when it ends; neither rejects.
+   */
   #start(
     destination: BackupDestination,
     server: { version: string; clusterUuid: string },
     expectedBytes: number | null,
     why: string,
-  ): Promise<BackupRequestAnswer> {
+  ): { answer: Promise<BackupRequestAnswer>; ended: Promise<BackupEnd> } {
     const deps = this.#deps;
     const marker = join(deps.runDir, markerName);
-    return new Promise((resolve) => {
-      let answered = false;
-      const run = runBackup({
-        destination,
-        node: deps.nodeName,
-        clusterUuid: server.clusterUuid,
-        mariadbVersion: server.version,
-        galeraPilotVersion: version,
-        defaultsFile: deps.configFile,
-        socket: deps.socket,
-        scratchParent: deps.runDir,
-        expectedBytes,
-        log: deps.log,
-        desync: {
-          on: async () => {
-            // The marker first: an agent killed from here on leaves it for its successor.
-            await writeFile(marker, JSON.stringify({ id: this.#running?.id }) + "\n");
-            await deps.server.setDesync(true);
-            answered = true;
-            resolve({ accepted: this.#running!.id });
-          },
-          off: () => deps.server.setDesync(false),
+    let resolve: (answer: BackupRequestAnswer) => void = () => undefined;
+    const answer = new Promise<BackupRequestAnswer>((settle) => (resolve = settle));
+    let answered = false;
+    const run = (deps.runBackup ?? runBackup)({
+      destination,
+      node: deps.nodeName,
+      clusterUuid: server.clusterUuid,
+      mariadbVersion: server.version,
+      galeraPilotVersion: version,
+      defaultsFile: deps.configFile,
+      socket: deps.socket,
+      scratchParent: deps.runDir,
+      expectedBytes,
+      log: deps.log,
+      desync: {
+        on: async () => {
+          // The marker first: an agent killed from here on leaves it for its successor.
+          await writeFile(marker, JSON.stringify({ id: this.#running?.id }) + "\n");
+          await deps.server.setDesync(true);
+          answered = true;
+          resolve({ accepted: this.#running!.id });
         },
-        onStart: (id, stream) => {
-          this.#running = { id, startedAtMs: Date.now(), stream, expectedBytes };
-          this.#starting = false;
-          deps.log.info(`backup ${id} starts to ${destination.description}: ${why}`);
-        },
-      });
-      run
-        .then(
-          (complete) => {
-            this.#last = {
-              id: complete.id,
-              state: "complete",
-              endedAt: complete.endedAt,
-              failure: null,
-              recorded: true,
-            };
-            deps.log.info(
-              `backup ${complete.id} is complete: ${complete.bytesStreamed} bytes read, ${complete.bytesStored} stored in ${destination.description}, position ${complete.position.uuid}:${complete.position.seqno}; ${deps.nodeName} is back in the pools`,
-            );
-          },
-          (error: unknown) => {
-            const id = this.#running?.id ?? "unknown";
-            const recorded = error instanceof BackupRunFailed && error.manifest !== null;
-            this.#last = {
-              id,
-              state: "failed",
-              endedAt: new Date().toISOString(),
-              failure: reason(error),
-              recorded,
-            };
-            deps.log.error(
-              `backup ${id} failed: ${reason(error)}; ${recorded ? "it is marked failed" : "its manifest could not be marked failed (it reads as abandoned once its heartbeat is old)"}; nothing was marked complete; ${deps.nodeName} is back in the pools`,
-            );
-            if (!answered)
-              resolve({
-                status: 503,
-                refused: `backup ${id} on ${deps.nodeName} failed at its start: ${reason(error)}`,
-              });
-          },
-        )
-        .finally(() => {
-          this.#running = null;
-          this.#starting = false;
-          void rm(marker, { force: true });
-          deps.changed();
-        });
+        off: () => deps.server.setDesync(false),
+      },
+      onStart: (id, stream) => {
+        this.#running = { id, startedAtMs: Date.now(), stream, expectedBytes };
+        this.#starting = false;
+        deps.log.info(`backup ${id} starts to ${destination.description}: ${why}`);
+      },
     });
+    const ended = run
+      .then(
+        (complete): BackupEnd => {
+          this.#last = {
+            id: complete.id,
+            state: "complete",
+            endedAt: complete.endedAt,
+            failure: null,
+            recorded: true,
+          };
+          this.#lastCompleteAtMs = Date.parse(complete.endedAt);
+          deps.log.info(
+            `backup ${complete.id} is complete: ${complete.bytesStreamed} bytes read, ${complete.bytesStored} stored in ${destination.description}, position ${complete.position.uuid}:${complete.position.seqno}; ${deps.nodeName} is back in the pools`,
+          );
+          return { id: complete.id, state: "complete", endedAt: complete.endedAt };
+        },
+        (error: unknown): BackupEnd => {
+          const id = this.#running?.id ?? "unknown";
+          const recorded = error instanceof BackupRunFailed && error.manifest !== null;
+          this.#last = {
+            id,
+            state: "failed",
+            endedAt: new Date().toISOString(),
+            failure: reason(error),
+            recorded,
+          };
+          this.#failures += 1;
+          deps.log.error(
+            `backup ${id} failed: ${reason(error)}; ${recorded ? "it is marked failed" : "its manifest could not be marked failed (it reads as abandoned once its heartbeat is old)"}; nothing was marked complete; ${deps.nodeName} is back in the pools`,
+          );
+          if (!answered)
+            resolve({
+              status: 503,
+              refused: `backup ${id} on ${deps.nodeName} failed at its start: ${reason(error)}`,
+            });
+          return { id, state: "failed", failure: reason(error) };
+        },
+      )
+      .finally(() => {
+        this.#running = null;
+        this.#starting = false;
+        void rm(marker, { force: true });
+        deps.changed();
+      });
+    return { answer, ended };
   }
 
   #openDestination(): Promise<BackupDestination> {

@@ -31,6 +31,7 @@ import { runPaths } from "./run-paths.js";
 import type { BackupCandidate } from "../decide/backup-node.js";
 import { BackupTaking } from "./backup-taking.js";
 import { restoreForNewCluster } from "./restore-new-cluster.js";
+import { BackupScheduleWatch } from "./backup-schedule-watch.js";
 import { folderBytes } from "../system/byte-sizes.js";
 import { serverFacts, setDesync } from "../probe/server-sql.js";
 import { NodeReports, type NodeFacts } from "./node-reports.js";
@@ -74,6 +75,8 @@ export class NodeAgent {
   readonly #facts: NodeFacts = { lifecycle: "preparing", recovered: null, fresh: false, datadir: null };
   readonly #reports: NodeReports;
   readonly #backups: BackupTaking;
+  /** The backup schedule's slots (GALERA_PILOT_BACKUP_SCHEDULE), when there is one. */
+  readonly #backupSchedule: BackupScheduleWatch | null;
   #server: HealthServer | null = null;
   #refreshTimer: NodeJS.Timeout | null = null;
 
@@ -126,6 +129,17 @@ export class NodeAgent {
       changed: () => this.#postAnswers(),
       log,
     });
+    this.#backupSchedule =
+      options.backupSchedule === null
+        ? null
+        : new BackupScheduleWatch({
+            schedule: options.backupSchedule,
+            nodeName: options.nodeName,
+            members: () => this.#backupCandidates(),
+            backups: this.#backups,
+            stopping: () => this.#stop.requested,
+            log,
+          });
     this.#eviction = new MemberEviction({
       enabled: options.evictDead,
       selfAddress: this.#selfAddress,
@@ -184,6 +198,10 @@ export class NodeAgent {
       status: () => this.status(),
       sample: latest,
       answers: () => this.answers(),
+      backups: () => ({
+        ...this.#backups.counts,
+        slotsMissed: this.#backupSchedule?.missedCount ?? 0,
+      }),
     });
   }
 
@@ -303,7 +321,7 @@ export class NodeAgent {
         peerState: () => this.selfReport(),
         backup: {
           request: (allowWriter) => this.#backups.request(allowWriter),
-          activity: () => this.#backups.activity(),
+          activity: () => this.#backups.activity(this.#backupSchedule?.activity() ?? null),
         },
         onPeerAsk: (address) => this.#peers.noteAsker(address),
         clusterSecret: this.options.clusterSecret,
@@ -320,12 +338,15 @@ export class NodeAgent {
       if (this.#stop.requested) return this.#stop.exitCode(ExitCode.ok);
       await initialiseIfEmpty(this.options, serverUser, datadir, this.log);
       this.#peerPoller.start();
+      // Its slots wait while no member may take them: a node not synced yet takes none.
+      this.#backupSchedule?.start();
       return this.#stop.exitCode(await this.#superviseServer(serverUser, exits));
     } finally {
       // A --wsrep-recover begun early ends before the agent does: its exit is awaited, never
       // left running on the datadir.
       await this.#recovery.settled();
       if (this.#refreshTimer) clearInterval(this.#refreshTimer);
+      this.#backupSchedule?.stop();
       await this.#sampler.stop();
       this.#peerPoller.stop();
       await this.#server?.close();

@@ -75,12 +75,11 @@ export function slotTurn(
   runningBackup: string | null,
   graceMs: number = slotGraceMs,
 ): SlotTurn {
-  const name = `the backup slot of ${clockTime(slot)}`;
-  const until = `the agents try again until ${clockTime(slot + graceMs)}, when the slot counts as missed`;
+  const name = slotName(slot);
   const retry = (cause: string): SlotTurn => ({
     action: "retry",
     cause,
-    reason: `${name} waits: ${cause}; ${until}`,
+    reason: slotWaitReason(slot, cause, graceMs),
   });
   if (runningBackup !== null) {
     return retry(`backup ${runningBackup} is still running, and one backup runs at a time`);
@@ -93,6 +92,19 @@ export function slotTurn(
     node: choice.node,
     reason: `leaving ${name} to ${choice.node}: ${choice.reason}`,
   };
+}
+
+/** How every line names a slot: "the backup slot of 2026-12-06T21:00:00Z". */
+export function slotName(slot: number): string {
+  return `the backup slot of ${clockTime(slot)}`;
+}
+
+/**
+ * The line of a due slot that waits, for `cause`: slotTurn's retries, and the agent's own
+ * (the destination could not be read or written), which are retried alike within the grace.
+ */
+export function slotWaitReason(slot: number, cause: string, graceMs: number = slotGraceMs): string {
+  return `${slotName(slot)} waits: ${cause}; the agents try again until ${clockTime(slot + graceMs)}, when the slot counts as missed`;
 }
 
 /**
@@ -114,10 +126,10 @@ export function missedSlotReason(
     nextSlot === null
       ? "the schedule has no later slot"
       : `the next slot, ${clockTime(nextSlot)}, is its retry`;
-  return `missed the backup slot of ${clockTime(slot)}: ${why}; no backup is taken late; ${next}`;
+  return `missed ${slotName(slot)}: ${why}; no backup is taken late; ${next}`;
 }
 
 /** "2026-12-06T21:00:00Z": a slot's time, to the second, in UTC. */
-function clockTime(ms: number): string {
+export function clockTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }

@@ -66,4 +66,10 @@ export interface BackupDestination {
    * caller that created it, false for every other (exclusive create; a conditional put).
    */
   claimSlot(slot: string, holder: string): Promise<boolean>;
+
+  /**
+   * Who claimed the slot (its marker's text), or null when no one did: an agent that left a
+   * slot, or saw it pass, learns whether another took it before it says the slot was missed.
+   */
+  slotHolder(slot: string): Promise<string | null>;
 }

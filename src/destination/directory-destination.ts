@@ -146,6 +146,17 @@ export class DirectoryDestination implements BackupDestination {
     }
   }
 
+  async slotHolder(slot: string): Promise<string | null> {
+    try {
+      return (await readFile(join(this.root, slotFolder, `${slot}.claim`), "utf8")).trim();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw new DestinationError(
+        `reading the claim of slot ${slot} in ${this.root} failed: ${systemReason(error)}`,
+      );
+    }
+  }
+
   #folder(id: string): string {
     // An id names a folder: one that is not an id (a path, "..") never reaches the file system.
     if (!backupIdPattern.test(id) || id.includes("..")) {

@@ -285,9 +285,7 @@ export class S3Destination implements BackupDestination {
   }
 
   async claimSlot(slot: string, holder: string): Promise<boolean> {
-    if (!/^[A-Za-z0-9_.-]+$/.test(slot) || slot.includes("..")) {
-      throw new DestinationError(`"${slot}" is not a slot name (like 20261207T020000Z)`);
-    }
+    const key = this.#slotKey(slot);
     try {
       // A conditional put: the store creates the marker only if no object has its key, and
       // answers 412 to every other claimer; S3 does so since August 2024, as do MinIO, Ceph
@@ -296,7 +294,7 @@ export class S3Destination implements BackupDestination {
       await this.#client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
-          Key: this.#key(`${slotFolder}/${slot}.claim`),
+          Key: key,
           Body: `${holder}\n`,
           IfNoneMatch: "*",
         }),
@@ -316,6 +314,28 @@ export class S3Destination implements BackupDestination {
         `claiming slot ${slot} in ${this.description} failed: ${this.#reason(error)}`,
       );
     }
+  }
+
+  async slotHolder(slot: string): Promise<string | null> {
+    const key = this.#slotKey(slot);
+    try {
+      const answer = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!answer.Body) throw new Error("the answer has no body to read");
+      return (await answer.Body.transformToString("utf8")).trim();
+    } catch (error) {
+      if (errorCode(error) === "NoSuchKey") return null;
+      throw new DestinationError(
+        `reading the claim of slot ${slot} in ${this.description} failed: ${this.#reason(error)}`,
+      );
+    }
+  }
+
+  /** A slot's marker key; a name that is not a slot's never reaches the store. */
+  #slotKey(slot: string): string {
+    if (!/^[A-Za-z0-9_.-]+$/.test(slot) || slot.includes("..")) {
+      throw new DestinationError(`"${slot}" is not a slot name (like 20261207T020000Z)`);
+    }
+    return this.#key(`${slotFolder}/${slot}.claim`);
   }
 
   /** A key under the prefix: `prefix/path`, or `path` when the prefix is empty; no leading slash. */

@@ -8,6 +8,18 @@ export interface MetricsSource {
   status(): NodeStatusReport;
   sample(): WsrepSample;
   answers(): HealthAnswers;
+  backups(): BackupMetrics;
+}
+
+/** The backups of this agent, since it started (agent/backup-taking.ts, backup-schedule-watch.ts). */
+export interface BackupMetrics {
+  running: boolean;
+  /** When the last backup this agent took completed (ms since the epoch), or null: none yet. */
+  lastCompleteAtMs: number | null;
+  /** Backups this agent took that failed, and scheduled slots it claimed but could not start. */
+  failures: number;
+  /** Scheduled slots this agent reported missed. */
+  slotsMissed: number;
 }
 
 /**
@@ -104,6 +116,34 @@ export class AgentMetrics {
         for (const phase of phases) this.set({ phase }, phase === current ? 1 : 0);
       },
     });
+    gauge("galera_pilot_backup_running", "1 while this agent takes a backup of its node", () =>
+      source.backups().running ? 1 : 0,
+    );
+    gauge(
+      "galera_pilot_backup_last_complete_timestamp_seconds",
+      "when the last backup this agent took completed (unix time), of those since it started; 0: none yet",
+      () => (source.backups().lastCompleteAtMs ?? 0) / 1000,
+    );
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [r],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    counter(
+      "galera_pilot_backup_failures_total",
+      "backups this agent took that failed, and scheduled slots it claimed but could not start",
+      () => source.backups().failures,
+    );
+    counter(
+      "galera_pilot_backup_slots_missed_total",
+      "scheduled backup slots that no agent took within their grace, as this agent saw them",
+      () => source.backups().slotsMissed,
+    );
     new Counter({
       name: "galera_pilot_decisions_total",
       help: "decisions taken by the agent, by action",

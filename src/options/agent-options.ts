@@ -7,6 +7,7 @@ import type { FlagReader } from "../config/flag-reader.js";
 import { parseHostList, type HostSpec } from "../discovery/host-list.js";
 import { readSecret, requireSecret } from "../config/read-secret.js";
 import { clusterSecretFrom } from "../config/cluster-secret.js";
+import { parseBackupSchedule, scheduleExample, type BackupSchedule } from "../config/backup-schedule.js";
 import type { Secret } from "../config/secret.js";
 import { checkProviderOptions, type DurabilityProfile, type TlsFiles } from "../mysqld/server-config.js";
 import { checkDnsServers, localAddresses } from "../discovery/dns-discovery.js";
@@ -71,6 +72,8 @@ export interface AgentOptions {
   backupDestination: string | null;
   /** A backup's id a new cluster starts from (GALERA_PILOT_RESTORE_FROM); null: none. */
   restoreFrom: string | null;
+  /** When the agents take backups by themselves (GALERA_PILOT_BACKUP_SCHEDULE), or null: never. */
+  backupSchedule: BackupSchedule | null;
   rootPassword: Secret;
   sstPassword: Secret;
   /** An optional application user created at initialisation (MYSQL_USER / MYSQL_PASSWORD). */
@@ -128,6 +131,31 @@ function providerOptions(flags: FlagReader): Record<string, string> {
     throw flags.error("provider-options", `${JSON.stringify(text)} is refused: ${reason}`);
   }
   return options;
+}
+
+/**
+ * GALERA_PILOT_BACKUP_SCHEDULE, checked whole, or null when unset. A schedule needs a
+ * destination: without one every slot would fail, and no agent would ever say so until then.
+ * Any frequency is allowed (every minute too: the tests use it): one backup runs at a time,
+ * and a slot that comes while one runs waits for it, within its 10 minutes' grace.
+ */
+function backupSchedule(flags: FlagReader, destination: string | null): BackupSchedule | null {
+  const text = flags.string("backup-schedule");
+  if (text === undefined) return null;
+  const schedule = parseBackupSchedule(text);
+  if ("problem" in schedule) {
+    throw flags.error(
+      "backup-schedule",
+      `${JSON.stringify(text)} is not a backup schedule: ${schedule.problem}; give five cron fields in UTC (minute hour day-of-month month day-of-week), e.g. ${scheduleExample}`,
+    );
+  }
+  if (destination === null) {
+    throw flags.error(
+      "backup-schedule",
+      `${JSON.stringify(text)} is set but ${settings.backupDestination.env} is not, and the scheduled backups would have nowhere to go; set it too, on every agent alike (a shared folder or s3://bucket/prefix), e.g. ${settings.backupDestination.env}=/srv/backups`,
+    );
+  }
+  return schedule;
 }
 
 function defaultAddress(): string {
@@ -287,6 +315,7 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     dashboard: yesNo(flags, "dashboard", false),
     backupDestination,
     restoreFrom,
+    backupSchedule: backupSchedule(flags, backupDestination),
     health: {
       availableWhenDonor: yesNo(flags, "donor-available", true),
       availableWhenReadOnly: yesNo(flags, "read-only-available", false),

@@ -120,6 +120,11 @@ export const settings = {
     env: "GALERA_PILOT_RESTORE_FROM",
     help: "a complete backup's id on the backup destination: a new cluster starts from it (the node that bootstraps restores it; the others join by SST); ignored once the datadir holds data",
   },
+  backupSchedule: {
+    flag: "--backup-schedule",
+    env: "GALERA_PILOT_BACKUP_SCHEDULE",
+    help: 'when the agents back the cluster up: five cron fields in UTC (minute hour day-of-month month day-of-week), e.g. "0 2 * * *"; one agent takes each slot; needs --backup-destination, shared by every agent; unset (default): none',
+  },
   tlsCa: {
     flag: "--tls-ca",
     env: "GALERA_PILOT_TLS_CA",

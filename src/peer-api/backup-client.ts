@@ -70,6 +70,19 @@ export interface BackupActivityAnswer {
     recorded?: boolean;
   } | null;
   destination: string | null;
+  /** The backup schedule, when the agent has one; absent from an agent of an earlier version. */
+  schedule?: {
+    expression: string;
+    nextSlot: string | null;
+    waiting: string | null;
+    lastSlot: {
+      slot: string;
+      outcome: "taken" | "left" | "missed" | "failed";
+      node: string | null;
+      backup: string | null;
+      reason: string;
+    } | null;
+  } | null;
 }
 
 /** GET /backup; null when the agent does not answer. */

@@ -2,7 +2,15 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { chooseBackupNode, type BackupCandidate } from "../../../src/decide/backup-node.js";
-import { dueSlots, missedSlotReason, slotGraceMs, slotTurn } from "../../../src/decide/backup-slot.js";
+import {
+  clockTime,
+  dueSlots,
+  missedSlotReason,
+  slotGraceMs,
+  slotName,
+  slotTurn,
+  slotWaitReason,
+} from "../../../src/decide/backup-slot.js";
 
 const at = (time: string) => Date.parse(`2026-12-06T${time}Z`);
 /** An hourly schedule's slots from 18:00 to 23:00. */
@@ -154,6 +162,27 @@ describe("missedSlotReason", () => {
         30 * minute,
       ),
       "missed the backup slot of 2026-12-06T21:00:00Z: no member could take it within 30 min of its time (the last try: backup 20261206T200000Z-n2 is still running, and one backup runs at a time); no backup is taken late; the schedule has no later slot",
+    );
+  });
+});
+
+describe("the words every slot line shares", () => {
+  it("names a slot by its time, to the second, in UTC", () => {
+    assert.equal(clockTime(at("21:00:00") + 999), "2026-12-06T21:00:00Z");
+    assert.equal(slotName(at("21:00:00")), "the backup slot of 2026-12-06T21:00:00Z");
+  });
+
+  it("says why a due slot waits, and until when (the agent's own causes too: the destination)", () => {
+    assert.equal(
+      slotWaitReason(
+        at("21:00:00"),
+        "claiming slot 20261206T210000Z in /srv/backups failed: no space left on the device (ENOSPC)",
+      ),
+      "the backup slot of 2026-12-06T21:00:00Z waits: claiming slot 20261206T210000Z in /srv/backups failed: no space left on the device (ENOSPC); the agents try again until 2026-12-06T21:10:00Z, when the slot counts as missed",
+    );
+    assert.equal(
+      slotWaitReason(at("21:00:00"), "x", 30 * minute),
+      "the backup slot of 2026-12-06T21:00:00Z waits: x; the agents try again until 2026-12-06T21:30:00Z, when the slot counts as missed",
     );
   });
 });

@@ -120,16 +120,30 @@ describe("a folder as a backup destination", () => {
     });
   });
 
-  it("lets exactly one of many claimers take a slot", async () => {
+  it("lets exactly one of many claimers take a slot, and tells who did", async () => {
     await withFolder(async (root) => {
       const destination = new DirectoryDestination(root);
+      assert.equal(await destination.slotHolder("20261207T020000Z"), null);
       const claims = await Promise.all(
         ["n1", "n2", "n3", "n1", "n2"].map((holder) => destination.claimSlot("20261207T020000Z", holder)),
       );
       assert.equal(claims.filter(Boolean).length, 1);
       const winner = ["n1", "n2", "n3", "n1", "n2"][claims.indexOf(true)];
       assert.equal(readFileSync(join(root, "slots", "20261207T020000Z.claim"), "utf8"), `${winner}\n`);
+      assert.equal(await destination.slotHolder("20261207T020000Z"), winner);
       assert.equal(await destination.claimSlot("20261207T030000Z", "n3"), true);
+      assert.equal(await destination.slotHolder("20261207T030000Z"), "n3");
+      assert.equal(await destination.slotHolder("20261207T040000Z"), null);
+    });
+  });
+
+  it("says why a slot's claim cannot be read", async () => {
+    await withFolder(async (root) => {
+      const destination = new DirectoryDestination(root);
+      mkdirSync(join(root, "slots", "20261207T020000Z.claim"), { recursive: true });
+      await assert.rejects(destination.slotHolder("20261207T020000Z"), {
+        message: `reading the claim of slot 20261207T020000Z in ${root} failed: EISDIR: illegal operation on a directory, read (EISDIR)`,
+      });
     });
   });
 });

@@ -290,12 +290,16 @@ describe("S3 as a backup destination (against the s3rver stand-in)", () => {
     await assert.rejects(store.claimSlot("../x", "n1"), {
       message: '"../x" is not a slot name (like 20261207T020000Z)',
     });
+    await assert.rejects(store.slotHolder("../x"), {
+      message: '"../x" is not a slot name (like 20261207T020000Z)',
+    });
     assert.deepEqual(requestsSince(mark), []);
   });
 
-  it("lets exactly one of five concurrent claimers take a slot (a conditional put)", async () => {
+  it("lets exactly one of five concurrent claimers take a slot (a conditional put), and tells who did", async () => {
     const store = destination();
     const holders = ["n1", "n2", "n3", "n1", "n2"];
+    assert.equal(await store.slotHolder("20261207T020000Z"), null);
     const mark = standIn.requests.length;
     const claims = await Promise.all(holders.map((holder) => store.claimSlot("20261207T020000Z", holder)));
     assert.equal(claims.filter(Boolean).length, 1);
@@ -307,6 +311,7 @@ describe("S3 as a backup destination (against the s3rver stand-in)", () => {
       new GetObjectCommand({ Bucket: bucket, Key: `${store.prefix}/slots/20261207T020000Z.claim` }),
     );
     assert.equal(await marker.Body?.transformToString(), `${winner}\n`);
+    assert.equal(await store.slotHolder("20261207T020000Z"), winner);
     assert.equal(await store.claimSlot("20261207T030000Z", "n3"), true);
     assert.equal(await store.claimSlot("20261207T030000Z", "n3"), false);
   });

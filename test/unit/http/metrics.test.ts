@@ -2,14 +2,17 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { NodeStatusReport } from "../../../src/model/node-status.js";
 import type { HealthAnswers } from "../../../src/health/health-policy.js";
-import { AgentMetrics } from "../../../src/http/metrics.js";
+import { AgentMetrics, type BackupMetrics } from "../../../src/http/metrics.js";
 import { unreachableSample } from "../../../src/probe/wsrep-sample.js";
 
-function metrics(phase: string): AgentMetrics {
+const noBackups: BackupMetrics = { running: false, lastCompleteAtMs: null, failures: 0, slotsMissed: 0 };
+
+function metrics(phase: string, backups: () => BackupMetrics = () => noBackups): AgentMetrics {
   return new AgentMetrics({
     status: () => ({ phase, sampleAgeMs: 250 }) as unknown as NodeStatusReport,
     sample: () => unreachableSample(0, "ENOENT"),
     answers: () => ({ ready: 503, writer: 503 }) as unknown as HealthAnswers,
+    backups,
   });
 }
 
@@ -46,5 +49,38 @@ void describe("AgentMetrics: prom-client loaded at the first scrape", () => {
     assert.equal(line(text, "galera_pilot_sample_ok "), "galera_pilot_sample_ok 0");
     assert.equal(line(text, "galera_pilot_sample_age_seconds "), "galera_pilot_sample_age_seconds 0.25");
     assert.equal(line(text, "galera_pilot_decisions_total{"), undefined);
+  });
+
+  void it("says whether a backup runs, when the last one completed, and counts failures and missed slots", async () => {
+    let backups = noBackups;
+    const m = metrics("synced", () => backups);
+    const before = await m.text();
+    assert.equal(line(before, "galera_pilot_backup_running "), "galera_pilot_backup_running 0");
+    assert.equal(
+      line(before, "galera_pilot_backup_last_complete_timestamp_seconds "),
+      "galera_pilot_backup_last_complete_timestamp_seconds 0",
+    );
+    assert.equal(line(before, "galera_pilot_backup_failures_total "), "galera_pilot_backup_failures_total 0");
+    assert.equal(
+      line(before, "galera_pilot_backup_slots_missed_total "),
+      "galera_pilot_backup_slots_missed_total 0",
+    );
+    backups = {
+      running: true,
+      lastCompleteAtMs: Date.parse("2026-12-07T02:00:41.500Z"),
+      failures: 2,
+      slotsMissed: 3,
+    };
+    const after = await m.text();
+    assert.equal(line(after, "galera_pilot_backup_running "), "galera_pilot_backup_running 1");
+    assert.equal(
+      line(after, "galera_pilot_backup_last_complete_timestamp_seconds "),
+      "galera_pilot_backup_last_complete_timestamp_seconds 1796608841.5",
+    );
+    assert.equal(line(after, "galera_pilot_backup_failures_total "), "galera_pilot_backup_failures_total 2");
+    assert.equal(
+      line(after, "galera_pilot_backup_slots_missed_total "),
+      "galera_pilot_backup_slots_missed_total 3",
+    );
   });
 });

@@ -229,3 +229,62 @@ describe("parseAgentOptions: the peer API key without GALERA_PILOT_CLUSTER_SECRE
     assert.equal(options.clusterSecret.reveal(), "explicit");
   });
 });
+
+describe("parseAgentOptions: the backup schedule (GALERA_PILOT_BACKUP_SCHEDULE)", () => {
+  const env = {
+    ...secrets,
+    GALERA_PILOT_ADDRESS: "10.0.0.5",
+    GALERA_PILOT_BACKUP_DESTINATION: "/srv/backups",
+  };
+  const refusal = (argv: string[], given: Record<string, string>): string => {
+    try {
+      parseAgentOptions(argv, given);
+    } catch (error) {
+      assert.ok(error instanceof BadInputError, `expected BadInputError, got ${String(error)}`);
+      return error.message;
+    }
+    assert.fail("the schedule should be refused");
+  };
+
+  it("is none when unset, and read in UTC from the variable or the flag, which wins", () => {
+    assert.equal(parseAgentOptions(["seed"], env).backupSchedule, null);
+    const daily = parseAgentOptions(["seed"], { ...env, GALERA_PILOT_BACKUP_SCHEDULE: "0 2 * * *" });
+    assert.equal(daily.backupSchedule?.expression, "0 2 * * *");
+    assert.equal(
+      daily.backupSchedule?.nextSlot(Date.parse("2026-12-06T21:00:00Z")),
+      Date.parse("2026-12-07T02:00:00Z"),
+    );
+    const flagged = parseAgentOptions(["--backup-schedule", "*/5 * * * *", "seed"], {
+      ...env,
+      GALERA_PILOT_BACKUP_SCHEDULE: "0 2 * * *",
+    });
+    assert.equal(flagged.backupSchedule?.expression, "*/5 * * * *");
+  });
+
+  it("allows any frequency, every minute too", () => {
+    const minutely = parseAgentOptions(["seed"], { ...env, GALERA_PILOT_BACKUP_SCHEDULE: "* * * * *" });
+    assert.equal(minutely.backupSchedule?.expression, "* * * * *");
+  });
+
+  it("refuses a bad expression in one line naming the variable, the value, what is wrong and an example", () => {
+    assert.equal(
+      refusal(["seed"], { ...env, GALERA_PILOT_BACKUP_SCHEDULE: "0 25 * * *" }),
+      'seed: GALERA_PILOT_BACKUP_SCHEDULE "0 25 * * *" is not a backup schedule: its hour field "25" is refused (Constraint error, got value 25 expected range 0-23); give five cron fields in UTC (minute hour day-of-month month day-of-week), e.g. "0 2 * * *" for 02:00 UTC every day; nothing was started',
+    );
+    assert.equal(
+      refusal(["--backup-schedule=@daily", "node", "10.0.0.6"], env),
+      'node: --backup-schedule "@daily" is not a backup schedule: it has 1 field, not 5 (a seconds field, and names like @daily, are not read); give five cron fields in UTC (minute hour day-of-month month day-of-week), e.g. "0 2 * * *" for 02:00 UTC every day; nothing was started',
+    );
+  });
+
+  it("refuses a schedule without a destination, in one line", () => {
+    assert.equal(
+      refusal(["seed"], {
+        ...secrets,
+        GALERA_PILOT_ADDRESS: "10.0.0.5",
+        GALERA_PILOT_BACKUP_SCHEDULE: "0 2 * * *",
+      }),
+      'seed: GALERA_PILOT_BACKUP_SCHEDULE "0 2 * * *" is set but GALERA_PILOT_BACKUP_DESTINATION is not, and the scheduled backups would have nowhere to go; set it too, on every agent alike (a shared folder or s3://bucket/prefix), e.g. GALERA_PILOT_BACKUP_DESTINATION=/srv/backups; nothing was started',
+    );
+  });
+});
