@@ -1,5 +1,3 @@
-import { statSync } from "node:fs";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterServerExit, type ServerExitRecord } from "../decide/server-exit.js";
 import { formatEndpoint } from "../discovery/discovery.js";
@@ -28,12 +26,7 @@ import { checkBeforeStart, initialiseIfEmpty } from "./prepare-node.js";
 import { RecoveryDriver } from "./recovery-driver.js";
 import { RecoveryRecordKeeper } from "./recovery-record-keeper.js";
 import { runPaths } from "./run-paths.js";
-import type { BackupCandidate } from "../decide/backup-node.js";
-import { BackupTaking } from "./backup-taking.js";
-import { restoreForNewCluster } from "./restore-new-cluster.js";
-import { BackupScheduleWatch } from "./backup-schedule-watch.js";
-import { folderBytes } from "../system/byte-sizes.js";
-import { serverFacts, setDesync } from "../probe/server-sql.js";
+import { NodeBackups } from "./node-backups.js";
 import { NodeReports, type NodeFacts } from "./node-reports.js";
 import { runServer, type RunEnd } from "./server-run.js";
 import { ServerWatch } from "./server-watch.js";
@@ -74,9 +67,7 @@ export class NodeAgent {
   }));
   readonly #facts: NodeFacts = { lifecycle: "preparing", recovered: null, fresh: false, datadir: null };
   readonly #reports: NodeReports;
-  readonly #backups: BackupTaking;
-  /** The backup schedule's slots (GALERA_PILOT_BACKUP_SCHEDULE), when there is one. */
-  readonly #backupSchedule: BackupScheduleWatch | null;
+  readonly #backups: NodeBackups;
   #server: HealthServer | null = null;
   #refreshTimer: NodeJS.Timeout | null = null;
 
@@ -113,33 +104,17 @@ export class NodeAgent {
       backingUp: () => this.#backups.backingUp,
       log,
     });
-    this.#backups = new BackupTaking({
-      nodeName: options.nodeName,
-      destinationSpec: options.backupDestination,
-      env: process.env,
-      runDir: options.runDir,
-      configFile: runPaths(options.runDir).config,
+    this.#backups = new NodeBackups({
+      options,
+      selfAddress: this.#selfAddress,
       socket: this.#socket,
-      members: () => this.#backupCandidates(),
-      server: {
-        facts: () => serverFacts(this.#socket),
-        setDesync: (on) => setDesync(this.#socket, on),
-      },
-      datadirBytes: () => Promise.resolve(backupEstimate(options.datadir)),
+      latest,
+      peers: this.#peerPoller,
+      self: (now) => this.status(now),
+      stopping: () => this.#stop.requested,
       changed: () => this.#postAnswers(),
       log,
     });
-    this.#backupSchedule =
-      options.backupSchedule === null
-        ? null
-        : new BackupScheduleWatch({
-            schedule: options.backupSchedule,
-            nodeName: options.nodeName,
-            members: () => this.#backupCandidates(),
-            backups: this.#backups,
-            stopping: () => this.#stop.requested,
-            log,
-          });
     this.#eviction = new MemberEviction({
       enabled: options.evictDead,
       selfAddress: this.#selfAddress,
@@ -166,20 +141,7 @@ export class NodeAgent {
       },
       decided: (action) => this.#metrics.countDecision(action),
       recordChanged: (record) => this.#record.turnChanged(record),
-      ...(options.restoreFrom !== null && options.backupDestination !== null
-        ? {
-            restoreForNewCluster: (serverUser: OsUser) =>
-              restoreForNewCluster({
-                id: options.restoreFrom!,
-                destinationSpec: options.backupDestination!,
-                env: process.env,
-                datadir: options.datadir,
-                serverUser,
-                fresh: this.#facts.fresh,
-                log,
-              }),
-          }
-        : {}),
+      restoreForNewCluster: this.#backups.restoreHook(() => this.#facts.fresh),
     });
     this.#reports = new NodeReports({
       options,
@@ -198,10 +160,7 @@ export class NodeAgent {
       status: () => this.status(),
       sample: latest,
       answers: () => this.answers(),
-      backups: () => ({
-        ...this.#backups.counts,
-        slotsMissed: this.#backupSchedule?.missedCount ?? 0,
-      }),
+      backups: () => this.#backups.counts(),
     });
   }
 
@@ -213,7 +172,7 @@ export class NodeAgent {
 
   #onSample(s: WsrepSample): void {
     const news = this.#run.observe(s);
-    if (s.error === null) this.#backups.liftLeftoverDesync();
+    this.#backups.sampled(s);
     if (news.synced) void this.#sstCheck.checkOnce();
     if (news.firstSync) {
       this.#joinProgress.stop();
@@ -254,29 +213,6 @@ export class NodeAgent {
     return this.#reports.self(now);
   }
 
-  /**
-   * The members as a backup's rule reads them (decide/backup-node.ts): this node, and each
-   * other member of its view by its last report; a member not heard from within three
-   * sampling intervals counts as down, never as synced.
-   */
-  #backupCandidates(now = Date.now()): BackupCandidate[] {
-    const staleAfterMs = 3 * this.options.sampleIntervalMs;
-    const others = this.#sampler.latest.incomingAddresses
-      .filter((address) => address !== this.#selfAddress)
-      .map((address): BackupCandidate => {
-        const got = this.#peerPoller.get(address);
-        if (got && now - got.receivedAt <= staleAfterMs) return got.report;
-        return {
-          node: address,
-          phase: "server-down",
-          writer: false,
-          syncedSince: null,
-          writerEligibleSince: null,
-        };
-      });
-    return [this.status(now), ...others];
-  }
-
   /** Asks the agent to leave: drain, then stop mariadbd cleanly. */
   requestStop(signal: NodeJS.Signals): void {
     if (this.#stop.request(signal)) this.log.info(`received ${signal}: leaving the cluster cleanly`);
@@ -302,11 +238,6 @@ export class NodeAgent {
         this.log,
       );
       this.#facts.fresh = datadir.empty;
-      if (this.options.restoreFrom !== null && !datadir.empty) {
-        this.log.info(
-          `GALERA_PILOT_RESTORE_FROM=${this.options.restoreFrom} is not acted on: the datadir holds data (a backup is restored only to start a new cluster, never over data)`,
-        );
-      }
       // The peers' answers of a moment ago serve its refusal check: asking again would wait
       // on this thread, busy loading the SQL driver below.
       if (!datadir.empty) this.#recovery.prepareEarly(serverUser, firstReports);
@@ -319,10 +250,7 @@ export class NodeAgent {
         status: () => this.status(),
         metrics: () => this.#metrics.text(),
         peerState: () => this.selfReport(),
-        backup: {
-          request: (allowWriter) => this.#backups.request(allowWriter),
-          activity: () => this.#backups.activity(this.#backupSchedule?.activity() ?? null),
-        },
+        backup: this.#backups.http,
         onPeerAsk: (address) => this.#peers.noteAsker(address),
         clusterSecret: this.options.clusterSecret,
         ...(this.options.dashboard ? { dashboard: () => this.#dashboard.state() } : {}),
@@ -333,20 +261,19 @@ export class NodeAgent {
       // Time alone changes answers too (a sample going stale, a silent member released from
       // the writer election), and the listener must hear from this thread to keep serving.
       this.#refreshTimer = setInterval(() => this.#postAnswers(), answersRefreshMs);
-      // A backup a killed agent left under way: marked failed, its desync lifted later.
-      void this.#backups.settleLeftover();
+      this.#backups.started(datadir.empty);
       if (this.#stop.requested) return this.#stop.exitCode(ExitCode.ok);
       await initialiseIfEmpty(this.options, serverUser, datadir, this.log);
       this.#peerPoller.start();
       // Its slots wait while no member may take them: a node not synced yet takes none.
-      this.#backupSchedule?.start();
+      this.#backups.schedule?.start();
       return this.#stop.exitCode(await this.#superviseServer(serverUser, exits));
     } finally {
       // A --wsrep-recover begun early ends before the agent does: its exit is awaited, never
       // left running on the datadir.
       await this.#recovery.settled();
       if (this.#refreshTimer) clearInterval(this.#refreshTimer);
-      this.#backupSchedule?.stop();
+      this.#backups.schedule?.stop();
       await this.#sampler.stop();
       this.#peerPoller.stop();
       await this.#server?.close();
@@ -436,19 +363,4 @@ export class NodeAgent {
     );
     await sleep(this.options.drainMs);
   }
-}
-
-/**
- * What a backup of this datadir reads, about: its files but Galera's ring buffer (gcache),
- * which mariabackup does not copy, and the redo log, of which it copies only what is new.
- */
-function backupEstimate(datadir: string): number {
-  const size = (name: string): number => {
-    try {
-      return statSync(join(datadir, name)).size;
-    } catch {
-      return 0;
-    }
-  };
-  return Math.max(0, folderBytes(datadir) - size("galera.cache") - size("ib_logfile0"));
 }
