@@ -2,6 +2,7 @@
 // the cluster secret over its path and query, as the peer API is: peer-auth.ts), and reading
 // how it goes (GET /backup).
 import type { Secret } from "../config/secret.js";
+import type { BackupActivity } from "../model/backup-activity.js";
 import { httpRequest, HttpRequestFailed } from "../http-client/http-request.js";
 import { answerHeader, newNonce, requestHeader, signRequest, verifyAnswer } from "./peer-auth.js";
 
@@ -58,32 +59,14 @@ export async function askForBackup(
   return { ok: false, refused: body.refused ?? `its agent answered ${answer.status}` };
 }
 
-/** What GET /backup answers (agent/backup-taking.ts's BackupActivity). */
-export interface BackupActivityAnswer {
-  running: { id: string; progress: string; bytesStreamed: number; bytesStored: number } | null;
-  last: {
-    id: string;
-    state: "complete" | "failed";
-    endedAt: string;
-    failure: string | null;
-    /** Absent from older agents: taken as true. */
-    recorded?: boolean;
-  } | null;
-  destination: string | null;
-  /** The backup schedule, when the agent has one; absent from an agent of an earlier version. */
-  schedule?: {
-    expression: string;
-    nextSlot: string | null;
-    waiting: string | null;
-    lastSlot: {
-      slot: string;
-      outcome: "taken" | "left" | "missed" | "failed";
-      node: string | null;
-      backup: string | null;
-      reason: string;
-    } | null;
-  } | null;
-}
+/**
+ * What GET /backup answers (model/backup-activity.ts), as an agent of an earlier version may
+ * answer it: without `recorded` (taken as true) or `schedule`.
+ */
+export type BackupActivityAnswer = Omit<BackupActivity, "last" | "schedule"> & {
+  last: (Omit<NonNullable<BackupActivity["last"]>, "recorded"> & { recorded?: boolean }) | null;
+  schedule?: BackupActivity["schedule"];
+};
 
 /** GET /backup; null when the agent does not answer. */
 export async function readBackupActivity(
