@@ -11,6 +11,7 @@ import { sysbenchRoutingBenchmark } from "./sysbench-routing.js";
 import { durabilityBenchmark } from "./durability.js";
 import { localStartBenchmark } from "./local-start.js";
 import { primaryStabilityBenchmark } from "./primary-stability.js";
+import { backupBenchmark } from "./backup.js";
 
 /** Add a benchmark here: its name selects it on the command line and names its outputs. */
 const benchmarks: Record<string, Benchmark> = {
@@ -21,6 +22,7 @@ const benchmarks: Record<string, Benchmark> = {
   durability: durabilityBenchmark,
   "local-start": localStartBenchmark,
   "primary-stability": primaryStabilityBenchmark,
+  backup: backupBenchmark,
 };
 
 async function main(): Promise<number> {

@@ -56,3 +56,13 @@ export async function downTransitions(proxy: HaproxyProcess, backend: string): P
   for (const f of await serverRows(proxy, backend)) sum += Number(f[22] ?? 0);
   return sum;
 }
+
+/** UP → DOWN transitions (HAProxy's chkdown) of each server of a backend, by server name. */
+export async function downTransitionsByServer(
+  proxy: HaproxyProcess,
+  backend: string,
+): Promise<Map<string, number>> {
+  const downs = new Map<string, number>();
+  for (const f of await serverRows(proxy, backend)) downs.set(f[1]!, Number(f[22] ?? 0));
+  return downs;
+}

@@ -110,6 +110,20 @@ export async function prepareSysbench(
   ]);
 }
 
+/**
+ * `sysbench TEST prepare` alone, through `target` (the sbtest database must exist): the
+ * tables of the load, filled by `threads` threads (sysbench spreads the tables over them).
+ */
+export async function sysbenchPrepare(
+  stateDir: string,
+  target: SysbenchTarget,
+  test: string,
+  load: SysbenchLoad,
+  threads: number,
+): Promise<void> {
+  await sysbench(stateDir, target, [test, ...tableArgs(load), `--threads=${threads}`, "prepare"]);
+}
+
 /** One measured run of `test` at the load: its threads, its seconds, uniformly random rows. */
 export async function measureSysbench(
   stateDir: string,
