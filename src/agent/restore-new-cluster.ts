@@ -12,6 +12,7 @@ import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { completeBackup, readCatalog } from "../backup/backup-catalog.js";
 import { formatBytes } from "../system/byte-sizes.js";
+import { restoreProgress } from "../backup/progress-line.js";
 import { restoreBackup } from "../backup/restore-stream.js";
 import { openDestination } from "../destination/open-destination.js";
 import { BackupError, RefusedError } from "../errors.js";
@@ -45,7 +46,6 @@ export async function restoreForNewCluster(deps: RestoreNewClusterDeps): Promise
   for (const name of await readdir(deps.datadir))
     await rm(join(deps.datadir, name), { recursive: true, force: true });
   const startedAt = Date.now();
-  let saidAt = startedAt;
   await restoreBackup({
     destination,
     id,
@@ -53,14 +53,7 @@ export async function restoreForNewCluster(deps: RestoreNewClusterDeps): Promise
     datadir: deps.datadir,
     owner: { uid: deps.serverUser.uid, gid: deps.serverUser.gid },
     position: manifest.position,
-    onBytes: (read) => {
-      const now = Date.now();
-      if (now - saidAt < 5_000) return;
-      saidAt = now;
-      log.info(
-        `restoring backup ${id}: ${formatBytes(read)} of ${formatBytes(manifest.bytesStored)} read, ${formatBytes(read / ((now - startedAt) / 1000))}/s`,
-      );
-    },
+    onBytes: restoreProgress(`restoring backup ${id}`, manifest.bytesStored, (line) => log.info(line)),
   }).catch((error: unknown) => {
     throw new BackupError(
       `GALERA_PILOT_RESTORE_FROM: backup ${id} was not restored: ${error instanceof Error ? error.message : String(error)}; the datadir is left empty, and the next start tries again; fix the destination or name another backup`,

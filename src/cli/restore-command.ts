@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import { restoreBackup } from "../backup/restore-stream.js";
 import { BackupError, BadInputError, ExitCode } from "../errors.js";
 import { lookUpOsUser } from "../mysqld/os-user.js";
-import { formatBytes } from "../system/byte-sizes.js";
+import { restoreProgress } from "../backup/progress-line.js";
 import { completeBackup, type Catalog } from "./backup-catalog.js";
 
 export interface RestoreArgs {
@@ -25,8 +25,6 @@ export async function restoreCommand(catalog: Catalog, args: RestoreArgs): Promi
     );
   }
   const user = lookUpOsUser(args.serverUser);
-  const startedAt = Date.now();
-  let saidAt = startedAt;
   await restoreBackup({
     destination: catalog.destination,
     id: manifest.id,
@@ -34,19 +32,7 @@ export async function restoreCommand(catalog: Catalog, args: RestoreArgs): Promi
     datadir: args.datadir,
     owner: { uid: user.uid, gid: user.gid },
     position: manifest.position,
-    onBytes: (read) => {
-      const now = Date.now();
-      if (now - saidAt < 5_000) return;
-      saidAt = now;
-      const rate = read / ((now - startedAt) / 1000);
-      const left =
-        manifest.bytesStored > read && rate > 0
-          ? `, about ${Math.ceil((manifest.bytesStored - read) / rate)} s left`
-          : "";
-      console.log(
-        `restore ${manifest.id}: ${formatBytes(read)} of ${formatBytes(manifest.bytesStored)} read, ${formatBytes(rate)}/s${left}`,
-      );
-    },
+    onBytes: restoreProgress(`restore ${manifest.id}`, manifest.bytesStored, (line) => console.log(line)),
   }).catch((error: unknown) => {
     throw new BackupError(
       `backup ${manifest.id} was not restored: ${error instanceof Error ? error.message : String(error)}; the datadir ${args.datadir} was left as it was`,
