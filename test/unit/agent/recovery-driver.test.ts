@@ -419,7 +419,8 @@ describe("the agent's recovery turns (RecoveryDriver), with no mariadbd and no n
         assert.deepEqual(agent.lifecycleChanges, ["preparing", "waiting"]);
         assert.deepEqual(agent.decided, ["wait", "wait", "join"]);
       }
-      assert.deepEqual(n3.decided, ["announce-bootstrap", "bootstrap"]);
+      // As its lines: a round may find the intent not yet stood long enough (see assertN3Bootstraps).
+      assert.match(n3.decided.join(" "), /^announce-bootstrap (wait )*bootstrap$/);
       assert.equal(n3.driver.record.intent, null, "its intent has done its work once n3 is primary");
       // n3's grastate.dat says safe_to_bootstrap: 1 (it did already): no datadir changed.
       assert.match(
