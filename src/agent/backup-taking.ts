@@ -16,6 +16,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BackupRunFailed, runBackup, type BackupRunOptions } from "../backup/backup-run.js";
 import type { BackupStream } from "../backup/backup-stream.js";
+import type { BackupCpu } from "../model/backup-cpu.js";
 import { progressLine } from "../backup/progress-line.js";
 import { chooseBackupNode, type BackupCandidate } from "../decide/backup-node.js";
 import type { BackupDestination } from "../destination/destination.js";
@@ -35,6 +36,8 @@ export interface BackupTakingDeps {
   runDir: string;
   configFile: string;
   socket: string;
+  /** How hard a backup may use the node's CPU (GALERA_PILOT_BACKUP_THREADS, _PRIORITY). */
+  cpu?: BackupCpu;
   /** This node's and its view's other members' reports, as this agent holds them now. */
   members(): BackupCandidate[];
   server: {
@@ -273,6 +276,7 @@ export class BackupTaking {
       defaultsFile: deps.configFile,
       socket: deps.socket,
       scratchParent: deps.runDir,
+      ...(deps.cpu ? { cpu: deps.cpu } : {}),
       expectedBytes,
       log: deps.log,
       desync: {

@@ -48,6 +48,7 @@ export class NodeBackups {
       runDir: options.runDir,
       configFile: runPaths(options.runDir).config,
       socket,
+      cpu: options.backupCpu,
       members: () => this.members(),
       server: { facts: () => serverFacts(socket), setDesync: (on) => setDesync(socket, on) },
       datadirBytes: () => Promise.resolve(backupEstimate(options.datadir)),

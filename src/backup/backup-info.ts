@@ -1,41 +1,55 @@
 /**
- * The position a backup holds, from the small files mariabackup writes into its stream
- * (mbstream-tap.ts keeps them): the galera info ("UUID:SEQNO" and, after a space, the Galera
- * GTID domain) and the binlog info ("FILE<TAB>POSITION<TAB>GTID", when the binary log is on).
- * Both are read at BACKUP STAGE BLOCK_COMMIT, the moment the backup is consistent at.
+ * The position a backup holds, from what mariabackup says on its stderr while it writes the
+ * small info files into its stream: "Writing Galera info succeeded with UUID:SEQNO DOMAIN"
+ * (the galera info: the backup's Galera position) and, when the binary log is on, "MySQL
+ * binlog position: filename '…', position '…', GTID of the last change '…'" (its GTID). Both
+ * are read at BACKUP STAGE BLOCK_COMMIT, the moment the backup is consistent at; the lines
+ * carry the same values as the files, so the stream itself never has to be read on its way
+ * to the compressor.
  */
 import type { Position } from "../model/galera-state.js";
-import { keptFiles, type StreamSummary } from "./mbstream-tap.js";
 
 const uuidPattern = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const galeraLine = /Writing Galera info succeeded with (\S*)/;
+const binlogLine = /MySQL binlog position: .*GTID of the last change '([^']*)'/;
 
 export type BackupPosition = { position: Position; gtid: string | null } | { problem: string };
 
-/** The backup's Galera position and GTID from its stream's kept files, or what is wrong. */
-export function backupPosition(summary: Pick<StreamSummary, "kept">): BackupPosition {
-  const galera = summary.kept.get(keptFiles[1]) ?? summary.kept.get(keptFiles[0]);
-  if (galera === undefined) {
+/** Whether a line of mariabackup's stderr is one backupPosition reads (kept whole by the caller). */
+export function isPositionLine(line: string): boolean {
+  return galeraLine.test(line) || binlogLine.test(line);
+}
+
+/** The backup's Galera position and GTID from mariabackup's stderr lines, or what is wrong. */
+export function backupPosition(lines: readonly string[]): BackupPosition {
+  const galera = lastMatch(lines, galeraLine);
+  if (galera === null) {
     return {
       problem:
-        "the backup stream holds no galera info (mariabackup --galera-info wrote none): its Galera position is unknown",
+        'mariabackup never said "Writing Galera info succeeded" (--galera-info wrote none): the backup\'s Galera position is unknown',
     };
   }
-  const match = new RegExp(`^(${uuidPattern}):(-?[0-9]+)(?:\\s|$)`, "i").exec(galera.trim());
+  const match = new RegExp(`^(${uuidPattern}):(-?[0-9]+)$`, "i").exec(galera);
   if (!match) {
-    return {
-      problem: `the backup's galera info ${JSON.stringify(galera.trim().slice(0, 80))} is not UUID:SEQNO`,
-    };
+    return { problem: `the backup's galera info ${JSON.stringify(galera.slice(0, 80))} is not UUID:SEQNO` };
   }
   const seqno = Number(match[2]);
   if (!Number.isSafeInteger(seqno) || seqno < 0) {
     return { problem: `the backup's galera info holds seqno ${match[2]}: no committed position` };
   }
-  const binlog = summary.kept.get(keptFiles[3]) ?? summary.kept.get(keptFiles[2]);
-  return { position: { uuid: match[1]!.toLowerCase(), seqno }, gtid: gtidOf(binlog) };
+  return { position: { uuid: match[1]!.toLowerCase(), seqno }, gtid: gtidOf(lastMatch(lines, binlogLine)) };
 }
 
-/** The GTID field of the binlog info ("mariadb-bin.000003\t1234\t0-1-42"), or null. */
-function gtidOf(binlog: string | undefined): string | null {
-  const field = binlog?.trim().split("\t")[2]?.trim();
-  return field && /^[0-9]+-[0-9]+-[0-9]+(,[0-9]+-[0-9]+-[0-9]+)*$/.test(field) ? field : null;
+function lastMatch(lines: readonly string[], pattern: RegExp): string | null {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const found = pattern.exec(lines[i]!);
+    if (found) return found[1]!;
+  }
+  return null;
+}
+
+/** The binlog line's GTID ("0-1-42", or a list of them for several domains), or null. */
+function gtidOf(field: string | null): string | null {
+  const gtid = field?.trim();
+  return gtid && /^[0-9]+-[0-9]+-[0-9]+(,[0-9]+-[0-9]+-[0-9]+)*$/.test(gtid) ? gtid : null;
 }

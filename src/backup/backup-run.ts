@@ -24,6 +24,7 @@ import {
   type RunningBackup,
 } from "../model/backup-manifest.js";
 import { backupPosition } from "./backup-info.js";
+import type { BackupCpu } from "../model/backup-cpu.js";
 import { BackupStream } from "./backup-stream.js";
 import { progressLine } from "./progress-line.js";
 
@@ -39,6 +40,8 @@ export interface BackupRunOptions {
   socket: string;
   /** Where mariabackup's scratch folder is made (the agent's run directory). */
   scratchParent: string;
+  /** How hard the backup may use the node's CPU; backup-stream.ts's default when absent. */
+  cpu?: BackupCpu;
   /** The datadir's size, for the progress line's estimate; null when unknown. */
   expectedBytes: number | null;
   desync: { on(): Promise<void>; off(): Promise<void> };
@@ -107,11 +110,12 @@ export async function runBackup(options: BackupRunOptions): Promise<CompleteBack
       scratchDir: scratch,
       destination: options.destination,
       id,
+      ...(options.cpu ? { cpu: options.cpu } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     clearInterval(heartbeat);
     await beating;
-    const read = backupPosition(streamed.summary);
+    const read = backupPosition(streamed.positionLines);
     if ("problem" in read) throw new Error(read.problem);
     if (read.position.uuid !== options.clusterUuid) {
       throw new Error(

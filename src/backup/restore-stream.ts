@@ -1,6 +1,6 @@
 /**
  * A backup made a datadir again: its stored stream read from the destination, hashed and
- * compared with the manifest's sha256, decompressed (zstd), its framing checked (the tap),
+ * compared with the manifest's sha256, decompressed (zstd) and
  * unpacked by `mbstream -x` into a scratch folder beside the target, prepared (`mariabackup
  * --prepare`: InnoDB's redo applied, so the files are consistent at the backup's position),
  * moved into the target (`--move-back`, renames on one file system), given a grastate.dat
@@ -14,12 +14,11 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chown, mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { Transform, type TransformCallback } from "node:stream";
+import { Transform, Writable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { BackupDestination } from "../destination/destination.js";
 import type { Position } from "../model/galera-state.js";
 import { lastLines, runToCompletion, waitForExit } from "../process/child-exit.js";
-import { MbstreamTap } from "./mbstream-tap.js";
 
 export interface RestoreOptions {
   destination: BackupDestination;
@@ -84,10 +83,18 @@ export async function restoreBackup(options: RestoreOptions): Promise<void> {
   }
 }
 
-/** The stream read, checked against the manifest's checksum and framing, unpacked into `scratch`. */
+/**
+ * The stream read, checked against the manifest's checksum, unpacked into `scratch`. zstd's
+ * output goes straight into mbstream through a pipe, never through the agent. On a folder
+ * destination zstd reads the stored file itself while the agent hashes it in a read of its
+ * own (the second read comes from the page cache); elsewhere (S3) the agent hands what it
+ * reads, hashed, to zstd. A corrupt or cut stream fails zstd's own checks or the checksum
+ * after it; either way nothing outside `scratch` was written.
+ */
 async function unpack(options: RestoreOptions, scratch: string): Promise<void> {
   const startedAt = Date.now();
   const source = await options.destination.readData(options.id);
+  const file = options.destination.localDataPath?.(options.id) ?? null;
   const hash = createHash("sha256");
   let read = 0;
   const counted = new Transform({
@@ -98,23 +105,28 @@ async function unpack(options: RestoreOptions, scratch: string): Promise<void> {
       callback(null, chunk);
     },
   });
-  const zstd = spawn("zstd", ["-q", "-d", "-c"], { stdio: ["pipe", "pipe", "pipe"] });
   const mbstream = spawn("mbstream", ["-x", "-C", scratch], { stdio: ["pipe", "ignore", "pipe"] });
+  const zstd = spawn("zstd", ["-q", "-d", "-c", ...(file === null ? [] : [file])], {
+    stdio: [file === null ? "pipe" : "ignore", mbstream.stdin, "pipe"],
+  });
+  // zstd holds the pipe's writing end now; once it exits, mbstream reads the end of it.
+  mbstream.stdin.destroy();
   let zstdErr = "";
   let mbstreamErr = "";
-  zstd.stderr.on("data", (c: Buffer) => (zstdErr = (zstdErr + c.toString()).slice(-4096)));
+  zstd.stderr!.on("data", (c: Buffer) => (zstdErr = (zstdErr + c.toString()).slice(-4096)));
   mbstream.stderr.on("data", (c: Buffer) => (mbstreamErr = (mbstreamErr + c.toString()).slice(-4096)));
   const zstdExit = waitForExit(zstd, startedAt);
   const mbstreamExit = waitForExit(mbstream, startedAt);
+  const hashOnly = new Writable({ write: (_chunk: Buffer, _encoding, callback) => callback() });
   try {
-    await Promise.all([
-      pipeline(source, counted, zstd.stdin),
-      pipeline(zstd.stdout, new MbstreamTap(), mbstream.stdin),
-    ]);
+    await pipeline(source, counted, file === null ? zstd.stdin! : hashOnly);
   } catch (error) {
     zstd.kill("SIGKILL");
     mbstream.kill("SIGKILL");
-    const z = await zstdExit;
+    const [z, m] = await Promise.all([zstdExit, mbstreamExit]);
+    if (m.exitCode !== 0 && m.signal === null) {
+      throw new RestoreFailed(`mbstream -x failed (exit ${m.exitCode}): ${lastLines(mbstreamErr, 1)}`);
+    }
     if (z.exitCode !== 0 && z.signal === null) {
       throw new RestoreFailed(`the stored stream does not decompress (zstd: ${lastLines(zstdErr, 1)})`);
     }

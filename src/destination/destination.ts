@@ -49,6 +49,12 @@ export interface BackupDestination {
   /** The backup's stored stream, from its first byte. Throws DestinationError if it is absent. */
   readData(id: string): Promise<Readable>;
 
+  /**
+   * Where the backup's stored stream is a file on this machine (a folder destination), so that
+   * a process may read it itself rather than through the agent; absent where it is not (S3).
+   */
+  localDataPath?(id: string): string;
+
   /** Writes the manifest of backup `id`, replacing any earlier one atomically. */
   writeManifest(id: string, text: string): Promise<void>;
 

@@ -1,4 +1,5 @@
 import { backupIdPattern } from "../model/backup-manifest.js";
+import { defaultBackupCpu, type BackupCpu } from "../model/backup-cpu.js";
 import { hostname } from "node:os";
 import { isIP } from "node:net";
 import { writerHandoverMs } from "../router/haproxy-config.js";
@@ -70,6 +71,8 @@ export interface AgentOptions {
   dashboard: boolean;
   /** Where backups asked of this agent go (a folder, or s3://…); null: it takes none. */
   backupDestination: string | null;
+  /** How hard a backup may use the node's CPU (GALERA_PILOT_BACKUP_THREADS, _PRIORITY). */
+  backupCpu: BackupCpu;
   /** A backup's id a new cluster starts from (GALERA_PILOT_RESTORE_FROM); null: none. */
   restoreFrom: string | null;
   /** When the agents take backups by themselves (GALERA_PILOT_BACKUP_SCHEDULE), or null: never. */
@@ -314,6 +317,10 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
     evictDead: yesNo(flags, "evict-dead", true),
     dashboard: yesNo(flags, "dashboard", false),
     backupDestination,
+    backupCpu: {
+      threads: flags.integer("backup-threads", defaultBackupCpu.threads, 1, 16, "threads"),
+      lowPriority: flags.choice("backup-priority", ["low", "normal"], "low") === "low",
+    },
     restoreFrom,
     backupSchedule: backupSchedule(flags, backupDestination),
     health: {

@@ -115,6 +115,16 @@ export const settings = {
     env: "GALERA_PILOT_BACKUP_DESTINATION",
     help: "where this agent writes backups asked of it: an absolute folder path (an NFS mount too) or s3://bucket/prefix; unset (default): it takes none",
   },
+  backupThreads: {
+    flag: "--backup-threads",
+    env: "GALERA_PILOT_BACKUP_THREADS",
+    help: "zstd's compression threads while this agent takes a backup: 1 to 16, default 2",
+  },
+  backupPriority: {
+    flag: "--backup-priority",
+    env: "GALERA_PILOT_BACKUP_PRIORITY",
+    help: "the CPU priority of a backup's mariabackup and zstd: low (default: nice 19, the database first) | normal",
+  },
   restoreFrom: {
     flag: "--restore-from",
     env: "GALERA_PILOT_RESTORE_FROM",

@@ -106,6 +106,23 @@ describe("parseAgentOptions", () => {
     badInput(["--evict-dead=maybe", "seed"], env, /evict-dead|evictDead/);
   });
 
+  it("backs up on two zstd threads at nice 19 unless told otherwise, and refuses what is not a choice", () => {
+    const env = { ...secrets, GALERA_PILOT_ADDRESS: "127.0.0.9" };
+    assert.deepEqual(parseAgentOptions(["seed"], env).backupCpu, { threads: 2, lowPriority: true });
+    assert.deepEqual(
+      parseAgentOptions(["--backup-threads=4", "seed"], { ...env, GALERA_PILOT_BACKUP_PRIORITY: "normal" })
+        .backupCpu,
+      { threads: 4, lowPriority: false },
+    );
+    badInput(["--backup-threads=0", "seed"], env, /^seed: --backup-threads .*0.*; nothing was started$/);
+    badInput(["seed"], { ...env, GALERA_PILOT_BACKUP_THREADS: "17" }, /GALERA_PILOT_BACKUP_THREADS .*17/);
+    badInput(
+      ["seed"],
+      { ...env, GALERA_PILOT_BACKUP_PRIORITY: "high" },
+      /GALERA_PILOT_BACKUP_PRIORITY .*high/,
+    );
+  });
+
   it("never shows a secret when the options are printed", () => {
     const o = parseAgentOptions(["--address=127.0.0.9", "seed"], secrets);
     const printed = JSON.stringify(o) + String(o.rootPassword) + `${o.sstPassword}`;
