@@ -10,11 +10,15 @@ import { closedPort } from "../../support/closed-port.js";
 /**
  * The local runner's supervision of its agents (process/supervised-child.ts), with a stand-in
  * for the agent: a node script that runs until SIGTERM, or exits at once with the status in
- * FAKE_AGENT_EXIT. No mariadbd; the lines are the runner's own, as `local up` prints them.
+ * FAKE_AGENT_EXIT. Once it handles SIGTERM it says so with a file ready-PID beside itself (a
+ * SIGTERM before that would end it by the signal, not by its own stop). No mariadbd; the
+ * lines are the runner's own, as `local up` prints them.
  */
 const standIn = `
+import { writeFileSync } from "node:fs";
 if (process.env.FAKE_AGENT_EXIT) process.exit(Number(process.env.FAKE_AGENT_EXIT));
 process.on("SIGTERM", () => setTimeout(() => process.exit(0), 20));
+writeFileSync(new URL("ready-" + process.pid, import.meta.url), "");
 setInterval(() => {}, 1000);
 `;
 
@@ -57,6 +61,13 @@ describe("the local runner's agents, kept running", () => {
     lines.slice(mark).filter((l) => l.startsWith(`${node}: `) && !l.includes("agent started"));
   const statusOf = async (cluster: LocalCluster, node: string) =>
     (await cluster.status()).find((n) => n.name === node)!;
+  /** Every running stand-in handles SIGTERM by now. */
+  const allReady = (cluster: LocalCluster) =>
+    until("every stand-in handles SIGTERM", async () =>
+      (await cluster.status()).every(
+        (n) => n.agentPid === null || existsSync(join(dir, `ready-${n.agentPid}`)),
+      ),
+    );
 
   before(async () => {
     healthPort = await closedPort();
@@ -98,6 +109,7 @@ describe("the local runner's agents, kept running", () => {
 
   it("stopNode sends SIGTERM, waits for the agent's own stop, and keeps the node stopped", async () => {
     const cluster = clusters[0]!;
+    await allReady(cluster);
     const mark = lines.length;
     await cluster.stopNode("n1");
     assert.deepEqual(since(mark, "n1"), ["n1: agent exited (status 0)"]);
@@ -109,6 +121,7 @@ describe("the local runner's agents, kept running", () => {
 
   it("down stops every agent cleanly, the last node first, and none is started again", async () => {
     const cluster = clusters[0]!;
+    await allReady(cluster);
     const mark = lines.length;
     await cluster.down();
     await sleep(150);
