@@ -1,7 +1,7 @@
 // The backup benchmark's shared parts (bench/backup.ts runs it): its dataset and goals, the
 // records of its runs, and what each part uses to run the CLI, mariabackup and other children.
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LocalNode } from "../../src/local/cluster-layout.js";
 import { allSynced, type BenchCluster } from "../harness/bench-cluster.js";
@@ -46,13 +46,25 @@ export interface BackupRun {
   cpu: CpuUse;
 }
 
+/**
+ * The foreground's sides: no backup; `galera-pilot backup` back to back; the same work by the
+ * raw tools back to back (desync, nice'd mariabackup | zstd -1 -T2 into a file, fsync, desync
+ * lifted), without galera-pilot: this machine's floor for the goal.
+ */
+export type ForegroundSide = "none" | "galera-pilot" | "raw";
+export const foregroundSides: readonly ForegroundSide[] = ["none", "galera-pilot", "raw"];
+
 export interface ForegroundRun extends SysbenchResult {
-  withBackup: boolean;
+  /** Which backups ran during the window. */
+  backup: ForegroundSide;
   round: number;
   position: number;
   /** Backups started during the window. */
   backups: number;
-  /** Share of the window during which a backup ran (from its command's start to its end). */
+  /**
+   * Share of the window during which a backup ran: galera-pilot's from its command's start to
+   * its "is complete" line; the raw tools' from the desync to its lift.
+   */
   coveredPercent: number;
   viewChanges: number;
   /** Flow-control pauses the writer received during the window (wsrep_flow_control_recv after minus before). */
@@ -106,7 +118,18 @@ export interface BackupBenchResult {
     agentOfRawPercent: Spread;
     /** Against raw mariabackup's file once fsync'd (durable, as the destination's). */
     ofRawDurablePercent: Spread;
-    foreground: { without: Spread; with: Spread; percent: Spread };
+    foreground: {
+      without: Spread;
+      /** galera-pilot's side. */
+      with: Spread;
+      raw: Spread;
+      /** galera-pilot's tps, % of without's (each round): the goal's figure. */
+      percent: Spread;
+      /** The raw tools' tps, % of without's (each round). */
+      rawPercent: Spread;
+      /** galera-pilot's tps, % of the raw tools' (each round). */
+      ofRawPercent: Spread;
+    };
     restore: { galeraPilot: Spread; raw: Spread; ratio: Spread };
   };
   goals: Goal[];
@@ -188,6 +211,16 @@ export function mariabackupArgs(node: LocalNode, scratch: string): string[] {
     "--user=root",
     `--socket=${node.socket}`,
   ];
+}
+
+/** fsync of a file or a folder. */
+export function fsyncPath(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Dirty pages of earlier runs written out first, so that no run pays for the one before. */

@@ -1,6 +1,7 @@
 // Part 2 of the backup benchmark: sysbench oltp_write_only through HAProxy with backups
-// running during the window, against without.
-import { rmSync } from "node:fs";
+// running during the window, against without, and against the same work done by the raw
+// tools without galera-pilot (this machine's floor for the goal).
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatCpuUse, startCpuSampler } from "../harness/cpu-sampler.js";
@@ -12,19 +13,25 @@ import {
 } from "../harness/haproxy.js";
 import { progress } from "../harness/progress.js";
 import { repeatOnceOnFailure, rotated } from "../harness/rounds.js";
-import { globalValue, viewCounter } from "../harness/sql.js";
+import { globalValue, sqlOn, viewCounter } from "../harness/sql.js";
 import { measureSysbench } from "../harness/sysbench.js";
 import {
   cpuLabel,
   dataset,
+  foregroundSides,
+  fsyncPath,
   load,
+  mariabackupArgs,
+  quote,
   refreshPids,
+  run,
   runCli,
   syncDisks,
   waitAllSynced,
   warmUpSeconds,
   type Context,
   type ForegroundRun,
+  type ForegroundSide,
 } from "./common.js";
 
 const routerAddress = "127.0.66.1";
@@ -57,6 +64,76 @@ async function backupsUntil(
   }
   return spans;
 }
+
+/** Synced again, as its agent reports it (what HAProxy's checks follow) and as Galera does. */
+async function backupNodeSynced(ctx: Context): Promise<boolean> {
+  const status = await ctx.b.cluster.status();
+  if (status.find((n) => n.name === ctx.backupNode.name)?.phase !== "synced") return false;
+  return (await globalValue(ctx.backupNode.socket, "STATUS", "wsrep_local_state_comment")) === "Synced";
+}
+
+/**
+ * The same work as the agent's backup done by the raw tools, without galera-pilot, again and
+ * again until `done()`, each once the backup node is synced again: `SET GLOBAL wsrep_desync=ON`
+ * on it, `nice -n 19 mariabackup … | nice -n 19 zstd -q -1 -T2 -c > FILE` (mariabackup with
+ * the agent's arguments, FILE a new file of the destination folder), FILE and its folder
+ * fsync'd, `SET GLOBAL wsrep_desync=OFF`, FILE removed. A span runs from the desync to its lift.
+ */
+async function rawBackupsUntil(ctx: Context, done: () => boolean): Promise<{ start: number; end: number }[]> {
+  const spans: { start: number; end: number }[] = [];
+  const log = join(ctx.b.stateDir, "raw-mariabackup.log");
+  const desync = (on: boolean): Promise<unknown> =>
+    sqlOn(ctx.backupNode.socket, `SET GLOBAL wsrep_desync=${on ? "ON" : "OFF"}`);
+  while (!done()) {
+    if (!(await backupNodeSynced(ctx))) {
+      await sleep(250);
+      continue;
+    }
+    const file = join(ctx.destination, `raw-foreground-${spans.length + 1}.mbstream.zst`);
+    rmSync(file, { force: true });
+    const scratch = mkdtempSync(join(ctx.b.stateDir, "raw-backup-scratch-"));
+    const args = mariabackupArgs(ctx.backupNode, scratch).map(quote).join(" ");
+    let failure: unknown = null;
+    const start = performance.now();
+    try {
+      await desync(true);
+      try {
+        await run(
+          "bash",
+          [
+            "-o",
+            "pipefail",
+            "-c",
+            `nice -n 19 mariabackup ${args} | nice -n 19 zstd -q -1 -T2 -c > ${quote(file)}`,
+          ],
+          { stderrFile: log },
+        );
+        fsyncPath(file);
+        fsyncPath(ctx.destination);
+      } catch (error) {
+        failure = new Error(
+          `raw backup under load failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      // Lifted on every way out, as the agent does: a node left desynced would stay out of the pools.
+      await desync(false);
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      rmSync(file, { force: true });
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    if (failure !== null) throw failure;
+    spans.push({ start, end: performance.now() });
+  }
+  return spans;
+}
+
+const sideText: Record<ForegroundSide, string> = {
+  none: "without a backup",
+  "galera-pilot": "with galera-pilot backups",
+  raw: "with raw backups (mariabackup | zstd, no galera-pilot)",
+};
 
 export async function measureForeground(
   ctx: Context,
@@ -95,8 +172,8 @@ export async function measureForeground(
   const runs: ForegroundRun[] = [];
   let position = 0;
   for (let round = 1; round <= rounds; round++) {
-    for (const withBackup of rotated([false, true], round - 1)) {
-      const what = `round ${round} oltp_write_only ${withBackup ? "with backups" : "without a backup"}`;
+    for (const side of rotated(foregroundSides, round - 1)) {
+      const what = `round ${round} oltp_write_only ${sideText[side]}`;
       const record = await repeatOnceOnFailure(
         what,
         async (): Promise<ForegroundRun> => {
@@ -117,7 +194,13 @@ export async function measureForeground(
             },
           );
           // Settled at once: a backup that fails while sysbench runs is an error of this run, not an unhandled one.
-          const backups = (withBackup ? backupsUntil(ctx, () => ended) : Promise.resolve([])).then(
+          const running: Promise<{ start: number; end: number; id?: string }[]> =
+            side === "galera-pilot"
+              ? backupsUntil(ctx, () => ended)
+              : side === "raw"
+                ? rawBackupsUntil(ctx, () => ended)
+                : Promise.resolve([]);
+          const backups = running.then(
             (spans) => ({ spans }),
             (error: unknown) => ({ error }),
           );
@@ -139,7 +222,8 @@ export async function measureForeground(
           if ("error" in backupsEnded) throw backupsEnded.error;
           const { result } = outcome;
           const { spans } = backupsEnded;
-          for (const s of spans) rmSync(join(ctx.destination, s.id), { recursive: true, force: true });
+          for (const s of spans)
+            if (s.id !== undefined) rmSync(join(ctx.destination, s.id), { recursive: true, force: true });
           const covered = spans.reduce(
             (sum, s) => sum + Math.max(0, Math.min(s.end, windowEnd) - Math.max(s.start, windowStart)),
             0,
@@ -157,7 +241,7 @@ export async function measureForeground(
               backupNode: downsAfter.backupNode - downsBefore.backupNode,
               others: downsAfter.others - downsBefore.others,
             },
-            withBackup,
+            backup: side,
             round,
             position: 0,
             backups: spans.length,

@@ -2,16 +2,7 @@
 // piped through `zstd -1 -T2`, the agent's default compression), each stage of the agent's
 // pipeline alone, and the same command to the S3 stand-in.
 import { spawn, spawnSync } from "node:child_process";
-import {
-  closeSync,
-  createReadStream,
-  fsyncSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { Writable } from "node:stream";
@@ -24,6 +15,7 @@ import {
   agentSeconds,
   backupSides,
   cpuLabel,
+  fsyncPath,
   galeraPilotBackup,
   mariabackupArgs,
   mib,
@@ -38,15 +30,6 @@ import {
   type Manifest,
   type StageRate,
 } from "./common.js";
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Bytes a stream of zstd frames decompresses to (read after the timed run). */
 async function decompressedBytes(file: string): Promise<number> {

@@ -26,7 +26,8 @@ export interface TakeArgs {
 
 /** How long the command waits without news from the agent before it says so and leaves. */
 const silenceLimitMs = 60_000;
-const pollMs = 1_000;
+/** How often the agent is asked (GET /backup answers from memory): an end is seen within this. */
+const pollMs = 250;
 const progressEveryMs = 5_000;
 
 export async function takeBackup(args: TakeArgs, env: Env): Promise<number> {
