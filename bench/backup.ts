@@ -1,8 +1,8 @@
 // Issue B's backup benchmark, each part side by side with its baseline in one run, on a
 // 3-node cluster of the local runner holding a sysbench dataset of at least 1 GB:
 //   1. throughput: `galera-pilot backup` (the agent's path, with its defaults: mariabackup's
-//      stdout piped straight into `zstd -1 -T2`, both at nice 19; the agent reads only zstd's
-//      output, hashes it (sha256) and writes it to the folder destination, fsync'd) against raw
+//      stdout piped straight into `zstd -1 -T2`, both at nice 19; zstd writes the folder
+//      destination's file itself, the agent hashes it (sha256) as it grows, fsync'd) against raw
 //      `mariabackup --stream=mbstream` of the same node into a file of the same folder, and raw
 //      mariabackup piped through `zstd -1 -T2` (what the same compression alone costs), both at
 //      normal priority; an S3 stand-in row;

@@ -87,8 +87,8 @@ Alone on the last round's mbstream, \`zstd -1 -T2\` compresses ${zstd2.mibPerSec
 runs); the sha256 of the compressed stream, the agent's own work on the data, runs at
 ${sha.mibPerSecond.toFixed(0)} MiB/s of mbstream on ${sha.cpuCores.toFixed(2)} cores, ${sha.mibPerSecond > zstd2.mibPerSecond ? "faster than" : "no faster than"} \`zstd -1 -T2\` alone.
 Where the cores went (medians of the runs): in galera-pilot's runs mariabackup ${c(gp, ["mariabackup"])} and
-zstd ${c(gp, ["zstd"])} (both at nice 19), the backup node's agent ${c(gp, ["agent of the backup node"])} (it reads, hashes and writes the
-compressed stream only) and the command ${c(gp, ["galera-pilot command"])}; in the raw | zstd -1 -T2 runs mariabackup ${c(rawZstd, ["mariabackup"])} and zstd
+zstd ${c(gp, ["zstd"])} (both at nice 19), the backup node's agent ${c(gp, ["agent of the backup node"])} (it hashes the
+compressed file zstd writes, as it grows) and the command ${c(gp, ["galera-pilot command"])}; in the raw | zstd -1 -T2 runs mariabackup ${c(rawZstd, ["mariabackup"])} and zstd
 ${c(rawZstd, ["zstd"])}; in the raw runs mariabackup ${c(raw, ["mariabackup"])} (the raw sides at normal priority). The machine
 was ${gpBusy.toFixed(2)} of ${machineCores} cores busy during galera-pilot's runs (other work ${c(gp, ["outside this bench"])}), ${busy(rawZstd).toFixed(2)} during the raw | zstd runs
 (other work ${c(rawZstd, ["outside this bench"])}) and ${busy(raw).toFixed(2)} during the raw runs (other work ${c(raw, ["outside this bench"])}). ${
@@ -180,9 +180,9 @@ disk and network instead, which this benchmark does not measure.`);
     const phases = (f: (p: NonNullable<RestoreRun["phases"]>) => number): string =>
       median(rs("raw").map((x) => (x.phases ? f(x.phases) : Number.NaN))).toFixed(2);
     const more = s.restore.galeraPilot.median - s.restore.raw.median;
-    parts.push(`**Restore.** \`galera-pilot restore\` reads the stored file in its Node process, hashes it and
-writes it into zstd's stdin; zstd's output goes straight into mbstream's stdin through a pipe, as in
-the raw way, where zstd reads the file itself and nothing hashes it. Both then run the same
+    parts.push(`**Restore.** In \`galera-pilot restore\` zstd reads the stored file itself and its output goes
+straight into mbstream's stdin through a pipe, as in the raw way; the command's Node process reads
+the same file a second time to hash it (sha256), which the raw way does not. Both then run the same
 \`mariabackup --prepare\` and \`--move-back\`; galera-pilot also writes grastate.dat and chowns the
 files, and its time runs from the command's spawn (Node's start and the manifest's read included)
 to its exit. The command's Node process ran on ${c(rs("galera-pilot"), ["galera-pilot command"])} cores for its ${s.restore.galeraPilot.median.toFixed(2)} s, zstd and
@@ -479,8 +479,8 @@ grouped; "outside this bench" is every process that is not a descendant of the b
 - **\`galera-pilot backup --nodes … --node ${r.backupNode}\`** (the built CLI): the command reads
   the agents' /status, asks ${r.backupNode}'s agent (POST /backup, signed), which checks the destination,
   desyncs the node, runs mariabackup with its stdout piped straight into \`zstd -1 -T2\` (the
-  stream does not pass through the agent), reads zstd's output, hashes it (sha256) and writes it
-  to the folder, fsyncs it, writes the complete manifest, lifts the desync; the command polls
+  stream does not pass through the agent); zstd writes the file in the folder itself and the agent
+  hashes it (sha256) as it grows, reading it back; then the agent fsyncs it, writes the complete manifest, lifts the desync; the command polls
   GET /backup every 250 ms and prints \`is complete\`. Timed from the command's spawn to that
   line. The row below it times the agent's run alone, from the manifest's \`startedAt\` to
   \`endedAt\`.
@@ -499,7 +499,7 @@ ${cpuTable}
 
 Each stage of the agent's pipeline alone, on the files of the last round (the raw mbstream and
 the stored stream, both just written), at normal priority: zstd compressing the mbstream, and
-the agent's own work in Node, which sees only the compressed stream (its rates scaled to MiB of
+the agent's own work in Node, which reads only the compressed stream (its rates scaled to MiB of
 mbstream by the compression ratio):
 
 ${stageTable}
@@ -551,9 +551,9 @@ ${foregroundRunsTable}
 ### 3. Restore
 
 The last round's \`galera-pilot\` backup restored into an absent folder of the same disk:
-\`galera-pilot restore --from ID --datadir DIR --destination STATE/backups\` (it also reads the stored
-stream in Node and checks its sha256 against the manifest, the decompressed stream going from
-zstd straight into mbstream; it chowns the files to mysql and writes grastate.dat) against the same
+\`galera-pilot restore --from ID --datadir DIR --destination STATE/backups\` (zstd reads the stored
+file itself and its output goes straight into mbstream; the command reads the file again in Node
+and checks its sha256 against the manifest; it chowns the files to mysql and writes grastate.dat) against the same
 stored stream by hand: \`zstd -q -d -c FILE | mbstream -x -C SCRATCH\`, \`mariabackup --prepare\`,
 \`mariabackup --move-back\` into the target. The backup was taken on an idle cluster, so
 \`--prepare\` has little redo to apply.

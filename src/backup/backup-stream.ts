@@ -26,6 +26,7 @@
  */
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { createHash } from "node:crypto";
+import { open, type FileHandle } from "node:fs/promises";
 import { Transform, type TransformCallback } from "node:stream";
 import type { BackupDestination } from "../destination/destination.js";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -33,7 +34,7 @@ import { lastLines, outputDrainMs, waitForExit, type ChildExit } from "../proces
 import { bytesReadBy } from "../process/proc-io.js";
 import { defaultBackupCpu, type BackupCpu } from "../model/backup-cpu.js";
 import { isPositionLine } from "./backup-info.js";
-import { zstdTotals } from "./zstd-report.js";
+import { zstdTotals, type ZstdTotals } from "./zstd-report.js";
 
 export interface BackupStreamOptions {
   /** The node's rendered config file: mariabackup reads the datadir and InnoDB's settings there. */
@@ -59,6 +60,20 @@ export interface StreamedBackup {
   positionLines: string[];
 }
 
+/** mariabackup piped into zstd, both running: what the two ways of storing share. */
+interface Producing {
+  mariabackup: ChildProcess;
+  zstd: ChildProcess;
+  /** Resolves with zstd's totals once both exited 0; rejects with the first failure's line. */
+  compressed: Promise<ZstdTotals>;
+  /** Both children have exited. */
+  exited: Promise<unknown>;
+  /** Stops both; the first failure given is the one reported. */
+  fail(error: Error): Error;
+  failure(): Error | null;
+  positionLines: string[];
+}
+
 /** A backup being streamed: its counters, read for progress while it runs. */
 export class BackupStream {
   #stored = 0;
@@ -79,6 +94,80 @@ export class BackupStream {
 
   /** Runs the backup to its end; rejects with one line naming the part that failed. */
   async run(options: BackupStreamOptions): Promise<StreamedBackup> {
+    const hash = createHash("sha256");
+    const counted = (chunk: Buffer): void => {
+      hash.update(chunk);
+      this.#stored += chunk.length;
+    };
+    let produced: Producing | null = null;
+    const onAbort = (): void => void produced?.fail(new Error("the backup was stopped before it ended"));
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const { destination } = options;
+      if (destination.writeDataIn) {
+        // A folder: zstd writes the file itself; the agent hashes what it wrote, following it.
+        await destination.writeDataIn(options.id, async (path) => {
+          produced = this.#produce(options, ["-o", path], "ignore", (exit, line) =>
+            exit.exitCode === 127
+              ? `zstd ${describeExit(exit)}`
+              : `writing backup ${options.id} to ${destination.description} failed: ${line}`,
+          );
+          if (options.signal?.aborted) onAbort();
+          const zstdExited = produced.exited.then(() => true);
+          let done = false;
+          void zstdExited.then(() => (done = true));
+          // A file that could not be followed says less than the failure that stopped zstd, if one did.
+          const following = followFile(path, () => done, counted).catch(async (error: unknown) => {
+            await produced!.compressed;
+            throw error;
+          });
+          // Both settled before the file is removed: an open handle on it would keep its space.
+          const [compressed, followed] = await Promise.allSettled([produced.compressed, following]);
+          if (compressed.status === "rejected") throw compressed.reason;
+          if (followed.status === "rejected") throw followed.reason;
+          const totals = compressed.value;
+          if (totals.written !== this.#stored) {
+            throw new Error(`zstd says it wrote ${totals.written} bytes, but ${this.#stored} were read back`);
+          }
+        });
+      } else {
+        produced = this.#produce(
+          options,
+          ["-c"],
+          "pipe",
+          (exit, line) => `zstd ${describeExit(exit)}: ${line}`,
+        );
+        if (options.signal?.aborted) onAbort();
+        await this.#relay(produced, options, counted);
+      }
+      await produced!.compressed;
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      throw (produced as Producing | null)?.fail(failure) ?? failure;
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+      const running = produced as Producing | null;
+      if (running) {
+        running.mariabackup.kill("SIGKILL");
+        running.zstd.kill("SIGKILL");
+        await running.exited;
+      }
+    }
+    return {
+      bytesStreamed: this.bytesStreamed,
+      bytesStored: this.#stored,
+      sha256: hash.digest("hex"),
+      positionLines: produced!.positionLines,
+    };
+  }
+
+  /** Starts mariabackup into zstd; zstd's output goes where `output` says (-c: its stdout; -o PATH). */
+  #produce(
+    options: BackupStreamOptions,
+    output: string[],
+    stdout: "pipe" | "ignore",
+    zstdFailure: (exit: ChildExit, lastLine: string) => string,
+  ): Producing {
     const startedAt = Date.now();
     const cpu = options.cpu ?? defaultBackupCpu;
     const low = (command: string, args: string[], stdio: StdioOptions): ChildProcess =>
@@ -86,7 +175,7 @@ export class BackupStream {
         ? spawn("nice", ["-n", "19", command, ...args], { stdio })
         : spawn(command, args, { stdio });
     // -1: the fastest level that still halves a datadir. -vv: its last line counts the bytes.
-    const zstd = low("zstd", ["-vv", "-1", `-T${cpu.threads}`, "-c"], ["pipe", "pipe", "pipe"]);
+    const zstd = low("zstd", ["-vv", "-1", `-T${cpu.threads}`, ...output], ["pipe", stdout, "pipe"]);
     const mariabackup = low(
       "mariabackup",
       [
@@ -118,63 +207,108 @@ export class BackupStream {
       zstd.kill("SIGKILL");
       return failure;
     };
-    const onAbort = (): void => void fail(new Error("the backup was stopped before it ended"));
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-
-    // Each exit is read with all its stderr: the lines that say the position and the totals come last.
-    const produced = withOutput(mariabackupExit, log.ended).then((exit) => {
-      if (exit.exitCode !== 0)
-        throw new Error(`mariabackup ${describeExit(exit)}: ${lastLines(log.text(), 2)}`);
-    });
-    // zstd ends once mariabackup closed the pipe: a failed mariabackup is the first cause.
-    const compressed = Promise.all([produced, withOutput(zstdExit, zstdLog.ended)]).then(([, exit]) => {
-      if (exit.exitCode !== 0) throw new Error(`zstd ${describeExit(exit)}: ${lastLines(zstdLog.text(), 2)}`);
+    // Each exit is read with all its stderr: the lines that say the position and the totals come
+    // last. zstd reads to the pipe's end even when mariabackup fails, and exits 0: when zstd
+    // fails by itself (not killed), its output did (a full disk, a folder gone), or it never ran,
+    // and mariabackup's broken pipe is the consequence, not the cause.
+    const compressed = Promise.all([
+      withOutput(mariabackupExit, log.ended),
+      withOutput(zstdExit, zstdLog.ended),
+    ]).then(([mariabackupEnd, zstdEnd]) => {
+      const zstdFailed = zstdEnd.exitCode !== 0;
+      if (zstdFailed && zstdEnd.signal === null)
+        throw new Error(zstdFailure(zstdEnd, lastLines(zstdLog.text(), 1)));
+      if (mariabackupEnd.exitCode !== 0)
+        throw new Error(`mariabackup ${describeExit(mariabackupEnd)}: ${lastLines(log.text(), 2)}`);
+      if (zstdFailed) throw new Error(zstdFailure(zstdEnd, lastLines(zstdLog.text(), 1)));
       const totals = zstdTotals(zstdLog.text());
       if (totals === null) {
         throw new Error(`zstd did not say how many bytes it compressed: ${lastLines(zstdLog.text(), 1)}`);
       }
       this.#streamed = totals.read;
+      return totals;
     });
     compressed.catch((error: Error) => fail(error));
+    return {
+      mariabackup,
+      zstd,
+      compressed: compressed.catch((error: Error) => Promise.reject(failure ?? error)),
+      exited: Promise.all([mariabackupExit, zstdExit]),
+      fail,
+      failure: () => failure,
+      positionLines,
+    };
+  }
 
-    const hash = createHash("sha256");
+  /**
+   * Elsewhere (S3): zstd's stdout read by the agent, hashed and handed to the destination. The
+   * destination's write is held open until every part said it succeeded (see above).
+   */
+  async #relay(
+    produced: Producing,
+    options: BackupStreamOptions,
+    counted: (chunk: Buffer) => void,
+  ): Promise<void> {
+    const { compressed } = produced;
     const stored = new Transform({
+      highWaterMark: relayBufferBytes,
       transform: (chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) => {
-        hash.update(chunk);
-        this.#stored += chunk.length;
+        counted(chunk);
         callback(null, chunk);
       },
-      // The write ends only once every part said it succeeded (see above).
       flush: (callback: TransformCallback) => {
         compressed.then(
           () => callback(),
-          (error: Error) => callback(failure ?? error),
+          (error: Error) => callback(error),
         );
       },
     });
     // A part may fail before the destination reads `stored`: its error is the run's (via
     // `compressed`), and the destination finds `stored` destroyed when it starts.
     stored.on("error", () => undefined);
-    zstd.stdout!.on("error", (error) => stored.destroy(error));
-    zstd.stdout!.pipe(stored);
-    compressed.catch((error: Error) => stored.destroy(failure ?? error));
-    try {
-      await options.destination.writeData(options.id, stored);
-      await compressed;
-    } catch (error) {
-      throw fail(error instanceof Error ? error : new Error(String(error)));
-    } finally {
-      options.signal?.removeEventListener("abort", onAbort);
-      mariabackup.kill("SIGKILL");
-      zstd.kill("SIGKILL");
-      await Promise.all([mariabackupExit, zstdExit]);
+    produced.zstd.stdout!.on("error", (error) => stored.destroy(error));
+    produced.zstd.stdout!.pipe(stored);
+    compressed.catch((error: Error) => stored.destroy(error));
+    await options.destination.writeData(options.id, stored);
+  }
+}
+
+/** Bytes the relay buffers ahead of a slower destination, so that zstd seldom waits on it. */
+const relayBufferBytes = 4 * 1024 * 1024;
+
+/**
+ * Reads a file another process is writing, from its start, as it grows, until `finished()`
+ * (checked before each read, so a read that then finds nothing more is the true end): zstd
+ * only appends to it. Each chunk goes to `onChunk` before the next read reuses the buffer.
+ */
+async function followFile(
+  path: string,
+  finished: () => boolean,
+  onChunk: (chunk: Buffer) => void,
+): Promise<void> {
+  let handle: FileHandle | null = null;
+  while (handle === null) {
+    const ended = finished();
+    handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT" || ended) throw error;
+      return null;
+    });
+    if (handle === null) await sleep(20);
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(1024 * 1024);
+    let position = 0;
+    for (;;) {
+      const ended = finished();
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead > 0) {
+        onChunk(buffer.subarray(0, bytesRead));
+        position += bytesRead;
+      } else if (ended) return;
+      else await sleep(20);
     }
-    return {
-      bytesStreamed: this.bytesStreamed,
-      bytesStored: this.#stored,
-      sha256: hash.digest("hex"),
-      positionLines,
-    };
+  } finally {
+    await handle.close();
   }
 }
 

@@ -46,6 +46,16 @@ export interface BackupDestination {
    */
   writeData(id: string, data: Readable): Promise<void>;
 
+  /**
+   * Where the stored stream is a file on this machine (a folder destination): stores it as
+   * writeData does, but written by `write` itself, which is handed the path of a file that does
+   * not exist yet and resolves once it wrote the whole stream there (a process may write it:
+   * `zstd -o PATH`, with no copy through the agent). Then the file is made durable and put in
+   * place; if `write` rejects, the file is removed and its error is this call's. Absent where
+   * the stream is not a file here (S3).
+   */
+  writeDataIn?(id: string, write: (path: string) => Promise<void>): Promise<void>;
+
   /** The backup's stored stream, from its first byte. Throws DestinationError if it is absent. */
   readData(id: string): Promise<Readable>;
 

@@ -64,6 +64,35 @@ export class DirectoryDestination implements BackupDestination {
     }
   }
 
+  async writeDataIn(id: string, write: (path: string) => Promise<void>): Promise<void> {
+    const folder = this.#folder(id);
+    const final = join(folder, dataFileName);
+    const partial = `${final}.partial`;
+    try {
+      await makeFolder(folder);
+    } catch (error) {
+      throw new DestinationError(`writing backup ${id} to ${this.root} failed: ${systemReason(error)}`, {
+        cause: error,
+      });
+    }
+    try {
+      await write(partial);
+    } catch (error) {
+      await rm(partial, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    try {
+      await fsyncPath(partial);
+      await rename(partial, final);
+      await fsyncPath(folder);
+    } catch (error) {
+      await rm(partial, { force: true }).catch(() => undefined);
+      throw new DestinationError(`writing backup ${id} to ${this.root} failed: ${systemReason(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
   async readData(id: string): Promise<Readable> {
     const path = join(this.#folder(id), dataFileName);
     const handle = await open(path, "r").catch((error: unknown) => {

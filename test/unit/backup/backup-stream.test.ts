@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BackupStream } from "../../../src/backup/backup-stream.js";
 import { backupPosition } from "../../../src/backup/backup-info.js";
-import { dataFileName } from "../../../src/destination/destination.js";
+import { dataFileName, type BackupDestination } from "../../../src/destination/destination.js";
 import { DirectoryDestination } from "../../../src/destination/directory-destination.js";
 
 const uuid = "2ac6dfbe-e8fb-11f1-aee4-d2bbb464c24e";
@@ -38,7 +38,17 @@ function mariabackupDoes(script: string): void {
   chmodSync(join(bin, "mariabackup"), 0o755);
 }
 
-async function backUp(cpu = { threads: 2, lowPriority: true }, signal?: AbortSignal) {
+/**
+ * A folder destination (zstd writes the file itself, the agent follows it), or, with `relay`,
+ * the same folder as a destination that takes only a stream (as S3 does: zstd's stdout read
+ * by the agent and handed on).
+ */
+function destinationIn(folder: string, relay: boolean): BackupDestination {
+  const folderDestination = new DirectoryDestination(folder);
+  return relay ? Object.assign(folderDestination, { writeDataIn: undefined }) : folderDestination;
+}
+
+async function backUp(cpu = { threads: 2, lowPriority: true }, signal?: AbortSignal, relay = false) {
   const folder = join(root, `dest-${++runs}`);
   mkdirSync(folder);
   const scratch = join(root, `scratch-${runs}`);
@@ -48,7 +58,7 @@ async function backUp(cpu = { threads: 2, lowPriority: true }, signal?: AbortSig
     defaultsFile: "/nonexistent/my.cnf",
     socket: "/nonexistent/mysqld.sock",
     scratchDir: scratch,
-    destination: new DirectoryDestination(folder),
+    destination: destinationIn(folder, relay),
     id: "20261207T024000Z-n2",
     cpu,
     ...(signal ? { signal } : {}),
@@ -66,11 +76,12 @@ describe("a backup's stream (a stand-in for mariabackup, real zstd and nice)", (
     rmSync(root, { recursive: true, force: true });
   });
 
-  for (const cpu of [
-    { threads: 2, lowPriority: true },
-    { threads: 1, lowPriority: false },
-  ]) {
-    it(`stores what mariabackup wrote, compressed, with its size, position lines and sha256 (${cpu.threads} thread(s), ${cpu.lowPriority ? "nice 19" : "normal priority"})`, async () => {
+  for (const [cpu, relay] of [
+    [{ threads: 2, lowPriority: true }, false],
+    [{ threads: 1, lowPriority: false }, false],
+    [{ threads: 2, lowPriority: true }, true],
+  ] as const) {
+    it(`stores what mariabackup wrote, compressed, with its size, position lines and sha256 (${cpu.threads} thread(s), ${cpu.lowPriority ? "nice 19" : "normal priority"}, ${relay ? "relayed by the agent" : "written by zstd"})`, async () => {
       mariabackupDoes(
         [
           `echo "[00] 2026-12-07 02:40:10 Connecting to server host: localhost" >&2`,
@@ -83,7 +94,7 @@ describe("a backup's stream (a stand-in for mariabackup, real zstd and nice)", (
           `echo "nice $(nice)" >&2; nice > ${join(root, "nice-level")}`,
         ].join("\n"),
       );
-      const { run, stored } = await backUp(cpu);
+      const { run, stored } = await backUp(cpu, undefined, relay);
       const streamed = await run;
       assert.equal(streamed.bytesStreamed, 3_145_728);
       const bytes = readFileSync(stored);
@@ -100,20 +111,50 @@ describe("a backup's stream (a stand-in for mariabackup, real zstd and nice)", (
     });
   }
 
-  it("fails with mariabackup's last lines when it exits non-zero, and leaves nothing stored", async () => {
+  for (const relay of [false, true]) {
+    it(`fails with mariabackup's last lines when it exits non-zero, and leaves nothing stored (${relay ? "relayed" : "written by zstd"})`, async () => {
+      mariabackupDoes(
+        [
+          `yes stream | head -c 1000000`,
+          `echo "[00] 2026-12-07 02:40:11 Error: failed to read the redo log" >&2`,
+          `exit 1`,
+        ].join("\n"),
+      );
+      const { run, stored } = await backUp(undefined, undefined, relay);
+      await assert.rejects(run, {
+        message:
+          "mariabackup exited with status 1: [00] 2026-12-07 02:40:11 Error: failed to read the redo log",
+      });
+      assert.equal(existsSync(stored), false);
+      assert.equal(existsSync(`${stored}.partial`), false);
+    });
+  }
+
+  it("names zstd's failure, not mariabackup's broken pipe, when zstd could not write the stored file", async () => {
     mariabackupDoes(
       [
-        `yes stream | head -c 1000000`,
-        `echo "[00] 2026-12-07 02:40:11 Error: failed to read the redo log" >&2`,
-        `exit 1`,
+        // mariabackup writes on until its pipe breaks, then says so and fails.
+        `yes stream | head -c 50000000 || { echo "mariabackup: Error writing file 'UNKNOWN' (errno: 32 \"Broken pipe\")" >&2; exit 1; }`,
+        `echo "mariabackup: Error writing file 'UNKNOWN' (errno: 32 \"Broken pipe\")" >&2; exit 1`,
       ].join("\n"),
     );
-    const { run, stored } = await backUp();
-    await assert.rejects(run, {
-      message:
-        "mariabackup exited with status 1: [00] 2026-12-07 02:40:11 Error: failed to read the redo log",
-    });
-    assert.equal(existsSync(stored), false);
+    // A zstd that reads a little, then finds the disk full (its own words).
+    writeFileSync(
+      join(bin, "zstd"),
+      `#!/bin/sh\nhead -c 65536 > /dev/null\necho "zstd: error 70 : Write error : cannot write block : No space left on device " >&2\nexit 70\n`,
+    );
+    chmodSync(join(bin, "zstd"), 0o755);
+    try {
+      const { run, stored } = await backUp();
+      await assert.rejects(
+        run,
+        /^Error: writing backup 20261207T024000Z-n2 to \S+ failed: zstd: error 70 : Write error : cannot write block : No space left on device$/,
+      );
+      assert.equal(existsSync(stored), false);
+      assert.equal(existsSync(`${stored}.partial`), false);
+    } finally {
+      rmSync(join(bin, "zstd"));
+    }
   });
 
   it("fails when mariabackup cannot be run", async () => {
@@ -136,16 +177,18 @@ describe("a backup's stream (a stand-in for mariabackup, real zstd and nice)", (
     }
   });
 
-  it("stops both children when asked, leaving nothing stored", async () => {
-    mariabackupDoes(`yes stream | head -c 1000000; exec sleep 30`);
-    const abort = new AbortController();
-    const { stream, run, stored } = await backUp(undefined, abort.signal);
-    const deadline = Date.now() + 5000;
-    while (stream.bytesStreamed < 1_000_000 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    assert.ok(stream.bytesStreamed >= 1_000_000, `zstd read ${stream.bytesStreamed} bytes so far`);
-    abort.abort();
-    await assert.rejects(run, { message: "the backup was stopped before it ended" });
-    assert.equal(existsSync(stored), false);
-  });
+  for (const relay of [false, true]) {
+    it(`stops both children when asked, leaving nothing stored (${relay ? "relayed" : "written by zstd"})`, async () => {
+      mariabackupDoes(`yes stream | head -c 1000000; exec sleep 30`);
+      const abort = new AbortController();
+      const { stream, run, stored } = await backUp(undefined, abort.signal, relay);
+      const deadline = Date.now() + 5000;
+      while (stream.bytesStreamed < 1_000_000 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.ok(stream.bytesStreamed >= 1_000_000, `zstd read ${stream.bytesStreamed} bytes so far`);
+      abort.abort();
+      await assert.rejects(run, { message: "the backup was stopped before it ended" });
+      assert.equal(existsSync(stored), false);
+    });
+  }
 });
