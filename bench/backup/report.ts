@@ -528,8 +528,8 @@ HAProxy's writer port (${r.writer}), after a ${warmUpSeconds} s warm-up, in thre
   folder), FILE and its folder fsync'd, \`SET GLOBAL wsrep_desync=OFF\`, FILE removed, and again
   once ${r.backupNode} is synced again (its agent says \`synced\` and Galera \`Synced\`), until sysbench
   stops. What the raw tools leave of the transactions is this machine's floor for the goal:
-  galera-pilot's side adds to the same work its agent's (reading, hashing and writing zstd's
-  output, the manifests) and its commands' (status, POST /backup, polling).
+  galera-pilot's side adds to the same work its agent's (hashing the file zstd writes, the
+  manifests) and its commands' (status, POST /backup, polling).
 
 On both sides with backups, one still running when sysbench stops is waited for, outside the
 window; a backup covers the window from the command's start to its \`is complete\` line
