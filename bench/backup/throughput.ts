@@ -120,19 +120,7 @@ export async function measureBackups(
             // Only the last is kept (for the restores); the others go, so the disk holds one.
             if (keptId !== "") rmSync(join(ctx.destination, keptId), { recursive: true, force: true });
             keptId = taken.id;
-            return {
-              side,
-              round,
-              position: 0,
-              seconds: taken.seconds,
-              agentSeconds: agentSeconds(taken.manifest),
-              durableSeconds: null,
-              startSeconds: taken.startSeconds,
-              mbstreamBytes: taken.manifest.bytesStreamed,
-              storedBytes: taken.manifest.bytesStored,
-              mibPerSecond: taken.manifest.bytesStreamed / mib / taken.seconds,
-              cpu,
-            };
+            return galeraPilotRun(side, round, 0, taken, cpu);
           }
           const file = join(ctx.destination, `raw-${round}.${side === "raw" ? "mbstream" : "mbstream.zst"}`);
           rmSync(file, { force: true });
@@ -266,19 +254,7 @@ export async function measureS3(ctx: Context, rounds: number): Promise<BackupRun
       const sampler = startCpuSampler(cpuLabel(ctx));
       const taken = await galeraPilotBackup(ctx, manifestOf).finally(() => sampler.stop());
       const cpu = sampler.stop();
-      const record: BackupRun = {
-        side: "galera-pilot, S3 stand-in",
-        round,
-        position: round,
-        seconds: taken.seconds,
-        agentSeconds: agentSeconds(taken.manifest),
-        durableSeconds: null,
-        startSeconds: taken.startSeconds,
-        mbstreamBytes: taken.manifest.bytesStreamed,
-        storedBytes: taken.manifest.bytesStored,
-        mibPerSecond: taken.manifest.bytesStreamed / mib / taken.seconds,
-        cpu,
-      };
+      const record = galeraPilotRun("galera-pilot, S3 stand-in", round, round, taken, cpu);
       runs.push(record);
       progress(
         `S3 stand-in round ${round}: ${record.mibPerSecond.toFixed(1)} MiB/s (${record.seconds.toFixed(2)} s); cores: ${formatCpuUse(cpu)}`,
@@ -288,4 +264,27 @@ export async function measureS3(ctx: Context, rounds: number): Promise<BackupRun
   } finally {
     await standIn.dispose();
   }
+}
+
+/** One `galera-pilot backup` run's record, from the command's times and the backup's manifest. */
+function galeraPilotRun(
+  side: BackupRun["side"],
+  round: number,
+  position: number,
+  taken: Awaited<ReturnType<typeof galeraPilotBackup>>,
+  cpu: BackupRun["cpu"],
+): BackupRun {
+  return {
+    side,
+    round,
+    position,
+    seconds: taken.seconds,
+    agentSeconds: agentSeconds(taken.manifest),
+    durableSeconds: null,
+    startSeconds: taken.startSeconds,
+    mbstreamBytes: taken.manifest.bytesStreamed,
+    storedBytes: taken.manifest.bytesStored,
+    mibPerSecond: taken.manifest.bytesStreamed / mib / taken.seconds,
+    cpu,
+  };
 }
