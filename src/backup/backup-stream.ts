@@ -1,20 +1,20 @@
 /**
  * One physical backup, streamed: mariabackup writes an mbstream to its stdout, which is
  * zstd's stdin: the stream goes from one to the other through a pipe, never through the
- * agent. zstd compresses it on its own threads; the agent reads only zstd's output, the
- * compressed stream: counts and hashes it (sha256 of the stored bytes) and writes it to the
- * destination while it is produced. Nothing is staged on the node's disk but mariabackup's
- * own small scratch folder.
+ * agent. zstd compresses it on its own threads. On a folder destination zstd writes the
+ * stored file itself and the agent hashes it (sha256 of the stored bytes) as it grows; on S3
+ * the agent reads zstd's output, hashes it and uploads it while it is produced. Nothing is
+ * staged on the node's disk but mariabackup's own small scratch folder.
  *
  * The backup's position comes from mariabackup's stderr (backup-info.ts), the mbstream's size
  * from zstd's (zstd-report.ts), so that nobody has to read the uncompressed stream.
  *
  * The stored stream is complete only when mariabackup exited 0 ("completed OK!"), zstd
- * exited 0 and the destination made every byte durable. Until all of that is known the
- * destination's writer is held open: the last bytes are released only then, so a failure of
- * any part fails the write, and the destination removes what it had (destination.ts), rather
- * than keeping a stream that would look whole. A stream mariabackup cut short is one whose
- * mariabackup did not exit 0.
+ * exited 0, the bytes hashed are the bytes zstd says it wrote, and the destination made every
+ * byte durable. Until all of that is known the stream is not in place: the folder's file keeps
+ * its .partial name (renamed only after), the S3 upload's last part is held back; a failure
+ * of any part removes what was written (destination.ts), rather than keeping a stream that
+ * would look whole. A stream mariabackup cut short is one whose mariabackup did not exit 0.
  *
  * Both children run at the lowest CPU priority by default (nice 19): on a busy node the
  * backup takes what the database leaves, and the foreground keeps its speed.
@@ -176,29 +176,43 @@ export class BackupStream {
         : spawn(command, args, { stdio });
     // -1: the fastest level that still halves a datadir. -vv: its last line counts the bytes.
     const zstd = low("zstd", ["-vv", "-1", `-T${cpu.threads}`, ...output], ["pipe", stdout, "pipe"]);
-    const mariabackup = low(
-      "mariabackup",
-      [
-        `--defaults-file=${options.defaultsFile}`,
-        "--backup",
-        "--stream=mbstream",
-        "--galera-info",
-        `--target-dir=${options.scratchDir}`,
-        "--user=root",
-        `--socket=${options.socket}`,
-      ],
-      ["ignore", zstd.stdin!, "pipe"],
-    );
-    // mariabackup holds the pipe's writing end now; once it exits, zstd reads the end of it.
-    zstd.stdin!.destroy();
+    // Watched at once: a spawn that fails says so by an 'error' event on the next tick.
+    const zstdExit = waitForExit(zstd, startedAt);
+    const zstdLog = tail(zstd);
+    if (!zstd.stdin) {
+      // No process, so no pipe to hand on (EMFILE, ENOMEM): mariabackup is not started.
+      zstd.kill("SIGKILL");
+      throw new Error("zstd could not be started (no pipe to its stdin): nothing was started");
+    }
+    let mariabackup: ChildProcess;
+    try {
+      mariabackup = low(
+        "mariabackup",
+        [
+          `--defaults-file=${options.defaultsFile}`,
+          "--backup",
+          "--stream=mbstream",
+          "--galera-info",
+          `--target-dir=${options.scratchDir}`,
+          "--user=root",
+          `--socket=${options.socket}`,
+        ],
+        ["ignore", zstd.stdin, "pipe"],
+      );
+    } catch (error) {
+      zstd.kill("SIGKILL");
+      throw error;
+    } finally {
+      // mariabackup holds the pipe's writing end now (or nobody does): once it exits, zstd
+      // reads the end of it.
+      zstd.stdin.destroy();
+    }
+    const mariabackupExit = waitForExit(mariabackup, startedAt);
     this.#zstdPid = zstd.pid;
     const positionLines: string[] = [];
     const log = tail(mariabackup, (line) => {
       if (isPositionLine(line)) positionLines.push(line);
     });
-    const zstdLog = tail(zstd);
-    const mariabackupExit = waitForExit(mariabackup, startedAt);
-    const zstdExit = waitForExit(zstd, startedAt);
 
     let failure: Error | null = null;
     const fail = (error: Error): Error => {
@@ -207,6 +221,13 @@ export class BackupStream {
       zstd.kill("SIGKILL");
       return failure;
     };
+    // zstd failing by itself stops the backup at once: mariabackup would learn it only at its
+    // next write, which a lock wait may delay, the node desynced meanwhile.
+    void withOutput(zstdExit, zstdLog.ended).then((exit) => {
+      if (exit.exitCode !== 0 && exit.signal === null && failure === null) {
+        fail(new Error(zstdFailure(exit, lastLines(zstdLog.text(), 1))));
+      }
+    });
     // Each exit is read with all its stderr: the lines that say the position and the totals come
     // last. zstd reads to the pipe's end even when mariabackup fails, and exits 0: when zstd
     // fails by itself (not killed), its output did (a full disk, a folder gone), or it never ran,
@@ -258,7 +279,16 @@ export class BackupStream {
       },
       flush: (callback: TransformCallback) => {
         compressed.then(
-          () => callback(),
+          (totals) =>
+            callback(
+              totals.written === this.#stored
+                ? null
+                : produced.fail(
+                    new Error(
+                      `zstd says it wrote ${totals.written} bytes, but ${this.#stored} were read from it`,
+                    ),
+                  ),
+            ),
           (error: Error) => callback(error),
         );
       },

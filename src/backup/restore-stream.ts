@@ -18,7 +18,7 @@ import { Transform, Writable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { BackupDestination } from "../destination/destination.js";
 import type { Position } from "../model/galera-state.js";
-import { lastLines, runToCompletion, waitForExit } from "../process/child-exit.js";
+import { lastLines, runToCompletion, waitForExit, type ChildExit } from "../process/child-exit.js";
 
 export interface RestoreOptions {
   destination: BackupDestination;
@@ -106,43 +106,82 @@ async function unpack(options: RestoreOptions, scratch: string): Promise<void> {
     },
   });
   const mbstream = spawn("mbstream", ["-x", "-C", scratch], { stdio: ["pipe", "ignore", "pipe"] });
+  const mbstreamExit = waitForExit(mbstream, startedAt);
+  let mbstreamErr = "";
+  mbstream.stderr?.on("data", (c: Buffer) => (mbstreamErr = (mbstreamErr + c.toString()).slice(-4096)));
+  if (!mbstream.stdin) {
+    source.destroy();
+    throw new RestoreFailed("mbstream could not be started (no pipe to its stdin)");
+  }
   const zstd = spawn("zstd", ["-q", "-d", "-c", ...(file === null ? [] : [file])], {
     stdio: [file === null ? "pipe" : "ignore", mbstream.stdin, "pipe"],
   });
   // zstd holds the pipe's writing end now; once it exits, mbstream reads the end of it.
   mbstream.stdin.destroy();
-  let zstdErr = "";
-  let mbstreamErr = "";
-  zstd.stderr!.on("data", (c: Buffer) => (zstdErr = (zstdErr + c.toString()).slice(-4096)));
-  mbstream.stderr.on("data", (c: Buffer) => (mbstreamErr = (mbstreamErr + c.toString()).slice(-4096)));
   const zstdExit = waitForExit(zstd, startedAt);
-  const mbstreamExit = waitForExit(mbstream, startedAt);
+  let zstdErr = "";
+  zstd.stderr?.on("data", (c: Buffer) => (zstdErr = (zstdErr + c.toString()).slice(-4096)));
+  // A child that fails ends the read at once (the hash of a file nobody unpacks is no use).
+  let stopping = false;
+  for (const [name, exit] of [
+    ["zstd", zstdExit],
+    ["mbstream -x", mbstreamExit],
+  ] as const) {
+    void exit.then((e) => {
+      if (!stopping && e.exitCode !== 0) {
+        source.destroy(
+          new Error(`${name} ended before the stream did (${e.signal ?? `exit ${e.exitCode}`})`),
+        );
+      }
+    });
+  }
   const hashOnly = new Writable({ write: (_chunk: Buffer, _encoding, callback) => callback() });
+  const sink = file === null ? zstd.stdin : hashOnly;
   try {
-    await pipeline(source, counted, file === null ? zstd.stdin! : hashOnly);
+    if (!sink) throw new Error("zstd could not be started (no pipe to its stdin)");
+    await pipeline(source, counted, sink);
   } catch (error) {
+    stopping = true;
     zstd.kill("SIGKILL");
     mbstream.kill("SIGKILL");
     const [z, m] = await Promise.all([zstdExit, mbstreamExit]);
-    if (m.exitCode !== 0 && m.signal === null) {
-      throw new RestoreFailed(`mbstream -x failed (exit ${m.exitCode}): ${lastLines(mbstreamErr, 1)}`);
-    }
-    if (z.exitCode !== 0 && z.signal === null) {
-      throw new RestoreFailed(`the stored stream does not decompress (zstd: ${lastLines(zstdErr, 1)})`);
-    }
-    throw new RestoreFailed(error instanceof Error ? error.message : String(error));
+    throw new RestoreFailed(
+      unpackFailure(z, zstdErr, m, mbstreamErr) ?? (error instanceof Error ? error.message : String(error)),
+    );
   }
   const [z, m] = await Promise.all([zstdExit, mbstreamExit]);
-  if (z.exitCode !== 0)
-    throw new RestoreFailed(`the stored stream does not decompress (zstd: ${lastLines(zstdErr, 1)})`);
-  if (m.exitCode !== 0)
-    throw new RestoreFailed(`mbstream -x failed (exit ${m.exitCode}): ${lastLines(mbstreamErr, 1)}`);
+  const failed = unpackFailure(z, zstdErr, m, mbstreamErr);
+  if (failed !== null) throw new RestoreFailed(failed);
   const sha256 = hash.digest("hex");
   if (sha256 !== options.sha256) {
     throw new RestoreFailed(
       `the stored stream's sha256 is ${sha256.slice(0, 12)}…, not the manifest's ${options.sha256.slice(0, 12)}… (${read} bytes read): the backup is corrupt`,
     );
   }
+}
+
+/**
+ * What the two children's exits say, the cause first: mbstream failing (a full scratch disk)
+ * kills zstd with SIGPIPE, which is then its consequence, not a stream that does not
+ * decompress; a child killed by the restore itself (after a read error) says nothing.
+ */
+export function unpackFailure(
+  zstd: ChildExit,
+  zstdErr: string,
+  mbstream: ChildExit,
+  mbstreamErr: string,
+): string | null {
+  if (mbstream.exitCode === 127) return "mbstream could not be run (is it installed?)";
+  if (zstd.exitCode === 127) return "zstd could not be run (is it installed?)";
+  if (mbstream.exitCode !== 0 && mbstream.signal === null) {
+    return `mbstream -x failed (exit ${mbstream.exitCode}): ${lastLines(mbstreamErr, 1)}`;
+  }
+  if (zstd.exitCode !== 0 && zstd.signal === null) {
+    return `the stored stream does not decompress (zstd: ${lastLines(zstdErr, 1)})`;
+  }
+  if (zstd.signal === "SIGPIPE")
+    return `mbstream -x stopped reading before the stream ended: ${lastLines(mbstreamErr, 1)}`;
+  return null;
 }
 
 async function entries(folder: string): Promise<string[]> {

@@ -85,8 +85,10 @@ describe("a backup's stream (a stand-in for mariabackup, real zstd and nice)", (
       mariabackupDoes(
         [
           `echo "[00] 2026-12-07 02:40:10 Connecting to server host: localhost" >&2`,
-          // 3 MiB of text, then the lines mariabackup prints once it wrote the info files.
-          `yes "galera-pilot backup stream" | head -c 3145728`,
+          // 2 MiB of text and 4 MiB of noise in pauses (the stored file grows while it is
+          // followed), then the lines mariabackup prints once it wrote the info files.
+          `yes "galera-pilot backup stream" | head -c 2097152`,
+          `for part in 1 2 3 4; do head -c 1048576 /dev/urandom; sleep 0.1; done`,
           `echo "[00] 2026-12-07 02:40:11 Writing Galera info succeeded with ${uuid}:1841 0" >&2`,
           `echo "[00] 2026-12-07 02:40:11 MySQL binlog position: filename 'mariadb-bin.000003', position '1234', GTID of the last change '0-1-42'" >&2`,
           `printf '[00] 2026-12-07 02:40:12 completed OK!' >&2`,
@@ -96,13 +98,13 @@ describe("a backup's stream (a stand-in for mariabackup, real zstd and nice)", (
       );
       const { run, stored } = await backUp(cpu, undefined, relay);
       const streamed = await run;
-      assert.equal(streamed.bytesStreamed, 3_145_728);
+      assert.equal(streamed.bytesStreamed, 6_291_456);
       const bytes = readFileSync(stored);
       assert.equal(streamed.bytesStored, bytes.length);
       assert.equal(streamed.sha256, createHash("sha256").update(bytes).digest("hex"));
       const unpacked = spawnSync("zstd", ["-q", "-d", "-c"], { input: bytes, maxBuffer: 1 << 24 });
-      assert.equal(unpacked.stdout.length, 3_145_728);
-      assert.ok(bytes.length < 100_000, `compressed to ${bytes.length} bytes`);
+      assert.equal(unpacked.stdout.length, 6_291_456);
+      assert.ok(bytes.length > 4_194_304 && bytes.length < 4_400_000, `compressed to ${bytes.length} bytes`);
       assert.deepEqual(backupPosition(streamed.positionLines), {
         position: { uuid, seqno: 1841 },
         gtid: "0-1-42",
@@ -142,7 +144,8 @@ describe("a backup's stream (a stand-in for mariabackup, real zstd and nice)", (
     // A zstd that reads a little, then finds the disk full (its own words).
     writeFileSync(
       join(bin, "zstd"),
-      `#!/bin/sh\nhead -c 65536 > /dev/null\necho "zstd: error 70 : Write error : cannot write block : No space left on device " >&2\nexit 70\n`,
+      // It writes part of its output file (-o PATH, its last argument) before it fails.
+      `#!/bin/sh\nfor arg; do out=$arg; done\nhead -c 65536 > "$out"\necho "zstd: error 70 : Write error : cannot write block : No space left on device " >&2\nexit 70\n`,
     );
     chmodSync(join(bin, "zstd"), 0o755);
     try {
@@ -190,6 +193,7 @@ describe("a backup's stream (a stand-in for mariabackup, real zstd and nice)", (
       abort.abort();
       await assert.rejects(run, { message: "the backup was stopped before it ended" });
       assert.equal(existsSync(stored), false);
+      assert.equal(existsSync(`${stored}.partial`), false);
     });
   }
 });
