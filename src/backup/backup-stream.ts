@@ -29,6 +29,7 @@ import { createHash } from "node:crypto";
 import { open, type FileHandle } from "node:fs/promises";
 import { Transform, type TransformCallback } from "node:stream";
 import type { BackupDestination } from "../destination/destination.js";
+import { DestinationError, systemReason } from "../destination/destination-error.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { lastLines, outputDrainMs, waitForExit, type ChildExit } from "../process/child-exit.js";
 import { bytesReadBy } from "../process/proc-io.js";
@@ -105,38 +106,48 @@ export class BackupStream {
     try {
       const { destination } = options;
       if (destination.writeDataIn) {
-        // A folder: zstd writes the file itself; the agent hashes what it wrote, following it.
+        // A folder: zstd writes the file itself, through a descriptor the agent opened (created,
+        // read and write) and hands it as its stdout; the agent hashes what zstd wrote by
+        // positional reads of the same descriptor (zstd alone moves its offset). Nothing is
+        // looked up by path again until the stream is whole: a folder moved away mid-stream
+        // fails the fsync and rename that follow, as for any other write.
         await destination.writeDataIn(options.id, async (path) => {
-          produced = this.#produce(options, ["-o", path], "ignore", (exit, line) =>
-            exit.exitCode === 127
-              ? `zstd ${describeExit(exit)}`
-              : `writing backup ${options.id} to ${destination.description} failed: ${line}`,
-          );
-          if (options.signal?.aborted) onAbort();
-          const zstdExited = produced.exited.then(() => true);
-          let done = false;
-          void zstdExited.then(() => (done = true));
-          // A file that could not be followed says less than the failure that stopped zstd, if one did.
-          const following = followFile(path, () => done, counted).catch(async (error: unknown) => {
-            await produced!.compressed;
-            throw error;
+          const file = await open(path, "wx+").catch((error: unknown) => {
+            throw new DestinationError(
+              `writing backup ${options.id} to ${destination.description} failed: ${systemReason(error)}`,
+            );
           });
-          // Both settled before the file is removed: an open handle on it would keep its space.
-          const [compressed, followed] = await Promise.allSettled([produced.compressed, following]);
-          if (compressed.status === "rejected") throw compressed.reason;
-          if (followed.status === "rejected") throw followed.reason;
-          const totals = compressed.value;
-          if (totals.written !== this.#stored) {
-            throw new Error(`zstd says it wrote ${totals.written} bytes, but ${this.#stored} were read back`);
+          try {
+            const running = this.#produce(options, file.fd, (exit, line) =>
+              exit.exitCode === 127
+                ? `zstd ${describeExit(exit)}`
+                : `writing backup ${options.id} to ${destination.description} failed: ${line}`,
+            );
+            produced = running;
+            if (options.signal?.aborted) onAbort();
+            let done = false;
+            void running.exited.then(() => (done = true));
+            // Reading can fail only with the file's own error: said after any failure that stopped zstd.
+            const following = followFile(file, () => done, counted).catch(async (error: unknown) => {
+              await running.compressed;
+              throw error;
+            });
+            const [compressed, followed] = await Promise.allSettled([running.compressed, following]);
+            if (compressed.status === "rejected") throw compressed.reason;
+            if (followed.status === "rejected") throw followed.reason;
+            const totals = compressed.value;
+            if (totals.written !== this.#stored) {
+              throw new Error(
+                `zstd says it wrote ${totals.written} bytes, but ${this.#stored} were read back`,
+              );
+            }
+          } finally {
+            // Closed before the file may be removed: an open descriptor would keep its space.
+            await file.close();
           }
         });
       } else {
-        produced = this.#produce(
-          options,
-          ["-c"],
-          "pipe",
-          (exit, line) => `zstd ${describeExit(exit)}: ${line}`,
-        );
+        produced = this.#produce(options, "pipe", (exit, line) => `zstd ${describeExit(exit)}: ${line}`);
         if (options.signal?.aborted) onAbort();
         await this.#relay(produced, options, counted);
       }
@@ -161,11 +172,10 @@ export class BackupStream {
     };
   }
 
-  /** Starts mariabackup into zstd; zstd's output goes where `output` says (-c: its stdout; -o PATH). */
+  /** Starts mariabackup into zstd; zstd's output goes to `stdout`: a pipe to the agent, or a file's descriptor. */
   #produce(
     options: BackupStreamOptions,
-    output: string[],
-    stdout: "pipe" | "ignore",
+    stdout: "pipe" | number,
     zstdFailure: (exit: ChildExit, lastLine: string) => string,
   ): Producing {
     const startedAt = Date.now();
@@ -175,7 +185,7 @@ export class BackupStream {
         ? spawn("nice", ["-n", "19", command, ...args], { stdio })
         : spawn(command, args, { stdio });
     // -1: the fastest level that still halves a datadir. -vv: its last line counts the bytes.
-    const zstd = low("zstd", ["-vv", "-1", `-T${cpu.threads}`, ...output], ["pipe", stdout, "pipe"]);
+    const zstd = low("zstd", ["-vv", "-1", `-T${cpu.threads}`, "-c"], ["pipe", stdout, "pipe"]);
     // Watched at once: a spawn that fails says so by an 'error' event on the next tick.
     const zstdExit = waitForExit(zstd, startedAt);
     const zstdLog = tail(zstd);
@@ -309,36 +319,23 @@ const relayBufferBytes = 4 * 1024 * 1024;
 /**
  * Reads a file another process is writing, from its start, as it grows, until `finished()`
  * (checked before each read, so a read that then finds nothing more is the true end): zstd
- * only appends to it. Each chunk goes to `onChunk` before the next read reuses the buffer.
+ * only appends to it. Positional reads: the descriptor's offset is the writer's. Each chunk goes to `onChunk` before the next read reuses the buffer.
  */
 async function followFile(
-  path: string,
+  handle: FileHandle,
   finished: () => boolean,
   onChunk: (chunk: Buffer) => void,
 ): Promise<void> {
-  let handle: FileHandle | null = null;
-  while (handle === null) {
+  const buffer = Buffer.allocUnsafe(1024 * 1024);
+  let position = 0;
+  for (;;) {
     const ended = finished();
-    handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT" || ended) throw error;
-      return null;
-    });
-    if (handle === null) await sleep(20);
-  }
-  try {
-    const buffer = Buffer.allocUnsafe(1024 * 1024);
-    let position = 0;
-    for (;;) {
-      const ended = finished();
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-      if (bytesRead > 0) {
-        onChunk(buffer.subarray(0, bytesRead));
-        position += bytesRead;
-      } else if (ended) return;
-      else await sleep(20);
-    }
-  } finally {
-    await handle.close();
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    if (bytesRead > 0) {
+      onChunk(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    } else if (ended) return;
+    else await sleep(20);
   }
 }
 

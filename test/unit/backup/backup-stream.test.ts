@@ -144,8 +144,8 @@ describe("a backup's stream (a stand-in for mariabackup, real zstd and nice)", (
     // A zstd that reads a little, then finds the disk full (its own words).
     writeFileSync(
       join(bin, "zstd"),
-      // It writes part of its output file (-o PATH, its last argument) before it fails.
-      `#!/bin/sh\nfor arg; do out=$arg; done\nhead -c 65536 > "$out"\necho "zstd: error 70 : Write error : cannot write block : No space left on device " >&2\nexit 70\n`,
+      // It writes part of its output (the stored file, its stdout) before it fails.
+      `#!/bin/sh\nhead -c 65536\necho "zstd: error 70 : Write error : cannot write block : No space left on device " >&2\nexit 70\n`,
     );
     chmodSync(join(bin, "zstd"), 0o755);
     try {
