@@ -33,6 +33,7 @@ import { DestinationError, systemReason } from "../destination/destination-error
 import { setTimeout as sleep } from "node:timers/promises";
 import { lastLines, outputDrainMs, waitForExit, type ChildExit } from "../process/child-exit.js";
 import { bytesReadBy } from "../process/proc-io.js";
+import { stderrTail } from "../process/stderr-tail.js";
 import { defaultBackupCpu, type BackupCpu } from "../model/backup-cpu.js";
 import { isPositionLine } from "./backup-info.js";
 import { zstdTotals, type ZstdTotals } from "./zstd-report.js";
@@ -71,7 +72,6 @@ interface Producing {
   exited: Promise<unknown>;
   /** Stops both; the first failure given is the one reported. */
   fail(error: Error): Error;
-  failure(): Error | null;
   positionLines: string[];
 }
 
@@ -135,12 +135,8 @@ export class BackupStream {
             const [compressed, followed] = await Promise.allSettled([running.compressed, following]);
             if (compressed.status === "rejected") throw compressed.reason;
             if (followed.status === "rejected") throw followed.reason;
-            const totals = compressed.value;
-            if (totals.written !== this.#stored) {
-              throw new Error(
-                `zstd says it wrote ${totals.written} bytes, but ${this.#stored} were read back`,
-              );
-            }
+            const mismatch = this.#countMismatch(compressed.value);
+            if (mismatch) throw mismatch;
           } finally {
             // Closed before the file may be removed: an open descriptor would keep its space.
             await file.close();
@@ -172,6 +168,13 @@ export class BackupStream {
     };
   }
 
+  /** The stored bytes the agent hashed are not all zstd says it wrote: an error, else null. */
+  #countMismatch(totals: ZstdTotals): Error | null {
+    return totals.written === this.#stored
+      ? null
+      : new Error(`zstd says it wrote ${totals.written} bytes, but the agent hashed ${this.#stored}`);
+  }
+
   /** Starts mariabackup into zstd; zstd's output goes to `stdout`: a pipe to the agent, or a file's descriptor. */
   #produce(
     options: BackupStreamOptions,
@@ -188,7 +191,7 @@ export class BackupStream {
     const zstd = low("zstd", ["-vv", "-1", `-T${cpu.threads}`, "-c"], ["pipe", stdout, "pipe"]);
     // Watched at once: a spawn that fails says so by an 'error' event on the next tick.
     const zstdExit = waitForExit(zstd, startedAt);
-    const zstdLog = tail(zstd);
+    const zstdLog = stderrTail(zstd);
     if (!zstd.stdin) {
       // No process, so no pipe to hand on (EMFILE, ENOMEM): mariabackup is not started.
       zstd.kill("SIGKILL");
@@ -220,7 +223,7 @@ export class BackupStream {
     const mariabackupExit = waitForExit(mariabackup, startedAt);
     this.#zstdPid = zstd.pid;
     const positionLines: string[] = [];
-    const log = tail(mariabackup, (line) => {
+    const log = stderrTail(mariabackup, (line) => {
       if (isPositionLine(line)) positionLines.push(line);
     });
 
@@ -231,12 +234,11 @@ export class BackupStream {
       zstd.kill("SIGKILL");
       return failure;
     };
+    const zstdError = (exit: ChildExit): Error => new Error(zstdFailure(exit, lastLines(zstdLog.text(), 1)));
     // zstd failing by itself stops the backup at once: mariabackup would learn it only at its
     // next write, which a lock wait may delay, the node desynced meanwhile.
     void withOutput(zstdExit, zstdLog.ended).then((exit) => {
-      if (exit.exitCode !== 0 && exit.signal === null && failure === null) {
-        fail(new Error(zstdFailure(exit, lastLines(zstdLog.text(), 1))));
-      }
+      if (exit.exitCode !== 0 && exit.signal === null && failure === null) fail(zstdError(exit));
     });
     // Each exit is read with all its stderr: the lines that say the position and the totals come
     // last. zstd reads to the pipe's end even when mariabackup fails, and exits 0: when zstd
@@ -247,11 +249,10 @@ export class BackupStream {
       withOutput(zstdExit, zstdLog.ended),
     ]).then(([mariabackupEnd, zstdEnd]) => {
       const zstdFailed = zstdEnd.exitCode !== 0;
-      if (zstdFailed && zstdEnd.signal === null)
-        throw new Error(zstdFailure(zstdEnd, lastLines(zstdLog.text(), 1)));
+      if (zstdFailed && zstdEnd.signal === null) throw zstdError(zstdEnd);
       if (mariabackupEnd.exitCode !== 0)
         throw new Error(`mariabackup ${describeExit(mariabackupEnd)}: ${lastLines(log.text(), 2)}`);
-      if (zstdFailed) throw new Error(zstdFailure(zstdEnd, lastLines(zstdLog.text(), 1)));
+      if (zstdFailed) throw zstdError(zstdEnd);
       const totals = zstdTotals(zstdLog.text());
       if (totals === null) {
         throw new Error(`zstd did not say how many bytes it compressed: ${lastLines(zstdLog.text(), 1)}`);
@@ -266,7 +267,6 @@ export class BackupStream {
       compressed: compressed.catch((error: Error) => Promise.reject(failure ?? error)),
       exited: Promise.all([mariabackupExit, zstdExit]),
       fail,
-      failure: () => failure,
       positionLines,
     };
   }
@@ -289,16 +289,10 @@ export class BackupStream {
       },
       flush: (callback: TransformCallback) => {
         compressed.then(
-          (totals) =>
-            callback(
-              totals.written === this.#stored
-                ? null
-                : produced.fail(
-                    new Error(
-                      `zstd says it wrote ${totals.written} bytes, but ${this.#stored} were read from it`,
-                    ),
-                  ),
-            ),
+          (totals) => {
+            const mismatch = this.#countMismatch(totals);
+            callback(mismatch && produced.fail(mismatch));
+          },
           (error: Error) => callback(error),
         );
       },
@@ -349,33 +343,4 @@ async function withOutput(exit: Promise<ChildExit>, ended: Promise<void>): Promi
 function describeExit(exit: ChildExit): string {
   if (exit.exitCode === 127) return "could not be run (is it installed?)";
   return exit.signal ? `was ended by ${exit.signal}` : `exited with status ${exit.exitCode}`;
-}
-
-/**
- * Keeps a child's last 16 KiB of stderr, for the error line, and hands each whole line to
- * `onLine` (mariabackup's position lines may be anywhere in its long log).
- */
-function tail(
-  child: ChildProcess,
-  onLine?: (line: string) => void,
-): { text: () => string; ended: Promise<void> } {
-  let text = "";
-  let partial = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    const received = chunk.toString("utf8");
-    text = (text + received).slice(-16_384);
-    if (!onLine) return;
-    const lines = (partial + received).split("\n");
-    partial = lines.pop()!.slice(-65_536);
-    for (const line of lines) onLine(line);
-  });
-  const ended = new Promise<void>((resolve) => {
-    if (!child.stderr) return resolve();
-    child.stderr.once("close", () => {
-      if (onLine && partial !== "") onLine(partial);
-      partial = "";
-      resolve();
-    });
-  });
-  return { text: () => text, ended };
 }

@@ -19,6 +19,7 @@ import { pipeline } from "node:stream/promises";
 import type { BackupDestination } from "../destination/destination.js";
 import type { Position } from "../model/galera-state.js";
 import { lastLines, runToCompletion, waitForExit, type ChildExit } from "../process/child-exit.js";
+import { stderrTail } from "../process/stderr-tail.js";
 
 export interface RestoreOptions {
   destination: BackupDestination;
@@ -107,8 +108,7 @@ async function unpack(options: RestoreOptions, scratch: string): Promise<void> {
   });
   const mbstream = spawn("mbstream", ["-x", "-C", scratch], { stdio: ["pipe", "ignore", "pipe"] });
   const mbstreamExit = waitForExit(mbstream, startedAt);
-  let mbstreamErr = "";
-  mbstream.stderr?.on("data", (c: Buffer) => (mbstreamErr = (mbstreamErr + c.toString()).slice(-4096)));
+  const mbstreamLog = stderrTail(mbstream);
   if (!mbstream.stdin) {
     source.destroy();
     throw new RestoreFailed("mbstream could not be started (no pipe to its stdin)");
@@ -119,8 +119,7 @@ async function unpack(options: RestoreOptions, scratch: string): Promise<void> {
   // zstd holds the pipe's writing end now; once it exits, mbstream reads the end of it.
   mbstream.stdin.destroy();
   const zstdExit = waitForExit(zstd, startedAt);
-  let zstdErr = "";
-  zstd.stderr?.on("data", (c: Buffer) => (zstdErr = (zstdErr + c.toString()).slice(-4096)));
+  const zstdLog = stderrTail(zstd);
   // A child that fails ends the read at once (the hash of a file nobody unpacks is no use).
   let stopping = false;
   for (const [name, exit] of [
@@ -146,11 +145,12 @@ async function unpack(options: RestoreOptions, scratch: string): Promise<void> {
     mbstream.kill("SIGKILL");
     const [z, m] = await Promise.all([zstdExit, mbstreamExit]);
     throw new RestoreFailed(
-      unpackFailure(z, zstdErr, m, mbstreamErr) ?? (error instanceof Error ? error.message : String(error)),
+      unpackFailure(z, zstdLog.text(), m, mbstreamLog.text()) ??
+        (error instanceof Error ? error.message : String(error)),
     );
   }
   const [z, m] = await Promise.all([zstdExit, mbstreamExit]);
-  const failed = unpackFailure(z, zstdErr, m, mbstreamErr);
+  const failed = unpackFailure(z, zstdLog.text(), m, mbstreamLog.text());
   if (failed !== null) throw new RestoreFailed(failed);
   const sha256 = hash.digest("hex");
   if (sha256 !== options.sha256) {

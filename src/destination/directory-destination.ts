@@ -46,34 +46,28 @@ export class DirectoryDestination implements BackupDestination {
   }
 
   async writeData(id: string, data: Readable): Promise<void> {
-    const folder = this.#folder(id);
-    const final = join(folder, dataFileName);
-    const partial = `${final}.partial`;
-    try {
-      await makeFolder(folder);
-      await pipeline(data, createWriteStream(partial, { flags: "wx" }));
-      await fsyncPath(partial);
-      await rename(partial, final);
-      await fsyncPath(folder);
-    } catch (error) {
-      await rm(partial, { force: true }).catch(() => undefined);
-      if (error instanceof DestinationError) throw error;
-      throw new DestinationError(`writing backup ${id} to ${this.root} failed: ${systemReason(error)}`, {
-        cause: error,
-      });
-    }
+    await this.#writeFile(id, async (partial) => {
+      try {
+        await pipeline(data, createWriteStream(partial, { flags: "wx" }));
+      } catch (error) {
+        throw this.#writeFailed(id, error);
+      }
+    });
   }
 
-  async writeDataIn(id: string, write: (path: string) => Promise<void>): Promise<void> {
+  writeDataIn(id: string, write: (path: string) => Promise<void>): Promise<void> {
+    return this.#writeFile(id, write);
+  }
+
+  /** Both writes' one way: `write` fills the .partial file, then it is made durable and put in place. */
+  async #writeFile(id: string, write: (path: string) => Promise<void>): Promise<void> {
     const folder = this.#folder(id);
     const final = join(folder, dataFileName);
     const partial = `${final}.partial`;
     try {
       await makeFolder(folder);
     } catch (error) {
-      throw new DestinationError(`writing backup ${id} to ${this.root} failed: ${systemReason(error)}`, {
-        cause: error,
-      });
+      throw this.#writeFailed(id, error);
     }
     try {
       await write(partial);
@@ -87,10 +81,16 @@ export class DirectoryDestination implements BackupDestination {
       await fsyncPath(folder);
     } catch (error) {
       await rm(partial, { force: true }).catch(() => undefined);
-      throw new DestinationError(`writing backup ${id} to ${this.root} failed: ${systemReason(error)}`, {
-        cause: error,
-      });
+      throw this.#writeFailed(id, error);
     }
+  }
+
+  /** A failure of the stream's write, as one line naming the backup and the folder. */
+  #writeFailed(id: string, error: unknown): DestinationError {
+    if (error instanceof DestinationError) return error;
+    return new DestinationError(`writing backup ${id} to ${this.root} failed: ${systemReason(error)}`, {
+      cause: error,
+    });
   }
 
   async readData(id: string): Promise<Readable> {
