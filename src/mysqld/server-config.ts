@@ -5,6 +5,7 @@
  */
 import { isIPv6 } from "node:net";
 import { BadInputError } from "../errors.js";
+import { binlogIdentity } from "./binlog-identity.js";
 
 export type DurabilityProfile = "strict" | "process" | "seed";
 
@@ -56,6 +57,13 @@ export const durabilitySettings: Record<
   process: { innodbFlushLogAtTrxCommit: 2, syncBinlog: 0 },
   seed: { innodbFlushLogAtTrxCommit: 0, syncBinlog: 0 },
 };
+
+/**
+ * How long a node keeps its own binlog files. The archive (docs/point-in-time.md) holds the
+ * events for as long as backups need them; a node's copy serves the archiver that takes over
+ * after another one stopped, so it must outlast any outage the archive is expected to bridge.
+ */
+export const BINLOG_EXPIRE_SECONDS = 3 * 24 * 3600;
 
 /** Above MariaDB's default of 151 for pools behind HAProxy, well below what 2 cores can serve. */
 const MAX_CONNECTIONS = 300;
@@ -187,6 +195,7 @@ export function renderServerConfig(input: ServerConfigInput): string {
     throw new BadInputError(`SST user ${JSON.stringify(input.sstUser)} must be non-empty and contain no ":"`);
   }
   // No log_error: mariadbd writes to stderr, which the agent forwards.
+  const binlog = binlogIdentity(input.clusterName, input.nodeName);
   const errorLog: Option[] =
     input.errorLog === null ? [] : [["log_error", quote(input.errorLog, "log_error")]];
 
@@ -206,7 +215,17 @@ export function renderServerConfig(input: ServerConfigInput): string {
     ["innodb_autoinc_lock_mode", "2"],
     ["innodb_flush_log_at_trx_commit", String(durability.innodbFlushLogAtTrxCommit)],
     ["sync_binlog", String(durability.syncBinlog)],
+    // A binlog on every node, holding the cluster's transactions (log_slave_updates) under one
+    // GTID each: what the archive of point-in-time recovery reads (mysqld/binlog-identity.ts).
+    // The same basename on every node, as Galera's GTID handling expects (MDEV-9856).
+    ["log_bin", "binlog"],
+    ["log_slave_updates", "ON"],
+    ["binlog_expire_logs_seconds", String(BINLOG_EXPIRE_SECONDS)],
+    ["server_id", String(binlog.serverId)],
+    ["gtid_domain_id", String(binlog.localDomain)],
     ["wsrep_on", "ON"],
+    ["wsrep_gtid_mode", "ON"],
+    ["wsrep_gtid_domain_id", String(binlog.clusterDomain)],
     ["wsrep_provider", quote(input.galeraLibrary, "wsrep_provider")],
     ["wsrep_cluster_name", quote(input.clusterName, "wsrep_cluster_name")],
     ["wsrep_cluster_address", quote(clusterAddress(input), "wsrep_cluster_address")],
