@@ -14,16 +14,16 @@ const lines = [
   ["agent", "local", "deploy/marathon", "deploy/kubernetes"], // the programs
   ["options", "http"], // the agent's options; the agent's port (health, /status, peer API, page)
   ["dashboard"], // the live page: both servers' state and the page itself
-  ["mysqld", "probe", "discovery", "peer-api", "router", "backup"], // the adapters: one outside thing each
+  ["mysqld", "probe", "discovery", "peer-api", "router", "backup", "archive"], // the adapters: one outside thing each
   ["destination"], // where backups are kept: a folder or S3 (the backup adapter writes and reads it)
   ["http-client"], // the adapters' one HTTP client (peer API, Consul, Marathon)
   ["process"], // child processes: run, wait for, stop, and keep running (one restart policy)
   ["system", "config", "logger.ts", "version.ts"], // this machine, settings and secrets, the log line
   ["decide", "health"], // the pure core
-  ["model", "errors.ts"], // the wire types; the errors
+  ["model", "binlog", "errors.ts"], // the wire types; MariaDB's binlog format; the errors
 ];
 
-const pureCore = ["decide", "health", "model"];
+const pureCore = ["decide", "health", "model", "binlog"];
 /** Node modules that do I/O, and the npm packages that do. */
 const ioModules = [
   "fs",

@@ -5,6 +5,8 @@
  *   ID/manifest.json          the manifest (model/backup-manifest.ts), replaced whole, never torn
  *   ID/backup.mbstream.zst    the stored stream (mbstream, compressed), written once
  *   slots/SLOT.claim          a scheduled slot's marker: created once, by one agent only
+ *   archive/NAME.binlog       one segment of the binlog archive (point-in-time recovery),
+ *                             written once
  *
  * A destination moves bytes and nothing else: which backup is complete, which to prune, which
  * node takes a slot are the pure core's rules (decide/backup-*.ts), and the manifests it
@@ -18,6 +20,14 @@ import type { BackupDestinationKind } from "../model/backup-manifest.js";
 export const dataFileName = "backup.mbstream.zst";
 export const manifestFileName = "manifest.json";
 export const slotFolder = "slots";
+/** The archive's folder (or key prefix) under the destination's root. */
+export const archiveFolder = "archive";
+/**
+ * An archive segment's file name: no folder, no "/", so that a name never reaches outside the
+ * archive's folder; the ".binlog" ending keeps a segment apart from what else the folder may
+ * hold (a NAME.binlog.partial file being written).
+ */
+export const archiveSegmentNamePattern = /^[0-9A-Za-z_.-]{1,200}\.binlog$/;
 
 /** One manifest as found on the destination: its text, to be checked by parseManifest. */
 export interface StoredManifest {
@@ -88,4 +98,20 @@ export interface BackupDestination {
    * slot, or saw it pass, learns whether another took it before it says the slot was missed.
    */
   slotHolder(slot: string): Promise<string | null>;
+
+  /**
+   * Stores one archive segment, `name` a file name matching archiveSegmentNamePattern (no
+   * folder), written once: resolves once it is durable (directory: written to a .partial file
+   * of its own, fsync'd, linked into place (never replacing), folder fsync'd; S3: one
+   * PutObject, If-None-Match). A segment of
+   * that name already stored with the same bytes is no error (a retry after a lost answer);
+   * with other bytes it is refused (DestinationError) and the stored one is kept.
+   */
+  writeArchiveSegment(name: string, bytes: Buffer): Promise<void>;
+  /** The names of every stored segment (partial files left out), in no promised order. */
+  listArchiveSegments(): Promise<string[]>;
+  /** One segment's bytes; DestinationError if it is absent. */
+  readArchiveSegment(name: string): Promise<Buffer>;
+  /** Deletes one segment; a missing one is no error. */
+  deleteArchiveSegment(name: string): Promise<void>;
 }

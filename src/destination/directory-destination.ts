@@ -1,11 +1,13 @@
 import { createWriteStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, link, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { backupIdPattern } from "../model/backup-manifest.js";
 import {
+  archiveFolder,
+  archiveSegmentNamePattern,
   dataFileName,
   manifestFileName,
   slotFolder,
@@ -191,6 +193,123 @@ export class DirectoryDestination implements BackupDestination {
     }
   }
 
+  async writeArchiveSegment(name: string, bytes: Buffer): Promise<void> {
+    const final = this.#segmentPath(name);
+    const folder = join(this.root, archiveFolder);
+    // A name of its own per write: a .partial file left by a writer that died never blocks
+    // the next try (it is left for `archive prune`, and never listed as a segment).
+    const partial = `${final}.${randomBytes(6).toString("hex")}.partial`;
+    try {
+      // A first segment makes the archive's folder: the root's entry for it is made durable too.
+      if (await makeFolder(folder)) await fsyncPath(this.root);
+      const handle = await open(partial, "wx");
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      // link() never replaces: of two writers of one name, the second finds the first's file.
+      const placed = await link(partial, final).then(
+        () => true,
+        (error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+          throw error;
+        },
+      );
+      if (!placed) {
+        // Stored already: a retry after a lost answer is no error; other bytes are refused.
+        const stored = await readFile(final);
+        if (!stored.equals(bytes)) throw this.#segmentHeldOtherBytes(name);
+        await fsyncPath(final);
+      }
+      await fsyncPath(folder);
+    } catch (error) {
+      throw this.#segmentWriteFailed(name, error);
+    } finally {
+      await rm(partial, { force: true }).catch(() => undefined);
+    }
+  }
+
+  async listArchiveSegments(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.root, archiveFolder));
+    } catch (error) {
+      // No archive folder yet is an empty archive; no root is a destination that is not there.
+      const rootFound = await stat(this.root).then(
+        (found) => found.isDirectory(),
+        () => false,
+      );
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && rootFound) return [];
+      throw new DestinationError(`the archive in ${this.root} cannot be listed: ${systemReason(error)}`);
+    }
+    return names.filter((name) => archiveSegmentNamePattern.test(name));
+  }
+
+  async readArchiveSegment(name: string): Promise<Buffer> {
+    const path = this.#segmentPath(name);
+    try {
+      return await readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+        throw new DestinationError(
+          `archive segment ${name} is not stored in ${this.root}: ${systemReason(error)}`,
+        );
+      }
+      throw new DestinationError(
+        `archive segment ${name} in ${this.root} cannot be read: ${systemReason(error)}`,
+      );
+    }
+  }
+
+  async deleteArchiveSegment(name: string): Promise<void> {
+    const path = this.#segmentPath(name);
+    let failure: unknown;
+    try {
+      await unlink(path);
+      return;
+    } catch (error) {
+      failure = error;
+    }
+    // A missing segment is no error; a missing root is: a mount that is gone deletes nothing.
+    if ((failure as NodeJS.ErrnoException).code === "ENOENT") {
+      failure = await stat(this.root).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      if (failure === null) return;
+    }
+    throw new DestinationError(
+      `deleting archive segment ${name} from ${this.root} failed: ${systemReason(failure)}`,
+    );
+  }
+
+  /** A failure of a segment's write, as one line naming the segment and the folder. */
+  #segmentWriteFailed(name: string, error: unknown): DestinationError {
+    if (error instanceof DestinationError) return error;
+    return new DestinationError(
+      `writing archive segment ${name} to ${this.root} failed: ${systemReason(error)}`,
+      { cause: error },
+    );
+  }
+
+  #segmentHeldOtherBytes(name: string): DestinationError {
+    return new DestinationError(
+      `archive segment ${name} is already stored in ${this.root} with other bytes; the stored one is kept and these were not written. A segment is written once: check that no other archiver writes to this destination`,
+    );
+  }
+
+  #segmentPath(name: string): string {
+    // A segment's name is a file name: one that is not (a path, "..") never reaches the file system.
+    if (!archiveSegmentNamePattern.test(name)) {
+      throw new DestinationError(
+        `"${name}" is not an archive segment name (letters, digits, "_", "." or "-", then ".binlog"); nothing was touched`,
+      );
+    }
+    return join(this.root, archiveFolder, name);
+  }
+
   #folder(id: string): string {
     // An id names a folder: one that is not an id (a path, "..") never reaches the file system.
     if (!backupIdPattern.test(id) || id.includes("..")) {
@@ -212,12 +331,14 @@ async function fsyncPath(path: string): Promise<void> {
 /**
  * Makes one folder inside the root, never the root itself (not recursive): a root that
  * vanished (an NFS mount gone, a folder moved away) fails the write with ENOENT instead of
- * being made again on the node's own disk.
+ * being made again on the node's own disk. True when it made the folder, false when it was there.
  */
-async function makeFolder(path: string): Promise<void> {
+async function makeFolder(path: string): Promise<boolean> {
   try {
     await mkdir(path);
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return false;
   }
 }

@@ -15,6 +15,8 @@ import { redact } from "../config/redact.js";
 import type { Secret } from "../config/secret.js";
 import { backupIdPattern } from "../model/backup-manifest.js";
 import {
+  archiveFolder,
+  archiveSegmentNamePattern,
   dataFileName,
   manifestFileName,
   slotFolder,
@@ -328,6 +330,100 @@ export class S3Destination implements BackupDestination {
         `reading the claim of slot ${slot} in ${this.description} failed: ${this.#reason(error)}`,
       );
     }
+  }
+
+  async writeArchiveSegment(name: string, bytes: Buffer): Promise<void> {
+    const key = this.#segmentKey(name);
+    try {
+      // One conditional put: the store creates the segment only if no object has its key
+      // (as claimSlot's marker), so a segment once stored is never replaced. A store that
+      // ignores the condition replaces it (docs/backups.md, "S3 as the destination").
+      await this.#client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: "application/octet-stream",
+          IfNoneMatch: "*",
+        }),
+      );
+      return;
+    } catch (error) {
+      const code = errorCode(error);
+      // 409: another put of this key was under way at that instant; neither is known to be
+      // stored yet, so this one fails and its retry finds the other's, or stores its own.
+      if (code === "ConditionalRequestConflict") {
+        throw new DestinationError(
+          `archive segment ${name} was not written to ${this.description}: another write of it was under way (${this.#reason(error)}); nothing was replaced, write it again`,
+        );
+      }
+      if (code !== "PreconditionFailed") {
+        throw new DestinationError(
+          `writing archive segment ${name} to ${this.description} failed: ${this.#reason(error)}`,
+        );
+      }
+    }
+    // 412: a segment of that name is stored, this writer's own when the SDK retried a put whose
+    // answer was lost: the same bytes are that retry, other bytes are refused.
+    const stored = await this.readArchiveSegment(name);
+    if (!stored.equals(bytes)) {
+      throw new DestinationError(
+        `archive segment ${name} is already stored in ${this.description} with other bytes; the stored one is kept and these were not written. A segment is written once: check that no other archiver writes to this destination`,
+      );
+    }
+  }
+
+  async listArchiveSegments(): Promise<string[]> {
+    const folder = this.#key(`${archiveFolder}/`);
+    let keys: string[];
+    try {
+      keys = await this.#keysUnder(folder);
+    } catch (error) {
+      throw new DestinationError(
+        `the archive in ${this.description} cannot be listed: ${this.#reason(error)}`,
+      );
+    }
+    return keys.map((key) => key.slice(folder.length)).filter((name) => archiveSegmentNamePattern.test(name));
+  }
+
+  async readArchiveSegment(name: string): Promise<Buffer> {
+    const key = this.#segmentKey(name);
+    try {
+      const answer = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!answer.Body) throw new Error("the answer has no body to read");
+      return Buffer.from(await answer.Body.transformToByteArray());
+    } catch (error) {
+      if (errorCode(error) === "NoSuchKey") {
+        throw new DestinationError(
+          `archive segment ${name} is not stored in ${this.description}: ${this.#reason(error)}`,
+        );
+      }
+      throw new DestinationError(
+        `archive segment ${name} in ${this.description} cannot be read: ${this.#reason(error)}`,
+      );
+    }
+  }
+
+  async deleteArchiveSegment(name: string): Promise<void> {
+    const key = this.#segmentKey(name);
+    try {
+      // S3 answers a delete of a missing key with success.
+      await this.#delete(key);
+    } catch (error) {
+      throw new DestinationError(
+        `deleting archive segment ${name} from ${this.description} failed: ${this.#reason(error)}`,
+      );
+    }
+  }
+
+  /** A segment's key, `prefix/archive/NAME`; a name that is not a segment's never reaches the store. */
+  #segmentKey(name: string): string {
+    if (!archiveSegmentNamePattern.test(name)) {
+      throw new DestinationError(
+        `"${name}" is not an archive segment name (letters, digits, "_", "." or "-", then ".binlog"); nothing was touched`,
+      );
+    }
+    return this.#key(`${archiveFolder}/${name}`);
   }
 
   /** A slot's marker key; a name that is not a slot's never reaches the store. */

@@ -237,6 +237,10 @@ function claimingThrough(
     deleteBackup: (id) => destination.deleteBackup(id),
     claimSlot,
     slotHolder: (slot) => destination.slotHolder(slot),
+    writeArchiveSegment: (name, bytes) => destination.writeArchiveSegment(name, bytes),
+    listArchiveSegments: () => destination.listArchiveSegments(),
+    readArchiveSegment: (name) => destination.readArchiveSegment(name),
+    deleteArchiveSegment: (name) => destination.deleteArchiveSegment(name),
   };
 }
 

@@ -167,3 +167,132 @@ describe("a folder destination that vanishes", () => {
     });
   });
 });
+
+describe("a folder destination's binlog archive", () => {
+  const segment = "0-00000000000000000001-00000000000000000042_20261206T210000Z-20261206T211500Z.binlog";
+
+  it("writes segments under archive/, lists, reads back and deletes them", async () => {
+    await withFolder(async (root) => {
+      const destination = new DirectoryDestination(root);
+      assert.deepEqual(await destination.listArchiveSegments(), []);
+      await destination.writeArchiveSegment(segment, Buffer.from("first events"));
+      await destination.writeArchiveSegment(
+        "0-00000000000000000043-00000000000000000050_20261206T211500Z-20261206T213000Z.binlog",
+        Buffer.alloc(0),
+      );
+      assert.deepEqual(readdirSync(join(root, "archive")).sort(), [
+        "0-00000000000000000001-00000000000000000042_20261206T210000Z-20261206T211500Z.binlog",
+        "0-00000000000000000043-00000000000000000050_20261206T211500Z-20261206T213000Z.binlog",
+      ]);
+      assert.deepEqual((await destination.listArchiveSegments()).sort(), [
+        "0-00000000000000000001-00000000000000000042_20261206T210000Z-20261206T211500Z.binlog",
+        "0-00000000000000000043-00000000000000000050_20261206T211500Z-20261206T213000Z.binlog",
+      ]);
+      assert.equal((await destination.readArchiveSegment(segment)).toString(), "first events");
+      assert.equal(
+        (
+          await destination.readArchiveSegment(
+            "0-00000000000000000043-00000000000000000050_20261206T211500Z-20261206T213000Z.binlog",
+          )
+        ).length,
+        0,
+      );
+      await destination.deleteArchiveSegment(segment);
+      await destination.deleteArchiveSegment(segment);
+      assert.deepEqual(await destination.listArchiveSegments(), [
+        "0-00000000000000000043-00000000000000000050_20261206T211500Z-20261206T213000Z.binlog",
+      ]);
+    });
+  });
+
+  it("takes the same bytes written twice (a retry), refuses other bytes and keeps the stored ones", async () => {
+    await withFolder(async (root) => {
+      const destination = new DirectoryDestination(root);
+      await destination.writeArchiveSegment(segment, Buffer.from("first events"));
+      await destination.writeArchiveSegment(segment, Buffer.from("first events"));
+      await assert.rejects(destination.writeArchiveSegment(segment, Buffer.from("other events")), {
+        name: "DestinationError",
+        message: `archive segment ${segment} is already stored in ${root} with other bytes; the stored one is kept and these were not written. A segment is written once: check that no other archiver writes to this destination`,
+      });
+      assert.equal(readFileSync(join(root, "archive", segment), "utf8"), "first events");
+      assert.deepEqual(readdirSync(join(root, "archive")), [segment]);
+    });
+  });
+
+  it("refuses a name that is not a segment's, and touches nothing", async () => {
+    await withFolder(async (root) => {
+      const destination = new DirectoryDestination(root);
+      for (const name of [
+        "../escape.binlog",
+        "a/b.binlog",
+        `${segment}.partial`,
+        "no-ending",
+        ".binlog",
+        "",
+      ]) {
+        const refused = {
+          message: `"${name}" is not an archive segment name (letters, digits, "_", "." or "-", then ".binlog"); nothing was touched`,
+        };
+        await assert.rejects(destination.writeArchiveSegment(name, Buffer.from("x")), refused);
+        await assert.rejects(destination.readArchiveSegment(name), refused);
+        await assert.rejects(destination.deleteArchiveSegment(name), refused);
+      }
+      assert.deepEqual(readdirSync(root), []);
+      assert.equal(existsSync(join(root, "..", "escape.binlog")), false);
+    });
+  });
+
+  it("leaves a .partial file out of the listing, and writes past one a cut-off write left", async () => {
+    await withFolder(async (root) => {
+      const destination = new DirectoryDestination(root);
+      const second = "0-00000000000000000043-00000000000000000050_20261206T211500Z-20261206T213000Z.binlog";
+      await destination.writeArchiveSegment(segment, Buffer.from("first events"));
+      const partial = join(root, "archive", `${second}.0123456789ab.partial`);
+      writeFileSync(partial, "half");
+      assert.deepEqual(await destination.listArchiveSegments(), [segment]);
+      await destination.writeArchiveSegment(second, Buffer.from("all"));
+      assert.equal(readFileSync(join(root, "archive", second), "utf8"), "all");
+      assert.deepEqual((await destination.listArchiveSegments()).sort(), [segment, second].sort());
+      // The cut-off write's file is left as it was (no writer's file is removed by another).
+      assert.equal(readFileSync(partial, "utf8"), "half");
+      assert.deepEqual(
+        readdirSync(join(root, "archive")).filter((n) => n.endsWith(".partial")),
+        [`${second}.0123456789ab.partial`],
+      );
+    });
+  });
+
+  it("says which segment is missing when one is read that is not stored", async () => {
+    await withFolder(async (root) => {
+      const destination = new DirectoryDestination(root);
+      await assert.rejects(
+        destination.readArchiveSegment(segment),
+        (error: unknown) =>
+          error instanceof DestinationError &&
+          error.message ===
+            `archive segment ${segment} is not stored in ${root}: no such file or folder (ENOENT)`,
+      );
+    });
+  });
+
+  it("never makes a missing root: every archive call fails and creates nothing", async () => {
+    await withFolder(async (parent) => {
+      const root = join(parent, "not-mounted");
+      const destination = new DirectoryDestination(root);
+      await assert.rejects(destination.writeArchiveSegment(segment, Buffer.from("x")), {
+        name: "DestinationError",
+        message: `writing archive segment ${segment} to ${root} failed: no such file or folder (ENOENT)`,
+      });
+      await assert.rejects(destination.listArchiveSegments(), {
+        name: "DestinationError",
+        message: `the archive in ${root} cannot be listed: no such file or folder (ENOENT)`,
+      });
+      await assert.rejects(destination.readArchiveSegment(segment), DestinationError);
+      await assert.rejects(destination.deleteArchiveSegment(segment), {
+        name: "DestinationError",
+        message: `deleting archive segment ${segment} from ${root} failed: no such file or folder (ENOENT)`,
+      });
+      assert.equal(existsSync(root), false);
+    });
+  });
+});

@@ -414,6 +414,111 @@ describe("S3 as a backup destination (against the s3rver stand-in)", () => {
   });
 });
 
+describe("S3's binlog archive (against the s3rver stand-in)", () => {
+  const segment = "0-00000000000000000001-00000000000000000042_20261206T210000Z-20261206T211500Z.binlog";
+
+  it("writes each segment with one put under prefix/archive/, lists, reads back and deletes it", async () => {
+    const store = destination();
+    assert.deepEqual(await store.listArchiveSegments(), []);
+    const mark = standIn.requests.length;
+    await store.writeArchiveSegment(segment, Buffer.from("first events"));
+    assert.deepEqual(requestsSince(mark), [`PUT /${bucket}/${store.prefix}/archive/${segment}`]);
+    await store.writeArchiveSegment(
+      "0-00000000000000000043-00000000000000000050_20261206T211500Z-20261206T213000Z.binlog",
+      Buffer.alloc(0),
+    );
+    assert.deepEqual(await keysUnder(`${store.prefix}/`), [
+      `${store.prefix}/archive/0-00000000000000000001-00000000000000000042_20261206T210000Z-20261206T211500Z.binlog`,
+      `${store.prefix}/archive/0-00000000000000000043-00000000000000000050_20261206T211500Z-20261206T213000Z.binlog`,
+    ]);
+    assert.deepEqual((await store.listArchiveSegments()).sort(), [
+      "0-00000000000000000001-00000000000000000042_20261206T210000Z-20261206T211500Z.binlog",
+      "0-00000000000000000043-00000000000000000050_20261206T211500Z-20261206T213000Z.binlog",
+    ]);
+    assert.equal((await store.readArchiveSegment(segment)).toString(), "first events");
+    assert.equal(
+      (
+        await store.readArchiveSegment(
+          "0-00000000000000000043-00000000000000000050_20261206T211500Z-20261206T213000Z.binlog",
+        )
+      ).length,
+      0,
+    );
+    await store.deleteArchiveSegment(segment);
+    await store.deleteArchiveSegment(segment);
+    assert.deepEqual(await store.listArchiveSegments(), [
+      "0-00000000000000000043-00000000000000000050_20261206T211500Z-20261206T213000Z.binlog",
+    ]);
+  });
+
+  it("takes the same bytes written twice (a retry), refuses other bytes and keeps the stored ones", async () => {
+    const store = destination();
+    const bytes = randomBytes(64 * 1024);
+    await store.writeArchiveSegment(segment, bytes);
+    await store.writeArchiveSegment(segment, Buffer.from(bytes));
+    await assert.rejects(store.writeArchiveSegment(segment, Buffer.from("other events")), {
+      name: "DestinationError",
+      message: `archive segment ${segment} is already stored in ${store.description} with other bytes; the stored one is kept and these were not written. A segment is written once: check that no other archiver writes to this destination`,
+    });
+    assert.ok((await store.readArchiveSegment(segment)).equals(bytes));
+  });
+
+  it("refuses a name that is not a segment's, and sends nothing", async () => {
+    const store = destination();
+    const mark = standIn.requests.length;
+    for (const name of ["../escape.binlog", "a/b.binlog", `${segment}.partial`, "no-ending", ""]) {
+      const refused = {
+        message: `"${name}" is not an archive segment name (letters, digits, "_", "." or "-", then ".binlog"); nothing was touched`,
+      };
+      await assert.rejects(store.writeArchiveSegment(name, Buffer.from("x")), refused);
+      await assert.rejects(store.readArchiveSegment(name), refused);
+      await assert.rejects(store.deleteArchiveSegment(name), refused);
+    }
+    assert.deepEqual(requestsSince(mark), []);
+  });
+
+  it("leaves out of the listing a .partial object and anything else under archive/", async () => {
+    const store = destination();
+    await store.writeArchiveSegment(segment, Buffer.from("first events"));
+    for (const key of [`${segment}.partial`, "notes.txt", "nested/n1-mysql-bin.000001.binlog"]) {
+      await rawClient().send(
+        new PutObjectCommand({ Bucket: bucket, Key: `${store.prefix}/archive/${key}`, Body: "x" }),
+      );
+    }
+    assert.deepEqual(await store.listArchiveSegments(), [segment]);
+  });
+
+  it("says which segment is missing when one is read that is not stored", async () => {
+    const store = destination();
+    await assert.rejects(
+      store.readArchiveSegment(segment),
+      (error: unknown) =>
+        error instanceof DestinationError &&
+        error.message ===
+          `archive segment ${segment} is not stored in ${store.description}: no such key (NoSuchKey)`,
+    );
+  });
+
+  it("says the store cannot be reached, or has no such bucket, as the backups' errors do", async () => {
+    const stopped = await S3StandIn.start({ buckets: [bucket] });
+    await stopped.dispose();
+    const unreachable = destination({}, stopped);
+    await assert.rejects(unreachable.listArchiveSegments(), {
+      message: `the archive in ${unreachable.description} cannot be listed: connection refused (ECONNREFUSED)`,
+    });
+    await assert.rejects(unreachable.writeArchiveSegment(segment, Buffer.from("x")), {
+      message: `writing archive segment ${segment} to ${unreachable.description} failed: connection refused (ECONNREFUSED)`,
+    });
+    const noBucket = destination({ bucket: "no-such-bucket" });
+    await assert.rejects(noBucket.readArchiveSegment(segment), {
+      message: `archive segment ${segment} in ${noBucket.description} cannot be read: no such bucket (NoSuchBucket)`,
+    });
+    await assert.rejects(noBucket.deleteArchiveSegment(segment), {
+      message: `deleting archive segment ${segment} from ${noBucket.description} failed: no such bucket (NoSuchBucket)`,
+    });
+  });
+});
+
 describe("an S3 failure as one line", () => {
   const secret = new Secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
   function serviceError(name: string, status: number, message: string): S3ServiceException {

@@ -1,0 +1,56 @@
+/**
+ * The member whose agent archives the cluster's binlog (docs/point-in-time.md), from the
+ * members' /status reports. Pure: every agent computes it from the reports it holds, and the
+ * one it names archives; the others do not.
+ *
+ * - A member can archive while its server is in the primary component and applies the
+ *   cluster's transactions: synced, desynced, donor, or backing up (a backup desyncs its node
+ *   but the node still commits, and binlogs, every transaction).
+ * - Not the writer, when another member can: the writer serves the clients, and a session on
+ *   it with `sql_log_bin=0` leaves a hole in its binlog only (its transaction is still
+ *   replicated, and binlogged by the others).
+ * - Then the first name in code-unit order: the choice moves only when the members or the
+ *   writer change, not with each backup or restart of another member.
+ *
+ * Two agents may, for a moment, both think they archive (reports a moment apart disagree):
+ * the archive then holds some transactions twice, under the same sequence numbers, which the
+ * coverage and the restore count once (archive-coverage.ts). No transaction is lost that way;
+ * one would be if no agent archived, so the rule never waits for agreement.
+ */
+import type { NodeStatusReport } from "../model/node-status.js";
+import type { Phase } from "../model/phase.js";
+
+export type ArchiverCandidate = Pick<NodeStatusReport, "node" | "phase" | "writer">;
+
+export type ArchiverChoice = { node: string; reason: string } | { none: string };
+
+const ARCHIVING_PHASES: ReadonlySet<Phase> = new Set(["synced", "desynced", "donor", "backing-up"]);
+
+export function chooseArchiver(reports: readonly ArchiverCandidate[]): ArchiverChoice {
+  const members = [...reports].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+  const able = members.filter((r) => ARCHIVING_PHASES.has(r.phase));
+  if (able.length === 0) {
+    const states = members.map((r) => `${r.node} ${r.phase}`).join(", ") || "no member answered";
+    return {
+      none: `no member archives the binlog: none is in the primary component applying transactions (${states}); archiving resumes from the last archived transaction once one is`,
+    };
+  }
+  const notWriter = able.filter((r) => !r.writer);
+  const chosen = (notWriter.length > 0 ? notWriter : able)[0]!;
+  const why =
+    notWriter.length === 0
+      ? `the writer, since no other member applies transactions (${names(members, able)})`
+      : notWriter.length === 1
+        ? "the one member applying transactions that is not the writer"
+        : `the first by name of the members applying transactions that are not the writer (${notWriter.map((r) => r.node).join(", ")})`;
+  return { node: chosen.node, reason: `archiving the binlog on ${chosen.node}: ${why}` };
+}
+
+function names(members: readonly ArchiverCandidate[], able: readonly ArchiverCandidate[]): string {
+  return (
+    members
+      .filter((r) => !able.includes(r))
+      .map((r) => `${r.node} ${r.phase}`)
+      .join(", ") || "it is the only member"
+  );
+}
