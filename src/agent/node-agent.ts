@@ -26,6 +26,7 @@ import { checkBeforeStart, initialiseIfEmpty } from "./prepare-node.js";
 import { RecoveryDriver } from "./recovery-driver.js";
 import { RecoveryRecordKeeper } from "./recovery-record-keeper.js";
 import { runPaths } from "./run-paths.js";
+import { NodeArchive } from "./node-archive.js";
 import { NodeBackups } from "./node-backups.js";
 import { NodeReports, type NodeFacts } from "./node-reports.js";
 import { runServer, type RunEnd } from "./server-run.js";
@@ -68,6 +69,7 @@ export class NodeAgent {
   readonly #facts: NodeFacts = { lifecycle: "preparing", recovered: null, fresh: false, datadir: null };
   readonly #reports: NodeReports;
   readonly #backups: NodeBackups;
+  readonly #archive: NodeArchive;
   #server: HealthServer | null = null;
   #refreshTimer: NodeJS.Timeout | null = null;
 
@@ -115,6 +117,7 @@ export class NodeAgent {
       changed: () => this.#postAnswers(),
       log,
     });
+    this.#archive = new NodeArchive({ options, members: (now) => this.#backups.members(now), log });
     this.#eviction = new MemberEviction({
       enabled: options.evictDead,
       selfAddress: this.#selfAddress,
@@ -173,6 +176,7 @@ export class NodeAgent {
   #onSample(s: WsrepSample): void {
     const news = this.#run.observe(s);
     this.#backups.sampled(s);
+    this.#archive.sampled();
     if (news.synced) void this.#sstCheck.checkOnce();
     if (news.firstSync) {
       this.#joinProgress.stop();
@@ -205,7 +209,7 @@ export class NodeAgent {
   }
 
   status(now = Date.now()): NodeStatusReport {
-    return this.#reports.status(now);
+    return { ...this.#reports.status(now), archive: this.#archive.report() };
   }
 
   /** What this node tells its peers (GET /peer/state), and the "self" of its own decisions. */
@@ -274,6 +278,7 @@ export class NodeAgent {
       await this.#recovery.settled();
       if (this.#refreshTimer) clearInterval(this.#refreshTimer);
       this.#backups.schedule?.stop();
+      await this.#archive.end();
       await this.#sampler.stop();
       this.#peerPoller.stop();
       await this.#server?.close();

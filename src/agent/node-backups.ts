@@ -6,6 +6,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { BackupCandidate } from "../decide/backup-node.js";
 import type { Logger } from "../logger.js";
+import type { NodeStatusReport } from "../model/node-status.js";
 import type { OsUser } from "../mysqld/os-user.js";
 import type { AgentOptions } from "../options/agent-options.js";
 import type { PeerStatusPoller } from "../peer-api/peer-status-poller.js";
@@ -17,6 +18,9 @@ import { BackupTaking } from "./backup-taking.js";
 import { restoreForNewCluster } from "./restore-new-cluster.js";
 import { runPaths } from "./run-paths.js";
 
+/** A member as the rules of backups and of the binlog archive read its report. */
+export type Member = BackupCandidate & Pick<NodeStatusReport, "archive">;
+
 export interface NodeBackupsDeps {
   options: AgentOptions;
   selfAddress: string;
@@ -24,7 +28,7 @@ export interface NodeBackupsDeps {
   latest(): WsrepSample;
   peers: PeerStatusPoller;
   /** This node's own /status report now. */
-  self(now: number): BackupCandidate;
+  self(now: number): Member;
   /** The agent is leaving: no scheduled backup starts. */
   stopping(): boolean;
   /** The node's phase changed (backing-up, and back): the health answers are posted again. */
@@ -133,13 +137,13 @@ export class NodeBackups {
    * other member of its view by its last report; a member not heard from within three
    * sampling intervals counts as down, never as synced.
    */
-  members(now = Date.now()): BackupCandidate[] {
+  members(now = Date.now()): Member[] {
     const { options, selfAddress, peers } = this.#deps;
     const staleAfterMs = 3 * options.sampleIntervalMs;
     const others = this.#deps
       .latest()
       .incomingAddresses.filter((address) => address !== selfAddress)
-      .map((address): BackupCandidate => {
+      .map((address): Member => {
         const got = peers.get(address);
         if (got && now - got.receivedAt <= staleAfterMs) return got.report;
         return {

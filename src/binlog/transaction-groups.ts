@@ -82,11 +82,7 @@ export class TransactionGroups {
         this.#open = null;
       }
       if (event.type === EventType.formatDescription) {
-        outputs.push({
-          kind: "format",
-          event: Buffer.from(buffer.subarray(event.start, event.end)),
-          checksums: this.#checksums,
-        });
+        outputs.push({ kind: "format", event: closedFormatEvent(buffer, event), checksums: this.#checksums });
       }
       return outputs;
     }
@@ -131,4 +127,19 @@ export class TransactionGroups {
     const text = queryText(buffer, event, this.#checksums).trim().toUpperCase();
     return text === "COMMIT" || text === "ROLLBACK";
   }
+}
+
+/** LOG_EVENT_BINLOG_IN_USE_F: set in the Format_description of the file the server is writing. */
+const IN_USE_FLAG = 0x1;
+
+/**
+ * A copy of a Format_description event as the server writes it into a file it has closed:
+ * without the "in use" flag. The server computes this event's CRC32 as if the flag were
+ * clear, so the copy's checksum verifies, and a segment replayed under it is not taken for a
+ * file the server never closed.
+ */
+function closedFormatEvent(buffer: Buffer, event: BinlogEvent): Buffer {
+  const copy = Buffer.from(buffer.subarray(event.start, event.end));
+  copy.writeUInt16LE(copy.readUInt16LE(17) & ~IN_USE_FLAG, 17);
+  return copy;
 }

@@ -9,6 +9,8 @@
  * - Not the writer, when another member can: the writer serves the clients, and a session on
  *   it with `sql_log_bin=0` leaves a hole in its binlog only (its transaction is still
  *   replicated, and binlogged by the others).
+ * - Then the member that says it archives already, if one of those does: a handover is a
+ *   moment with two archivers (below), so the archive stays where it is while it may.
  * - Then the first name in code-unit order: the choice moves only when the members or the
  *   writer change, not with each backup or restart of another member.
  *
@@ -20,7 +22,9 @@
 import type { NodeStatusReport } from "../model/node-status.js";
 import type { Phase } from "../model/phase.js";
 
-export type ArchiverCandidate = Pick<NodeStatusReport, "node" | "phase" | "writer">;
+export type ArchiverCandidate = Pick<NodeStatusReport, "node" | "phase" | "writer"> & {
+  archive?: Pick<NonNullable<NodeStatusReport["archive"]>, "archiving"> | undefined;
+};
 
 export type ArchiverChoice = { node: string; reason: string } | { none: string };
 
@@ -36,13 +40,17 @@ export function chooseArchiver(reports: readonly ArchiverCandidate[]): ArchiverC
     };
   }
   const notWriter = able.filter((r) => !r.writer);
-  const chosen = (notWriter.length > 0 ? notWriter : able)[0]!;
+  const candidates = notWriter.length > 0 ? notWriter : able;
+  const already = candidates.find((r) => r.archive?.archiving === true);
+  const chosen = already ?? candidates[0]!;
   const why =
     notWriter.length === 0
       ? `the writer, since no other member applies transactions (${names(members, able)})`
       : notWriter.length === 1
         ? "the one member applying transactions that is not the writer"
-        : `the first by name of the members applying transactions that are not the writer (${notWriter.map((r) => r.node).join(", ")})`;
+        : already !== undefined
+          ? `of the members applying transactions that are not the writer (${notWriter.map((r) => r.node).join(", ")}), the one archiving already`
+          : `the first by name of the members applying transactions that are not the writer (${notWriter.map((r) => r.node).join(", ")})`;
   return { node: chosen.node, reason: `archiving the binlog on ${chosen.node}: ${why}` };
 }
 

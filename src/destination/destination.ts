@@ -108,8 +108,12 @@ export interface BackupDestination {
    * with other bytes it is refused (DestinationError) and the stored one is kept.
    */
   writeArchiveSegment(name: string, bytes: Buffer): Promise<void>;
-  /** The names of every stored segment (partial files left out), in no promised order. */
-  listArchiveSegments(): Promise<string[]>;
+  /**
+   * The names of the stored segments (partial files left out), in code-unit order; with
+   * `after`, only the names that sort after it (S3: StartAfter, so a long archive is not
+   * listed whole each time).
+   */
+  listArchiveSegments(after?: string): Promise<string[]>;
   /** One segment's bytes; DestinationError if it is absent. */
   readArchiveSegment(name: string): Promise<Buffer>;
   /** Deletes one segment; a missing one is no error. */

@@ -231,7 +231,7 @@ export class DirectoryDestination implements BackupDestination {
     }
   }
 
-  async listArchiveSegments(): Promise<string[]> {
+  async listArchiveSegments(after?: string): Promise<string[]> {
     let names: string[];
     try {
       names = await readdir(join(this.root, archiveFolder));
@@ -244,7 +244,9 @@ export class DirectoryDestination implements BackupDestination {
       if ((error as NodeJS.ErrnoException).code === "ENOENT" && rootFound) return [];
       throw new DestinationError(`the archive in ${this.root} cannot be listed: ${systemReason(error)}`);
     }
-    return names.filter((name) => archiveSegmentNamePattern.test(name));
+    return names
+      .filter((name) => archiveSegmentNamePattern.test(name) && (after === undefined || name > after))
+      .sort();
   }
 
   async readArchiveSegment(name: string): Promise<Buffer> {

@@ -373,11 +373,11 @@ export class S3Destination implements BackupDestination {
     }
   }
 
-  async listArchiveSegments(): Promise<string[]> {
+  async listArchiveSegments(after?: string): Promise<string[]> {
     const folder = this.#key(`${archiveFolder}/`);
     let keys: string[];
     try {
-      keys = await this.#keysUnder(folder);
+      keys = await this.#keysUnder(folder, after === undefined ? undefined : `${folder}${after}`);
     } catch (error) {
       throw new DestinationError(
         `the archive in ${this.description} cannot be listed: ${this.#reason(error)}`,
@@ -452,7 +452,8 @@ export class S3Destination implements BackupDestination {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
-  async #keysUnder(folder: string): Promise<string[]> {
+  /** The keys under `folder`, in key order; with `startAfter`, only those after it. */
+  async #keysUnder(folder: string, startAfter?: string): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
     do {
@@ -461,6 +462,7 @@ export class S3Destination implements BackupDestination {
           Bucket: this.bucket,
           Prefix: folder,
           ContinuationToken: token,
+          StartAfter: startAfter,
           MaxKeys: this.#listPageSize,
         }),
       );

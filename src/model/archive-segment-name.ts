@@ -4,9 +4,11 @@
  * sequence numbers of the transactions in it, and the times of the first and last (whole
  * seconds, UTC, as the binlog stamps them):
  *
- *   D-FFFFFFFFFFFFFFFFFFFF-LLLLLLLLLLLLLLLLLLLL_YYYYMMDDTHHMMSSZ-YYYYMMDDTHHMMSSZ.binlog
+ *   D-FFFFFFFFFFFFFFFFFFFF-LLLLLLLLLLLLLLLLLLLL_YYYYMMDDTHHMMSSZ-YYYYMMDDTHHMMSSZ_NODE.binlog
  *
  * Sequence numbers are zero-padded to 20 digits, so names sort by first sequence number.
+ * NODE is the node whose binlog it was read from: two archivers for a moment (see
+ * decide/archiver-node.ts) never write one name, and a person can tell where it came from.
  * Pure.
  */
 
@@ -17,14 +19,21 @@ export interface SegmentSpan {
   /** Milliseconds since the epoch, whole seconds. */
   firstTime: number;
   lastTime: number;
+  /** The node it was read from (letters, digits, "." and "-"; others become "-"), at most 40. */
+  node: string;
 }
 
 const SEQNO_DIGITS = 20;
-const NAME_PATTERN = /^(\d+)-(\d{20})-(\d{20})_(\d{8}T\d{6}Z)-(\d{8}T\d{6}Z)\.binlog$/;
+const NAME_PATTERN = /^(\d+)-(\d{20})-(\d{20})_(\d{8}T\d{6}Z)-(\d{8}T\d{6}Z)_([0-9A-Za-z.-]{1,40})\.binlog$/;
+
+/** A node name as a segment name holds it. */
+export function segmentNodeTag(node: string): string {
+  return node.replace(/[^0-9A-Za-z.-]/g, "-").slice(0, 40) || "-";
+}
 
 export function segmentName(span: SegmentSpan): string {
   const pad = (n: number) => String(n).padStart(SEQNO_DIGITS, "0");
-  return `${span.domain}-${pad(span.first)}-${pad(span.last)}_${compactTime(span.firstTime)}-${compactTime(span.lastTime)}.binlog`;
+  return `${span.domain}-${pad(span.first)}-${pad(span.last)}_${compactTime(span.firstTime)}-${compactTime(span.lastTime)}_${segmentNodeTag(span.node)}.binlog`;
 }
 
 /** The span a segment's name gives, or null for a name that is not a segment's. */
@@ -37,6 +46,7 @@ export function parseSegmentName(name: string): SegmentSpan | null {
     last: Number(match[3]),
     firstTime: parseCompactTime(match[4]!),
     lastTime: parseCompactTime(match[5]!),
+    node: match[6]!,
   };
   const numbers = [span.domain, span.first, span.last];
   if (!numbers.every(Number.isSafeInteger) || span.first > span.last) return null;

@@ -1,13 +1,13 @@
 /**
  * The schema of GET /status (NodeStatusReport, node-status.ts): src/peer-api/node-status-client.ts
- * checks every answer with it. `memberUuid` and `galeraAddress` are absent from older agents;
+ * checks every answer with it. `memberUuid`, `galeraAddress` and `archive` are absent from older agents;
  * fields of newer ones are kept, and so are a `phase`, `mode` or decision `action` this version
  * does not know (knownOrNewer: a rolling upgrade must not make newer agents look silent).
  */
 import type * as v from "valibot";
 
 import type { RecoveredPosition } from "./galera-state.js";
-import type { DecisionRecord, NodeStatusReport, RecoveryAction } from "./node-status.js";
+import type { ArchiveReport, DecisionRecord, NodeStatusReport, RecoveryAction } from "./node-status.js";
 import type { Phase } from "./phase.js";
 import {
   checkAnswer,
@@ -30,6 +30,18 @@ export const decisionRecordSchema = record({
   action: knownOrNewer<RecoveryAction>(),
   reason: text(),
   at: text(),
+});
+
+export const archiveReportSchema = record({
+  archiving: flag(),
+  reason: text(),
+  archivedSeqno: orNull(wholeNumber()),
+  waitingTransactions: wholeNumber(),
+  waitingMs: number(),
+  lastStoredAt: orNull(text()),
+  segmentsStored: wholeNumber(),
+  gaps: list(record({ first: wholeNumber(), last: wholeNumber() })),
+  failure: orNull(text()),
 });
 
 export const nodeStatusSchema = record({
@@ -60,6 +72,7 @@ export const nodeStatusSchema = record({
   sampleError: orNull(text()),
   memberUuid: optional(orNull(text())),
   galeraAddress: optional(text()),
+  archive: optional(archiveReportSchema),
   startedAt: text(),
   version: text(),
 });
@@ -73,6 +86,10 @@ export const recoveredPositionShapeMatches: SameShape<
 export const decisionRecordShapeMatches: SameShape<
   v.InferOutput<typeof decisionRecordSchema>,
   DecisionRecord
+> = true;
+export const archiveReportShapeMatches: SameShape<
+  v.InferOutput<typeof archiveReportSchema>,
+  ArchiveReport
 > = true;
 export const nodeStatusShapeMatches: SameShape<
   v.InferOutput<typeof nodeStatusSchema>,

@@ -72,6 +72,28 @@ export interface NodeStatusReport {
   memberUuid?: string | null;
   /** Where this mariadbd listens for Galera ("host:port"); absent from older agents. */
   galeraAddress?: string;
+  /** This node's binlog archiver (docs/point-in-time.md); absent from older agents. */
+  archive?: ArchiveReport;
   startedAt: string;
   version: string;
+}
+
+/** What a node's agent says of the binlog archive: whether it archives now, and how it goes. */
+export interface ArchiveReport {
+  /** This node's agent archives the cluster's binlog now. */
+  archiving: boolean;
+  /** Why this node does or does not archive (decide/archiver-node.ts), or why there is no archive. */
+  reason: string;
+  /** The last sequence number of the cluster's domain stored, while archiving. */
+  archivedSeqno: number | null;
+  /** Transactions read and not stored yet, and how long the oldest has waited (ms). */
+  waitingTransactions: number;
+  waitingMs: number;
+  /** When a segment was last stored (ISO time). */
+  lastStoredAt: string | null;
+  segmentsStored: number;
+  /** Transactions this node's archiver found no binlog here held (a gap in the archive). */
+  gaps: { first: number; last: number }[];
+  /** The archiver's last failure, while it lasts. */
+  failure: string | null;
 }

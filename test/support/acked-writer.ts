@@ -8,6 +8,8 @@ import mysql from "mysql2/promise";
  */
 export class AckedWriter {
   readonly acknowledged: number[] = [];
+  /** When each acknowledged insert's answer came (Date.now()), in the same order. */
+  readonly acknowledgedAt: number[] = [];
   #next = 1;
   #running = false;
   #loop: Promise<void> | null = null;
@@ -32,6 +34,7 @@ export class AckedWriter {
         const id = this.#next++;
         await c.query(`INSERT INTO ${this.table} VALUES (${id})`);
         this.acknowledged.push(id);
+        this.acknowledgedAt.push(Date.now());
       }
     } finally {
       await c.end();
@@ -49,6 +52,7 @@ export class AckedWriter {
           const id = this.#next++;
           await c.query(`INSERT INTO ${this.table} VALUES (${id})`);
           this.acknowledged.push(id);
+          this.acknowledgedAt.push(Date.now());
         }
       } catch {
         // The node went away mid-statement: that insert is indeterminate.

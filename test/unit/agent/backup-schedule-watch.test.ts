@@ -238,7 +238,7 @@ function claimingThrough(
     claimSlot,
     slotHolder: (slot) => destination.slotHolder(slot),
     writeArchiveSegment: (name, bytes) => destination.writeArchiveSegment(name, bytes),
-    listArchiveSegments: () => destination.listArchiveSegments(),
+    listArchiveSegments: (after) => destination.listArchiveSegments(after),
     readArchiveSegment: (name) => destination.readArchiveSegment(name),
     deleteArchiveSegment: (name) => destination.deleteArchiveSegment(name),
   };

@@ -145,6 +145,15 @@ void describe("TransactionGroups", () => {
     assert.deepEqual(outputs[1], { kind: "cut", domain: 7216, seqno: 9 });
   });
 
+  void it("hands on the Format_description of a file being written as the server closes it: no in-use flag, its checksum valid", () => {
+    const closed = formatDescription();
+    const inUse = Buffer.from(closed);
+    // The server sets the flag in the file it writes, and computes the CRC as if it were clear.
+    inUse.writeUInt16LE(1, 17);
+    const [format] = readAll(inUse);
+    assert.ok(format?.kind === "format" && format.event.equals(closed));
+  });
+
   void it("refuses an event whose checksum does not match", () => {
     const trx = Buffer.from(innodbTransaction(7216, 3));
     trx.writeUInt8(trx.readUInt8(trx.length - 10) ^ 0xff, trx.length - 10);

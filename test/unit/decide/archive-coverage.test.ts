@@ -11,6 +11,7 @@ const span = (first: number, last: number, domain = 7216): SegmentSpan => ({
   last,
   firstTime: t0 + first * 1000,
   lastTime: t0 + last * 1000,
+  node: "n2",
 });
 
 void describe("segment names", () => {
@@ -18,7 +19,7 @@ void describe("segment names", () => {
     const name = segmentName(span(41, 57));
     assert.equal(
       name,
-      "7216-00000000000000000041-00000000000000000057_20261207T140341Z-20261207T140357Z.binlog",
+      "7216-00000000000000000041-00000000000000000057_20261207T140341Z-20261207T140357Z_n2.binlog",
     );
     assert.deepEqual(parseSegmentName(name), span(41, 57));
     assert.ok(segmentName(span(9, 10)) < segmentName(span(10, 11)));
@@ -32,9 +33,10 @@ void describe("segment names", () => {
         fc.nat(1_000_000),
         fc.integer({ min: 0, max: 4_000_000_000_000 }),
         fc.nat(10_000_000),
-        (domain, first, length, firstTime, duration) => {
+        fc.string({ minLength: 1, maxLength: 40, unit: fc.constantFrom(..."abz09.-") }),
+        (domain, first, length, firstTime, duration, node) => {
           const last = Math.min(first + length, Number.MAX_SAFE_INTEGER);
-          const written = { domain, first, last, firstTime, lastTime: firstTime + duration };
+          const written = { domain, first, last, firstTime, lastTime: firstTime + duration, node };
           const read = parseSegmentName(segmentName(written));
           assert.deepEqual(read, {
             ...written,
@@ -46,12 +48,22 @@ void describe("segment names", () => {
     );
   });
 
+  void it("carry the node a segment was read from, made safe for a file name", () => {
+    assert.match(segmentName({ ...span(1, 2), node: "db/node 1_x" }), /_db-node-1-x\.binlog$/);
+    assert.match(
+      segmentName({ ...span(1, 2), node: "n".repeat(60) }),
+      new RegExp(`_${"n".repeat(40)}\\.binlog$`),
+    );
+  });
+
   void it("are not found in other names", () => {
     for (const name of [
-      "7216-00000000000000000041-00000000000000000057_20261207T140341Z-20261207T140357Z.binlog.partial",
-      "7216-00000000000000000057-00000000000000000041_20261207T140341Z-20261207T140357Z.binlog",
-      "7216-41-57_20261207T140341Z-20261207T140357Z.binlog",
-      "7216-00000000000000000041-00000000000000000057_20261207T250341Z-20261207T140357Z.binlog",
+      "7216-00000000000000000041-00000000000000000057_20261207T140341Z-20261207T140357Z_n2.binlog.partial",
+      "7216-00000000000000000057-00000000000000000041_20261207T140341Z-20261207T140357Z_n2.binlog",
+      "7216-41-57_20261207T140341Z-20261207T140357Z_n2.binlog",
+      "7216-00000000000000000041-00000000000000000057_20261207T250341Z-20261207T140357Z_n2.binlog",
+      "7216-00000000000000000041-00000000000000000057_20261207T140341Z-20261207T140357Z.binlog",
+      "7216-00000000000000000041-00000000000000000057_20261207T140341Z-20261207T140357Z_n_2.binlog",
       "manifest.json",
     ]) {
       assert.equal(parseSegmentName(name), null, name);

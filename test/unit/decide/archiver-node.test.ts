@@ -22,6 +22,33 @@ void describe("chooseArchiver", () => {
     );
   });
 
+  void it("stays on the member archiving already, unless it became the writer", () => {
+    const archiving = { archive: { archiving: true } };
+    assert.deepEqual(
+      chooseArchiver([
+        member("n1", "synced", true),
+        member("n2", "synced"),
+        { ...member("n3", "synced"), ...archiving },
+      ]),
+      {
+        node: "n3",
+        reason:
+          "archiving the binlog on n3: of the members applying transactions that are not the writer (n2, n3), the one archiving already",
+      },
+    );
+    const writerArchiving = chooseArchiver([
+      { ...member("n1", "synced", true), ...archiving },
+      member("n2", "synced"),
+    ]);
+    assert.ok("node" in writerArchiving && writerArchiving.node === "n2");
+    const downArchiving = chooseArchiver([
+      member("n1", "synced", true),
+      { ...member("n2", "server-down"), ...archiving },
+      member("n3", "synced"),
+    ]);
+    assert.ok("node" in downArchiving && downArchiving.node === "n3");
+  });
+
   void it("keeps archiving on a member that takes a backup, or serves a state transfer", () => {
     const choice = chooseArchiver([
       member("n1", "synced", true),
@@ -69,6 +96,7 @@ void describe("chooseArchiver", () => {
       node: fc.constantFrom("n1", "n2", "n3", "n4", "n5"),
       phase: fc.constantFrom(...phases),
       writer: fc.boolean(),
+      archive: fc.record({ archiving: fc.boolean() }),
     });
     fc.assert(
       fc.property(fc.uniqueArray(arbitraryMember, { selector: (m) => m.node, maxLength: 5 }), (reports) => {

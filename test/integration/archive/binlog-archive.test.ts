@@ -1,0 +1,192 @@
+import { after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { archiveCoverage } from "../../../src/decide/archive-coverage.js";
+import { parseSegmentName, type SegmentSpan } from "../../../src/model/archive-segment-name.js";
+import type { NodeStatusReport } from "../../../src/model/node-status.js";
+import { clusterGtidDomain } from "../../../src/mysqld/binlog-identity.js";
+import { AckedWriter } from "../../support/acked-writer.js";
+import { failureAwareSteps } from "../../support/failure-aware-steps.js";
+import { allSynced, testCluster } from "../../support/local-cluster-harness.js";
+
+/**
+ * The binlog archive of a real 3-node cluster (docs/point-in-time.md) under appends: one
+ * agent, on a member that is not the writer, stores every acknowledged append at the backup
+ * destination within a second; when its node is killed, another takes over and the archive
+ * goes on with no gap and no transaction twice. Addresses 127.0.37.x; the destination is the
+ * state folder's backups/ (what the local runner gives its agents); the local runner names
+ * its cluster "local".
+ */
+describe(
+  "given a 3-node cluster taking appends, with a folder as its backup destination",
+  { timeout: 600_000 },
+  () => {
+    const { cluster, events } = testCluster("binlog-archive", "127.0.37.2");
+    const stateDir = join(cluster.layout[0]!.datadir, "..", "..");
+    const archive = join(stateDir, "backups", "archive");
+    const domain = clusterGtidDomain("local");
+    const node = (name: string) => cluster.layout.find((n) => n.name === name)!;
+    // Appends go to the writer the agents elect (set in the first step), as HAProxy would send them.
+    let writer = new AckedWriter(node("n1").socket);
+    let writerNode = "n1";
+    const { step, failed } = failureAwareSteps();
+    after(async () => {
+      await writer.stop();
+      await cluster.down();
+      if (failed()) console.error(events.join("\n"));
+    });
+
+    const statuses = async (): Promise<NodeStatusReport[]> => {
+      const answers = await Promise.all(
+        cluster.layout.map(async (n) => {
+          try {
+            const response = await fetch(`${n.healthUrl}/status`, { signal: AbortSignal.timeout(2000) });
+            return (await response.json()) as NodeStatusReport;
+          } catch {
+            return null;
+          }
+        }),
+      );
+      return answers.filter((a): a is NodeStatusReport => a !== null);
+    };
+    const archiving = async (): Promise<string[]> =>
+      (await statuses()).filter((s) => s.archive?.archiving === true).map((s) => s.node);
+    const segments = (): { name: string; span: SegmentSpan; storedAt: number }[] =>
+      (existsSync(archive) ? readdirSync(archive) : [])
+        .map((name) => ({ name, span: parseSegmentName(name) }))
+        .filter((s): s is { name: string; span: SegmentSpan } => s.span !== null)
+        .sort((a, b) => a.span.first - b.span.first)
+        .map((s) => ({ ...s, storedAt: statSync(join(archive, s.name)).mtimeMs }));
+    /** Each archived append's id, with the segment that holds it. */
+    const archivedIds = (): Map<number, string> => {
+      const ids = new Map<number, string>();
+      for (const { name } of segments()) {
+        const text = execFileSync(
+          "mariadb-binlog",
+          ["--base64-output=decode-rows", "-v", join(archive, name)],
+          {
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+          },
+        );
+        let inAcked = false;
+        for (const line of text.split("\n")) {
+          if (line.startsWith("### INSERT INTO")) inAcked = line.includes("`t`.`acked`");
+          const value = /^###\s+@1=(\d+)/.exec(line);
+          if (inAcked && value) {
+            const id = Number(value[1]);
+            assert.ok(!ids.has(id), `append ${id} is archived once (found in ${ids.get(id)} and ${name})`);
+            ids.set(id, name);
+          }
+        }
+      }
+      return ids;
+    };
+    /** Fails unless every acknowledged append is archived, in segments forming one run; returns the lags. */
+    const checkArchive = (what: string): number[] => {
+      const stored = segments();
+      const coverage = archiveCoverage(
+        stored.map((s) => s.span),
+        domain,
+      );
+      assert.deepEqual(coverage.gaps, [], `${what}: no gap in the archive`);
+      assert.equal(coverage.runs.length, 1, `${what}: one run of consecutive transactions`);
+      const held = stored.reduce((n, s) => n + (s.span.last - s.span.first + 1), 0);
+      assert.equal(
+        held,
+        coverage.runs[0]!.last - coverage.runs[0]!.first + 1,
+        `${what}: no transaction stored twice`,
+      );
+      const ids = archivedIds();
+      const storedAt = new Map(stored.map((s) => [s.name, s.storedAt]));
+      const missing = writer.acknowledged.filter((id) => !ids.has(id));
+      assert.deepEqual(
+        missing.slice(0, 20),
+        [],
+        `${what}: ${missing.length} acknowledged appends not archived`,
+      );
+      return writer.acknowledged.map((id, i) => storedAt.get(ids.get(id)!)! - writer.acknowledgedAt[i]!);
+    };
+    /** Polls `done` every 250 ms for up to `ms`. */
+    const eventually = async (done: () => Promise<boolean>, ms: number, what: string): Promise<void> => {
+      for (const deadline = Date.now() + ms; !(await done());) {
+        assert.ok(Date.now() < deadline, `not within ${ms / 1000} s: ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    };
+    const describeLags = (lags: number[]): string => {
+      const sorted = [...lags].sort((a, b) => a - b);
+      const at = (q: number) =>
+        Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+      return `${lags.length} appends, lag from acknowledgement to stored segment p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`;
+    };
+
+    step(
+      "then one agent, on a member that is not the writer, archives every acknowledged append within a second",
+      async () => {
+        await cluster.up();
+        await cluster.waitFor(allSynced(3), 240_000, "3 of 3 synced");
+        await writer.createTable();
+        await eventually(async () => (await archiving()).length === 1, 30_000, "one member archiving");
+        const [archiver] = await archiving();
+        const reports = await statuses();
+        assert.equal(
+          reports.find((s) => s.node === archiver)?.writer,
+          false,
+          `${archiver} is not the writer`,
+        );
+        writerNode = reports.find((s) => s.writer)?.node ?? "n1";
+        writer = new AckedWriter(node(writerNode).socket);
+        writer.start();
+        await new Promise((resolve) => setTimeout(resolve, 6000));
+        await writer.stop();
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        assert.ok(writer.acknowledged.length > 50, `appends acknowledged: ${writer.acknowledged.length}`);
+        const lags = checkArchive("while one archiver runs");
+        console.log(`archive on ${archiver}: ${describeLags(lags)}; ${segments().length} segments`);
+        const sorted = [...lags].sort((a, b) => a - b);
+        assert.ok(sorted[Math.floor(0.99 * (sorted.length - 1))]! <= 1000, describeLags(lags));
+        assert.deepEqual(await archiving(), [archiver], "still the one archiver");
+      },
+    );
+
+    step(
+      "then, its node killed, another member takes over within seconds: no gap, nothing twice",
+      async () => {
+        const [archiver] = await archiving();
+        assert.ok(
+          archiver !== undefined && archiver !== writerNode,
+          `the archiver (${archiver}) is not ${writerNode}, the writer`,
+        );
+        writer.start();
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        const killedAt = Date.now();
+        await cluster.killNode(archiver, { restart: false });
+        let next: string | undefined;
+        await eventually(
+          async () => {
+            next = (await archiving()).find((n) => n !== archiver);
+            return next !== undefined;
+          },
+          60_000,
+          "another member archiving",
+        );
+        const tookOverAfter = Date.now() - killedAt;
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+        await writer.stop();
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        const lags = checkArchive(`after ${archiver} was killed`);
+        console.log(
+          `${next} took over ${tookOverAfter} ms after ${archiver} was killed; ${describeLags(lags)}; ${segments().length} segments`,
+        );
+        assert.ok(tookOverAfter < 30_000, `took over within 30 s (${tookOverAfter} ms)`);
+        assert.ok(
+          segments().some((s) => s.span.node === next),
+          `${next} stored segments of its own`,
+        );
+      },
+    );
+  },
+);
