@@ -11,6 +11,8 @@ import { catalogTable, destinationFrom, readCatalog } from "./backup-catalog.js"
 import { takeBackup } from "./backup-take.js";
 import { verifyBackup } from "./backup-verify.js";
 import { restoreCommand } from "./restore-command.js";
+import { restoreToPoint } from "./restore-to-point.js";
+import type { PointTarget } from "../decide/restore-point.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,6 +28,11 @@ export const backupUsage = `backups (docs/backups.md):
                                                        delete what no rule keeps (never the newest complete)
   galera-pilot restore --from ID --datadir DIR         make a datadir from a complete backup, to start a
                                                        new cluster from (as seed)
+  galera-pilot restore --to-time T | --to-gtid G | --to-latest --datadir DIR [--from ID]
+                                                       the same, at a point (docs/point-in-time.md): the newest
+                                                       backup before it, and the archived binlog replayed up to
+                                                       it. T: ISO time with its zone (2026-12-07T14:03:00Z);
+                                                       G: DOMAIN-SERVER-SEQNO, that transaction included
   Agents: the local cluster's (--state-dir, GALERA_PILOT_STATE_DIR), or --nodes NAME=URL[,NAME=URL…] with
   GALERA_PILOT_CLUSTER_SECRET (or _FILE). Destination: --destination (a folder or s3://bucket/prefix), else
   GALERA_PILOT_BACKUP_DESTINATION, else the local cluster's STATE/backups.`;
@@ -45,8 +52,10 @@ const grammar = (name: string, operands: string[] = []): CommandGrammar => ({
     "datadir",
     "server-user",
     "mysqld",
+    "to-time",
+    "to-gtid",
   ],
-  booleans: ["allow-writer", "no-wait", "json", "dry-run"],
+  booleans: ["allow-writer", "no-wait", "json", "dry-run", "to-latest"],
   env: { "state-dir": "GALERA_PILOT_STATE_DIR" },
   operands,
   outcome: "nothing was changed",
@@ -77,6 +86,21 @@ export async function restoreEntry(argv: readonly string[], env: Env): Promise<n
   const { flags } = parseCommandLine(grammar("restore"), argv, env);
   const id = flags.string("from");
   const datadir = flags.string("datadir");
+  const target = pointTarget(flags);
+  if (target !== null) {
+    if (datadir === undefined)
+      throw flags.error("datadir", "is required: the empty or absent folder to restore into");
+    const catalog = await readCatalog(
+      await destinationFrom(flags.string("destination"), env, stateDir(flags)),
+    );
+    return restoreToPoint(catalog, {
+      target,
+      from: id,
+      datadir: resolve(datadir),
+      serverUser: flags.string("server-user") ?? "mysql",
+      mysqldPath: flags.string("mysqld"),
+    });
+  }
   if (id === undefined)
     throw flags.error("from", "is required: the id of a complete backup (galera-pilot backup list)");
   if (datadir === undefined)
@@ -143,4 +167,38 @@ async function verify(argv: readonly string[], env: Env): Promise<number> {
 
 function stateDir(flags: FlagReader): string {
   return resolve(flags.string("state-dir") ?? defaultStateDir);
+}
+
+/** --to-time, --to-gtid or --to-latest (one at most), or null for a backup restored as it is. */
+function pointTarget(flags: FlagReader): PointTarget | null {
+  const given = (["to-time", "to-gtid", "to-latest"] as const).filter((name) => flags.has(name));
+  if (given.length > 1) {
+    throw flags.error(given[1]!, `goes without --${given[0]}: a restore reaches one point`);
+  }
+  if (flags.flag("to-latest")) return { kind: "latest" };
+  const time = flags.string("to-time");
+  if (time !== undefined) {
+    // A time without its zone would be read in this machine's: refused rather than guessed.
+    const ms = /(Z|[+-]\d{2}:?\d{2})$/i.test(time.trim()) ? Date.parse(time) : NaN;
+    if (Number.isNaN(ms)) {
+      throw flags.error(
+        "to-time",
+        `${JSON.stringify(time)} is not an ISO 8601 time with its zone, e.g. 2026-12-07T14:03:00Z`,
+      );
+    }
+    return { kind: "time", ms };
+  }
+  const gtid = flags.string("to-gtid");
+  if (gtid !== undefined) {
+    const match = /^(\d{1,10})-(\d{1,10})-(\d{1,19})$/.exec(gtid.trim());
+    const [domain, seqno] = [Number(match?.[1]), Number(match?.[3])];
+    if (!match || !Number.isSafeInteger(seqno) || domain > 2 ** 32 - 1) {
+      throw flags.error(
+        "to-gtid",
+        `${JSON.stringify(gtid)} is not a GTID DOMAIN-SERVER-SEQNO, e.g. 7216-187122-4211`,
+      );
+    }
+    return { kind: "gtid", domain, seqno };
+  }
+  return null;
 }

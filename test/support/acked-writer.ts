@@ -17,7 +17,11 @@ export class AckedWriter {
   constructor(
     private readonly socket: string,
     private readonly table = "t.acked",
-  ) {}
+    /** The first id inserted: a second writer of one table starts past the first's. */
+    firstId = 1,
+  ) {
+    this.#next = firstId;
+  }
 
   async createTable(): Promise<void> {
     const c = await mysql.createConnection({ socketPath: this.socket, user: "root" });
