@@ -18,7 +18,8 @@ export interface NodeArchiveDeps {
 }
 
 const NO_DESTINATION =
-  "no binlog archive: no backup destination is set (GALERA_PILOT_BACKUP_DESTINATION), and the archive is kept there";
+  "this agent does not archive the binlog: no backup destination is set (GALERA_PILOT_BACKUP_DESTINATION), and the archive is kept there";
+const SWITCHED_OFF = "this agent does not archive the binlog: GALERA_PILOT_ARCHIVE=no";
 
 export class NodeArchive {
   readonly #deps: NodeArchiveDeps;
@@ -31,13 +32,22 @@ export class NodeArchive {
 
   constructor(deps: NodeArchiveDeps) {
     this.#deps = deps;
-    this.#reason = deps.options.backupDestination === null ? NO_DESTINATION : "not decided yet";
+    this.#reason = !this.#able
+      ? deps.options.backupDestination === null
+        ? NO_DESTINATION
+        : SWITCHED_OFF
+      : "not decided yet";
+  }
+
+  /** This agent archives when the rule names its node. */
+  get #able(): boolean {
+    return this.#deps.options.backupDestination !== null && this.#deps.options.archive;
   }
 
   /** A sample came in: this node archives if the rule names it, and stops if it no longer does. */
   sampled(now = Date.now()): void {
     const { options, log } = this.#deps;
-    if (options.backupDestination === null || this.#ended) return;
+    if (!this.#able || this.#ended) return;
     const choice = chooseArchiver(this.#deps.members(now));
     const line = "node" in choice ? choice.reason : choice.none;
     if (line !== this.#lastChoice) {
@@ -67,6 +77,7 @@ export class NodeArchive {
     const status = this.#archiver?.status();
     const archiving = status?.running === true && this.#stopping === null;
     return {
+      able: this.#able,
       archiving,
       reason: this.#reason,
       archivedSeqno: archiving ? (status?.archivedSeqno ?? null) : null,

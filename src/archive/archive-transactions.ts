@@ -74,7 +74,7 @@ export async function* replayStream(
       next += 1;
     }
   }
-  if (next <= range.through && range.notAfterSecond === null) {
+  if (next <= range.through) {
     throw new Error(`the archive ends at ${next - 1}, before ${range.through}`);
   }
 }

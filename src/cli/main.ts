@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "verify") return (await import("./verify-command.js")).verifyCommand(rest, env);
   if (command === "backup") return (await import("./backup-command.js")).backupCommand(rest, env);
   if (command === "restore") return (await import("./backup-command.js")).restoreEntry(rest, env);
+  if (command === "archive") return (await import("./archive-command.js")).archiveCommand(rest, env);
   // The local runner's modules load only for its commands: an agent starts sooner without them.
   const local = await import("./local-commands.js");
   const { localUsage, parseLocalFlags } = await import("./local-flags.js");
@@ -60,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
       return local.localRestartRolling(parseLocalFlags(command, rest, env));
     default:
       throw new BadInputError(
-        `unknown command "${command}": say seed, node, local up, status, stop, kill, start, drain, scale, restart, down, doctor, verify, backup, restore, haproxy, marathon or k8s; nothing was started; see galera-pilot --help`,
+        `unknown command "${command}": say seed, node, local up, status, stop, kill, start, drain, scale, restart, down, doctor, verify, backup, restore, archive, haproxy, marathon or k8s; nothing was started; see galera-pilot --help`,
       );
   }
 }
@@ -94,12 +95,14 @@ async function everyUsage(): Promise<string> {
   const { marathonUsage } = await import("./marathon-command.js");
   const { k8sUsage } = await import("./k8s-command.js");
   const { backupUsage } = await import("./backup-command.js");
+  const { archiveUsage } = await import("./archive-command.js");
   return [
     usage,
     localUsage,
     doctorUsage,
     verifyUsage,
     backupUsage,
+    archiveUsage,
     haproxyUsage,
     marathonUsage,
     k8sUsage,

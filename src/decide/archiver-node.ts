@@ -5,7 +5,9 @@
  *
  * - A member can archive while its server is in the primary component and applies the
  *   cluster's transactions: synced, desynced, donor, or backing up (a backup desyncs its node
- *   but the node still commits, and binlogs, every transaction).
+ *   but the node still commits, and binlogs, every transaction); and while its agent says it
+ *   archives when named (a destination set, GALERA_PILOT_ARCHIVE not "no"; an agent that says
+ *   nothing, older or not heard from, is never named: it would archive nothing).
  * - Not the writer, when another member can: the writer serves the clients, and a session on
  *   it with `sql_log_bin=0` leaves a hole in its binlog only (its transaction is still
  *   replicated, and binlogged by the others).
@@ -23,7 +25,7 @@ import type { NodeStatusReport } from "../model/node-status.js";
 import type { Phase } from "../model/phase.js";
 
 export type ArchiverCandidate = Pick<NodeStatusReport, "node" | "phase" | "writer"> & {
-  archive?: Pick<NonNullable<NodeStatusReport["archive"]>, "archiving"> | undefined;
+  archive?: Pick<NonNullable<NodeStatusReport["archive"]>, "archiving" | "able"> | undefined;
 };
 
 export type ArchiverChoice = { node: string; reason: string } | { none: string };
@@ -32,11 +34,14 @@ const ARCHIVING_PHASES: ReadonlySet<Phase> = new Set(["synced", "desynced", "don
 
 export function chooseArchiver(reports: readonly ArchiverCandidate[]): ArchiverChoice {
   const members = [...reports].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
-  const able = members.filter((r) => ARCHIVING_PHASES.has(r.phase));
+  const able = members.filter((r) => ARCHIVING_PHASES.has(r.phase) && r.archive?.able === true);
   if (able.length === 0) {
-    const states = members.map((r) => `${r.node} ${r.phase}`).join(", ") || "no member answered";
+    const states =
+      members
+        .map((r) => `${r.node} ${r.archive?.able === true ? r.phase : `${r.phase}, not archiving`}`)
+        .join(", ") || "no member answered";
     return {
-      none: `no member archives the binlog: none is in the primary component applying transactions (${states}); archiving resumes from the last archived transaction once one is`,
+      none: `no member archives the binlog: no member both applies transactions in the primary component and archives (${states}); archiving resumes from the last archived transaction once one is`,
     };
   }
   const notWriter = able.filter((r) => !r.writer);
@@ -58,7 +63,7 @@ function names(members: readonly ArchiverCandidate[], able: readonly ArchiverCan
   return (
     members
       .filter((r) => !able.includes(r))
-      .map((r) => `${r.node} ${r.phase}`)
+      .map((r) => `${r.node} ${r.archive?.able === true ? r.phase : `${r.phase}, not archiving`}`)
       .join(", ") || "it is the only member"
   );
 }

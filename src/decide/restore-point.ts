@@ -138,8 +138,12 @@ export function replayRange(coverage: ArchiveCoverage, backupSeqno: number, targ
     }
     through = target.seqno;
   } else {
-    const needed = target.kind === "latest" ? beyond : beyond.filter((r) => r.firstTime <= target.ms);
-    if (needed.length > 0)
+    // The transactions missing after the reachable end may have committed in T's second or
+    // before it (a time inside the gap): the point stops short of them only when the last
+    // reachable transaction committed after T's second.
+    const endsBefore =
+      target.kind === "time" && run !== undefined && run.lastTime > Math.floor(target.ms / 1000) * 1000;
+    if (beyond.length > 0 && !endsBefore)
       return { refuse: run === undefined ? notArchivedAfter(domain, backupSeqno) : gapAfterReach() };
     through = reachable;
   }

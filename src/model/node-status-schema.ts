@@ -33,6 +33,7 @@ export const decisionRecordSchema = record({
 });
 
 export const archiveReportSchema = record({
+  able: flag(),
   archiving: flag(),
   reason: text(),
   archivedSeqno: orNull(wholeNumber()),

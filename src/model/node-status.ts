@@ -80,6 +80,8 @@ export interface NodeStatusReport {
 
 /** What a node's agent says of the binlog archive: whether it archives now, and how it goes. */
 export interface ArchiveReport {
+  /** This node's agent archives when the rules name its node: a destination set, GALERA_PILOT_ARCHIVE not "no". */
+  able: boolean;
   /** This node's agent archives the cluster's binlog now. */
   archiving: boolean;
   /** Why this node does or does not archive (decide/archiver-node.ts), or why there is no archive. */

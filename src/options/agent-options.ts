@@ -75,6 +75,8 @@ export interface AgentOptions {
   backupCpu: BackupCpu;
   /** A backup's id a new cluster starts from (GALERA_PILOT_RESTORE_FROM); null: none. */
   restoreFrom: string | null;
+  /** This agent archives the binlog when the rules name its node (docs/point-in-time.md). */
+  archive: boolean;
   /** When the agents take backups by themselves (GALERA_PILOT_BACKUP_SCHEDULE), or null: never. */
   backupSchedule: BackupSchedule | null;
   rootPassword: Secret;
@@ -322,6 +324,7 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
       lowPriority: flags.choice("backup-priority", ["low", "normal"], "low") === "low",
     },
     restoreFrom,
+    archive: yesNo(flags, "archive", true),
     backupSchedule: backupSchedule(flags, backupDestination),
     health: {
       availableWhenDonor: yesNo(flags, "donor-available", true),

@@ -125,6 +125,11 @@ export const settings = {
     env: "GALERA_PILOT_BACKUP_PRIORITY",
     help: "the CPU priority of a backup's mariabackup and zstd: low (default: nice 19, the database first) | normal",
   },
+  archive: {
+    flag: "--archive",
+    env: "GALERA_PILOT_ARCHIVE",
+    help: "take part in archiving the binlog to the backup destination, for point-in-time restores: yes (default, with a destination) | no",
+  },
   restoreFrom: {
     flag: "--restore-from",
     env: "GALERA_PILOT_RESTORE_FROM",

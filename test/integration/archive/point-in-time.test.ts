@@ -1,5 +1,6 @@
 import { after, describe } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { NodeStatusReport } from "../../../src/model/node-status.js";
 import { AckedWriter } from "../../support/acked-writer.js";
@@ -113,6 +114,23 @@ describe(
           [],
           `${extra.length} appends acknowledged after T's second are present`,
         );
+
+        const status = await runCli(
+          ["archive", "status", "--nodes", agents, "--destination", destination],
+          env(),
+        );
+        assert.equal(status.exitCode, 0, status.stderr + status.stdout);
+        console.log(status.stdout.trim());
+        assert.match(
+          status.stdout,
+          /^archive: domain \d+, \d+ segments, transactions \d+ to \d+, contiguous$/m,
+        );
+        assert.match(status.stdout, /^oldest restorable point: backup \S+ \(ended /m);
+        assert.match(
+          status.stdout,
+          /^archiver: n\d, stored to \d+, \d+ transactions read and not stored yet, lag \d+\.\d\d s$/m,
+        );
+        assert.doesNotMatch(status.stdout, /PROBLEM/);
       },
     );
 
@@ -142,6 +160,68 @@ describe(
           [],
           `${old.length} appends acknowledged more than 1 s before the loss are missing`,
         );
+      },
+    );
+
+    step(
+      "when a restore's point or input is wrong, or the archive has a gap, then it refuses in one line and writes nothing",
+      async () => {
+        const into = join(stateDir, "refused");
+        const refused = async (args: string[], pattern: RegExp): Promise<void> => {
+          const result = await runCli(["restore", ...args, "--datadir", into], env(), 300_000);
+          assert.notEqual(result.exitCode, 0, result.stdout);
+          const lines = result.stderr.trim().split("\n");
+          assert.equal(lines.length, 1, result.stderr);
+          assert.match(lines[0]!, pattern);
+          assert.equal(existsSync(into), false, `${into} was not created`);
+          assert.deepEqual(
+            readdirSync(stateDir).filter((n) => n.startsWith(".refused.")),
+            [],
+            "nothing left beside it",
+          );
+        };
+        const ends = readdirSync(destination)
+          .filter((n) => existsSync(join(destination, n, "manifest.json")))
+          .map(
+            (n) =>
+              JSON.parse(readFileSync(join(destination, n, "manifest.json"), "utf8")) as { endedAt: string },
+          )
+          .map((m) => Date.parse(m.endedAt));
+        await refused(
+          ["--to-time", new Date(Math.min(...ends) - 60_000).toISOString()],
+          /^galera-pilot: the point is before the oldest complete backup \(\S+, ended \S+\): no backup can be replayed forward to it; nothing was written; choose a later point$/,
+        );
+        await refused(
+          ["--to-time", new Date(Date.now() + 3_600_000).toISOString()],
+          /^galera-pilot: \S+ is after the newest archived transaction \(\d+-…-\d+, committed \S+\); nothing was written; choose a point at or before it, or --to-latest$/,
+        );
+        await refused(
+          ["--to-gtid", "1-1-5"],
+          /^galera-pilot: GTID 1-…-5 is of domain 1, but the archive holds domain \d+ only: it is another cluster's GTID; nothing was written; /,
+        );
+        await refused(
+          ["--to-time", "2026-12-07 14:03"],
+          /^galera-pilot: restore: --to-time "2026-12-07 14:03" is not an ISO 8601 time with its zone, e.g. 2026-12-07T14:03:00Z; nothing was changed$/,
+        );
+        await refused(
+          ["--to-latest", "--destination", join(stateDir, "no-such-folder")],
+          /^galera-pilot: .*no-such-folder/,
+        );
+        // A gap: a segment in the middle of the archive removed (as a lost object would be).
+        const archive = join(destination, "archive");
+        const names = readdirSync(archive)
+          .filter((n) => n.endsWith(".binlog"))
+          .sort();
+        rmSync(join(archive, names[Math.floor(names.length / 2)]!));
+        await refused(
+          ["--to-latest"],
+          /^galera-pilot: the archive has a gap: transactions \d+-…-\d+ to \d+ \(between \S+ and \S+\) were never archived, and the point needs them; nothing was written; /,
+        );
+        const status = await runCli(
+          ["archive", "status", "--destination", destination, "--nodes", agents],
+          env(),
+        );
+        assert.match(status.stdout, /^PROBLEM: gap: transactions \d+-…-\d+ to \d+ /m, status.stdout);
       },
     );
   },

@@ -8,6 +8,7 @@ const member = (node: string, phase: ArchiverCandidate["phase"], writer = false)
   node,
   phase,
   writer,
+  archive: { able: true, archiving: false },
 });
 
 void describe("chooseArchiver", () => {
@@ -23,7 +24,7 @@ void describe("chooseArchiver", () => {
   });
 
   void it("stays on the member archiving already, unless it became the writer", () => {
-    const archiving = { archive: { archiving: true } };
+    const archiving = { archive: { able: true, archiving: true } };
     assert.deepEqual(
       chooseArchiver([
         member("n1", "synced", true),
@@ -84,9 +85,22 @@ void describe("chooseArchiver", () => {
     });
   });
 
+  void it("never names a member whose agent does not archive (switched off, no destination, or an older agent)", () => {
+    const off = { ...member("n2", "synced"), archive: { able: false, archiving: false } };
+    const older = { node: "n3", phase: "synced" as const, writer: false };
+    assert.deepEqual(chooseArchiver([member("n1", "synced", true), off, older]), {
+      node: "n1",
+      reason:
+        "archiving the binlog on n1: the writer, since no other member applies transactions (n2 synced, not archiving, n3 synced, not archiving)",
+    });
+    assert.deepEqual(chooseArchiver([off, older]), {
+      none: "no member archives the binlog: no member both applies transactions in the primary component and archives (n2 synced, not archiving, n3 synced, not archiving); archiving resumes from the last archived transaction once one is",
+    });
+  });
+
   void it("names no one when no member applies transactions, saying what each is doing", () => {
     assert.deepEqual(chooseArchiver([member("n2", "non-primary"), member("n1", "waiting")]), {
-      none: "no member archives the binlog: none is in the primary component applying transactions (n1 waiting, n2 non-primary); archiving resumes from the last archived transaction once one is",
+      none: "no member archives the binlog: no member both applies transactions in the primary component and archives (n1 waiting, n2 non-primary); archiving resumes from the last archived transaction once one is",
     });
     assert.match((chooseArchiver([]) as { none: string }).none, /\(no member answered\)/);
   });
@@ -96,13 +110,15 @@ void describe("chooseArchiver", () => {
       node: fc.constantFrom("n1", "n2", "n3", "n4", "n5"),
       phase: fc.constantFrom(...phases),
       writer: fc.boolean(),
-      archive: fc.record({ archiving: fc.boolean() }),
+      archive: fc.option(fc.record({ archiving: fc.boolean(), able: fc.boolean() }), { nil: undefined }),
     });
     fc.assert(
       fc.property(fc.uniqueArray(arbitraryMember, { selector: (m) => m.node, maxLength: 5 }), (reports) => {
         const choice = chooseArchiver(reports);
         assert.deepEqual(chooseArchiver([...reports].reverse()), choice);
-        const able = reports.filter((r) => ["synced", "desynced", "donor", "backing-up"].includes(r.phase));
+        const able = reports.filter(
+          (r) => ["synced", "desynced", "donor", "backing-up"].includes(r.phase) && r.archive?.able === true,
+        );
         if (able.length === 0) return assert.ok("none" in choice);
         assert.ok("node" in choice);
         const chosen = reports.find((r) => r.node === choice.node)!;
