@@ -124,6 +124,41 @@ export class AgentMetrics {
       "when the last backup this agent took completed (unix time), of those since it started; 0: none yet",
       () => (source.backups().lastCompleteAtMs ?? 0) / 1000,
     );
+    // The binlog archive (docs/point-in-time.md): read from the agent's own /status report.
+    const archive = () => source.status().archive;
+    gauge("galera_pilot_archive_archiving", "1 while this agent archives the cluster's binlog", () =>
+      archive() === undefined ? null : archive()!.archiving ? 1 : 0,
+    );
+    gauge(
+      "galera_pilot_archive_lag_seconds",
+      "how long the oldest transaction read from the binlog has waited to be stored (0: none waits), while archiving",
+      () => (archive()?.archiving ? archive()!.waitingMs / 1000 : null),
+    );
+    gauge(
+      "galera_pilot_archive_waiting_transactions",
+      "transactions read from the binlog and not stored yet, while archiving",
+      () => (archive()?.archiving ? archive()!.waitingTransactions : null),
+    );
+    gauge(
+      "galera_pilot_archive_last_stored_timestamp_seconds",
+      "when this agent last stored an archive segment (unix time); 0: never since it started",
+      () =>
+        archive()?.lastStoredAt
+          ? Date.parse(archive()!.lastStoredAt!) / 1000
+          : archive() === undefined
+            ? null
+            : 0,
+    );
+    gauge(
+      "galera_pilot_archive_gaps",
+      "gaps this agent's archiver found since it started: transactions no binlog of its node held any more",
+      () => archive()?.gaps.length ?? null,
+    );
+    gauge(
+      "galera_pilot_archive_failing",
+      "1 while this agent's archiver fails to store or read (see /status)",
+      () => (archive() === undefined ? null : archive()!.failure === null ? 0 : 1),
+    );
     const counter = (name: string, help: string, read: () => number) =>
       new Counter({
         name,

@@ -1,15 +1,19 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { NodeStatusReport } from "../../../src/model/node-status.js";
+import type { ArchiveReport, NodeStatusReport } from "../../../src/model/node-status.js";
 import type { HealthAnswers } from "../../../src/health/health-policy.js";
 import { AgentMetrics, type BackupMetrics } from "../../../src/http/metrics.js";
 import { unreachableSample } from "../../../src/probe/wsrep-sample.js";
 
 const noBackups: BackupMetrics = { running: false, lastCompleteAtMs: null, failures: 0, slotsMissed: 0 };
 
-function metrics(phase: string, backups: () => BackupMetrics = () => noBackups): AgentMetrics {
+function metrics(
+  phase: string,
+  backups: () => BackupMetrics = () => noBackups,
+  archive: () => ArchiveReport | undefined = () => undefined,
+): AgentMetrics {
   return new AgentMetrics({
-    status: () => ({ phase, sampleAgeMs: 250 }) as unknown as NodeStatusReport,
+    status: () => ({ phase, sampleAgeMs: 250, archive: archive() }) as unknown as NodeStatusReport,
     sample: () => unreachableSample(0, "ENOENT"),
     answers: () => ({ ready: 503, writer: 503 }) as unknown as HealthAnswers,
     backups,
@@ -82,5 +86,56 @@ void describe("AgentMetrics: prom-client loaded at the first scrape", () => {
       line(after, "galera_pilot_backup_slots_missed_total "),
       "galera_pilot_backup_slots_missed_total 3",
     );
+  });
+
+  void it("says whether this agent archives the binlog, its lag, when it last stored, its gaps and failure", async () => {
+    let archive: ArchiveReport = {
+      able: true,
+      archiving: false,
+      reason: "archiving the binlog on n3: …",
+      archivedSeqno: null,
+      waitingTransactions: 0,
+      waitingMs: 0,
+      lastStoredAt: null,
+      segmentsStored: 0,
+      gaps: [],
+      failure: null,
+    };
+    const m = metrics(
+      "synced",
+      () => noBackups,
+      () => archive,
+    );
+    const idle = await m.text();
+    assert.equal(line(idle, "galera_pilot_archive_archiving "), "galera_pilot_archive_archiving 0");
+    assert.equal(
+      line(idle, "galera_pilot_archive_last_stored_timestamp_seconds "),
+      "galera_pilot_archive_last_stored_timestamp_seconds 0",
+    );
+    assert.equal(line(idle, "galera_pilot_archive_failing "), "galera_pilot_archive_failing 0");
+    archive = {
+      ...archive,
+      archiving: true,
+      archivedSeqno: 4211,
+      waitingTransactions: 12,
+      waitingMs: 230,
+      lastStoredAt: "2026-12-07T02:00:41.500Z",
+      segmentsStored: 7,
+      gaps: [{ first: 5, last: 9 }],
+      failure: "storing archive segment … failed: ENOSPC",
+    };
+    const busy = await m.text();
+    assert.equal(line(busy, "galera_pilot_archive_archiving "), "galera_pilot_archive_archiving 1");
+    assert.equal(line(busy, "galera_pilot_archive_lag_seconds "), "galera_pilot_archive_lag_seconds 0.23");
+    assert.equal(
+      line(busy, "galera_pilot_archive_waiting_transactions "),
+      "galera_pilot_archive_waiting_transactions 12",
+    );
+    assert.equal(
+      line(busy, "galera_pilot_archive_last_stored_timestamp_seconds "),
+      "galera_pilot_archive_last_stored_timestamp_seconds 1796608841.5",
+    );
+    assert.equal(line(busy, "galera_pilot_archive_gaps "), "galera_pilot_archive_gaps 1");
+    assert.equal(line(busy, "galera_pilot_archive_failing "), "galera_pilot_archive_failing 1");
   });
 });
