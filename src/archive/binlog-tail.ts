@@ -91,7 +91,8 @@ export class BinlogTail {
     const files = await binlogFiles(this.datadir);
     const index = files.indexOf(this.#file);
     if (index === -1) {
-      // Purged while being read (the archiver fell days behind): the next one on is all there is.
+      // Purged while being read (the archiver fell days behind): stat throws, the read fails,
+      // and the archiver starts again from the archive's end, where the gap is found and said.
       await stat(join(this.datadir, this.#file));
     }
     return files[index + 1] ?? null;

@@ -1,7 +1,10 @@
 // `galera-pilot backup …` and `galera-pilot restore …` (docs/backups.md): their grammar, and
 // `list` and `prune`, which only read and delete on the destination.
 import { resolve } from "node:path";
+import { segmentsToPrune } from "../decide/archive-retention.js";
 import { backupsToPrune } from "../decide/backup-retention.js";
+import { parseSegmentName, type SegmentSpan } from "../model/archive-segment-name.js";
+import type { CompleteBackup } from "../model/backup-manifest.js";
 import { BadInputError, ExitCode } from "../errors.js";
 import type { FlagReader } from "../config/flag-reader.js";
 import { parseAgentUrls } from "./agent-urls.js";
@@ -25,7 +28,8 @@ export const backupUsage = `backups (docs/backups.md):
   galera-pilot backup verify ID [--scratch DIR]        a restore drill: restore into a scratch datadir, compare
                                                        its position with the manifest, check every table
   galera-pilot backup prune [--keep-last N] [--keep-days D] [--dry-run]
-                                                       delete what no rule keeps (never the newest complete)
+                                                       delete what no rule keeps (never the newest complete),
+                                                       and the archive's segments no kept backup needs
   galera-pilot restore --from ID --datadir DIR         make a datadir from a complete backup, to start a
                                                        new cluster from (as seed)
   galera-pilot restore --to-time T | --to-gtid G | --to-latest --datadir DIR [--from ID]
@@ -146,6 +150,17 @@ async function prune(argv: readonly string[], env: Env): Promise<number> {
   }
   for (const bad of catalog.unreadable)
     console.log(`${bad.id}: left alone: its manifest is unreadable (${bad.problem})`);
+  // The binlog archive: the segments no kept backup needs (decide/archive-retention.ts).
+  const keptIds = new Set(verdict.keep.map((k) => k.id));
+  const kept = catalog.manifests.filter(
+    (m): m is CompleteBackup => m.state === "complete" && keptIds.has(m.id),
+  );
+  const segments = (await catalog.destination.listArchiveSegments())
+    .map((name) => ({ name, span: parseSegmentName(name) }))
+    .filter((s): s is { name: string; span: SegmentSpan } => s.span !== null);
+  const archive = segmentsToPrune(segments, kept);
+  if (!dryRun) for (const name of archive.prune) await catalog.destination.deleteArchiveSegment(name);
+  console.log(dryRun ? archive.reason.replace(" pruned:", " would be pruned:") : archive.reason);
   return ExitCode.ok;
 }
 

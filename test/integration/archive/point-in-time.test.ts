@@ -207,6 +207,22 @@ describe(
           ["--to-latest", "--destination", join(stateDir, "no-such-folder")],
           /^galera-pilot: .*no-such-folder/,
         );
+        // Retention: the segments committed before the one backup started are no restore's.
+        const segmentsBefore = readdirSync(join(destination, "archive")).filter((n) =>
+          n.endsWith(".binlog"),
+        ).length;
+        const prune = await runCli(
+          ["backup", "prune", "--keep-last", "1", "--destination", destination],
+          env(),
+        );
+        assert.equal(prune.exitCode, 0, prune.stderr + prune.stdout);
+        const pruned =
+          /^archive: (\d+) of (\d+) segments pruned: they hold only transactions committed before \S+, when the oldest kept backup started, which every kept backup has$/m.exec(
+            prune.stdout,
+          );
+        assert.ok(pruned && Number(pruned[1]) > 0 && Number(pruned[2]) === segmentsBefore, prune.stdout);
+        const afterPrune = await runCli(["archive", "status", "--destination", destination], env());
+        assert.match(afterPrune.stdout, /, contiguous$/m, afterPrune.stdout);
         // A gap: a segment in the middle of the archive removed (as a lost object would be).
         const archive = join(destination, "archive");
         const names = readdirSync(archive)
