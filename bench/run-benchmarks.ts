@@ -12,6 +12,7 @@ import { durabilityBenchmark } from "./durability.js";
 import { localStartBenchmark } from "./local-start.js";
 import { primaryStabilityBenchmark } from "./primary-stability.js";
 import { backupBenchmark } from "./backup.js";
+import { pitrBenchmark } from "./pitr.js";
 
 /** Add a benchmark here: its name selects it on the command line and names its outputs. */
 const benchmarks: Record<string, Benchmark> = {
@@ -23,6 +24,7 @@ const benchmarks: Record<string, Benchmark> = {
   "local-start": localStartBenchmark,
   "primary-stability": primaryStabilityBenchmark,
   backup: backupBenchmark,
+  pitr: pitrBenchmark,
 };
 
 async function main(): Promise<number> {

@@ -196,10 +196,8 @@ export class BinlogArchiver {
         .filter((s): s is SegmentSpan => s !== null && s.domain === domain);
       batch.storedElsewhere(Math.max(0, ...ends.map((s) => s.last)));
     } catch (error) {
-      return this.#storeFailed(
-        `the archive cannot be listed: ${error instanceof Error ? error.message : String(error)}`,
-        batch,
-      );
+      // The destination's error names the archive and why ("the archive in … cannot be listed: …").
+      return this.#storeFailed(error instanceof Error ? error.message : String(error), batch);
     }
     const segment = batch.segment();
     if (segment === null) return true;

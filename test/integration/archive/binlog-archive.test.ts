@@ -1,7 +1,7 @@
 import { after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { archiveCoverage } from "../../../src/decide/archive-coverage.js";
 import { parseSegmentName, type SegmentSpan } from "../../../src/model/archive-segment-name.js";
@@ -186,6 +186,127 @@ describe(
           segments().some((s) => s.span.node === next),
           `${next} stored segments of its own`,
         );
+      },
+    );
+
+    /** The two members left (one was killed in the second step) synced in a cluster of two. */
+    const twoSynced = (nodes: { name: string; phase: string; clusterSize: number | null }[]): boolean =>
+      nodes.filter((n) => n.phase === "synced" && n.clusterSize === 2).length === 2;
+
+    /** Waits until a member other than `not` archives; returns it and how long it took. */
+    const takenOver = async (not: string, since: number): Promise<{ node: string; afterMs: number }> => {
+      let next: string | undefined;
+      await eventually(
+        async () => {
+          next = (await archiving()).find((n) => n !== not);
+          return next !== undefined;
+        },
+        60_000,
+        `a member other than ${not} archiving`,
+      );
+      return { node: next!, afterMs: Date.now() - since };
+    };
+
+    step(
+      "then, its node paused (SIGSTOP) for 15 s, another takes over, and once it resumes: no gap, nothing twice",
+      async () => {
+        const [archiver] = await archiving();
+        assert.ok(
+          archiver !== undefined && archiver !== writerNode,
+          `the archiver (${archiver}) is not the writer`,
+        );
+        const status = (await cluster.status()).find((n) => n.name === archiver)!;
+        const pids = [status.agentPid, status.pid].filter((p): p is number => p !== null);
+        assert.equal(pids.length, 2, `${archiver}'s agent and mariadbd pids`);
+        writer.start();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const pausedAt = Date.now();
+        for (const pid of pids) process.kill(pid, "SIGSTOP");
+        let next: { node: string; afterMs: number };
+        try {
+          next = await takenOver(archiver, pausedAt);
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, 15_000 - (Date.now() - pausedAt))));
+        } finally {
+          for (const pid of pids) process.kill(pid, "SIGCONT");
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+        await writer.stop();
+        await cluster.waitFor(twoSynced, 120_000, `${archiver} back in the cluster`);
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        const lags = checkArchive(`after ${archiver} was paused`);
+        console.log(
+          `${next.node} took over ${next.afterMs} ms after ${archiver} was paused; ${describeLags(lags)}`,
+        );
+        assert.equal((await archiving()).length, 1, "one archiver once the paused one resumed");
+      },
+    );
+
+    step(
+      "then, its node cut off (iptables) for 20 s, another takes over; once back: no gap, nothing twice",
+      async () => {
+        // Three members again (the one killed above restarted): the two left keep the primary component.
+        cluster.startNode("n1");
+        await cluster.waitFor(allSynced(3), 240_000, "3 of 3 synced again");
+        await eventually(async () => (await archiving()).length === 1, 30_000, "one member archiving");
+        const [archiver] = await archiving();
+        const cut = node(archiver!).address;
+        const others = cluster.layout.filter((n) => n.name !== archiver).map((n) => n.address);
+        const rules = others.flatMap((other) => [
+          ["INPUT", "-s", cut, "-d", other, "-j", "DROP"],
+          ["INPUT", "-s", other, "-d", cut, "-j", "DROP"],
+        ]);
+        writer.start();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const cutAt = Date.now();
+        for (const rule of rules) execFileSync("iptables", ["-I", ...rule]);
+        let next: { node: string; afterMs: number };
+        try {
+          next = await takenOver(archiver!, cutAt);
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, 20_000 - (Date.now() - cutAt))));
+        } finally {
+          for (const rule of rules) execFileSync("iptables", ["-D", ...rule]);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        await writer.stop();
+        await cluster.waitFor(allSynced(3), 120_000, `${archiver} back in the cluster`);
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        const lags = checkArchive(`after ${archiver} was cut off`);
+        console.log(
+          `${next.node} took over ${next.afterMs} ms after ${archiver} was cut off; ${describeLags(lags)}`,
+        );
+      },
+    );
+
+    step(
+      "then, the destination gone for 30 s, the archiver says so and catches up once it is back: no gap",
+      async () => {
+        const [archiver] = await archiving();
+        const root = join(stateDir, "backups");
+        writer.start();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        renameSync(root, `${root}.away`);
+        let failure: string | null = null;
+        try {
+          await eventually(
+            async () => {
+              failure = (await statuses()).find((s) => s.node === archiver)?.archive?.failure ?? null;
+              return failure !== null;
+            },
+            10_000,
+            `${archiver} reporting the destination's failure`,
+          );
+          await new Promise((resolve) => setTimeout(resolve, 30_000));
+        } finally {
+          renameSync(`${root}.away`, root);
+        }
+        assert.match(String(failure), /cannot be listed|storing archive segment/);
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        await writer.stop();
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const lags = checkArchive("after the destination came back");
+        console.log(`destination away 30 s (${archiver} said: ${failure}); ${describeLags(lags)}`);
+        const after = (await statuses()).find((s) => s.node === archiver)?.archive;
+        assert.equal(after?.failure, null, "the failure cleared");
       },
     );
   },
