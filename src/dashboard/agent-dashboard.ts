@@ -1,5 +1,6 @@
 import type { NodeStatusReport } from "../model/node-status.js";
 import type { HealthAnswers } from "../health/health-policy.js";
+import { archiveLine } from "../decide/archive-summary.js";
 import { timelineEvents, type TimelineEvent } from "./cluster-timeline.js";
 import type { DashboardNode, DashboardState } from "./dashboard-server.js";
 
@@ -62,6 +63,7 @@ function toNode(report: NodeStatusReport, health: Partial<DashboardNode["health"
     agentPid: null,
     restarts: 0,
     lastDecision: report.lastDecision ? `${report.lastDecision.action}: ${report.lastDecision.reason}` : null,
+    archive: archiveLine(report.archive),
     health: health as DashboardNode["health"],
   };
 }

@@ -78,7 +78,8 @@ function render(state) {
         el("dt", {}, "seqno"), el("dd", { "data-field": "seqno" }, String(n.seqno ?? "—")),
         el("dt", {}, "address"), el("dd", {}, n.address),
         el("dt", {}, "health"), codes),
-      ...(n.lastDecision ? [el("div", { class: "decision", "data-field": "decision" }, n.lastDecision)] : []));
+      ...(n.lastDecision ? [el("div", { class: "decision", "data-field": "decision" }, n.lastDecision)] : []),
+      ...(n.archive ? [el("div", { class: "decision" + (/GAP|failing/.test(n.archive) ? " error" : ""), "data-field": "archive" }, n.archive)] : []));
     return card;
   }));
   const servers = [...new Set(state.backends.map((b) => b.server))];

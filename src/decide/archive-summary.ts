@@ -114,3 +114,21 @@ export function archiveSummary(
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace(".000Z", "Z");
 }
+
+/**
+ * A node's archive line on the dashboard and in `status --json`: what its archiver does, its
+ * gaps and failure; null when it does not archive and has nothing to say.
+ */
+export function archiveLine(archive: ArchiveReport | undefined): string | null {
+  if (archive === undefined) return null;
+  const gaps = archive.gaps.map((g) => `${g.first}–${g.last}`).join(", ");
+  const trouble = [
+    ...(gaps === "" ? [] : [`GAP ${gaps}`]),
+    ...(archive.failure === null ? [] : [`failing: ${archive.failure}`]),
+  ];
+  if (!archive.archiving) return trouble.length === 0 ? null : trouble.join("; ");
+  return [
+    `archiving the binlog: stored to ${archive.archivedSeqno ?? "-"}, ${archive.waitingTransactions} waiting, lag ${(archive.waitingMs / 1000).toFixed(2)} s`,
+    ...trouble,
+  ].join("; ");
+}

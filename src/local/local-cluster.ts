@@ -3,6 +3,7 @@ import { mkdirSync, openSync, closeSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LocalNodeStatus } from "../model/local-node-status.js";
+import { archiveLine } from "../decide/archive-summary.js";
 import type { NodeStatusReport } from "../model/node-status.js";
 import { fetchNodeStatus } from "../peer-api/node-status-client.js";
 import { localLayout, type LocalNode } from "./cluster-layout.js";
@@ -287,6 +288,7 @@ export class LocalCluster {
           lastDecision: report?.lastDecision
             ? `${report.lastDecision.action}: ${report.lastDecision.reason}`
             : null,
+          archive: archiveLine(report?.archive),
         };
       }),
     );

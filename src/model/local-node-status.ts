@@ -14,4 +14,6 @@ export interface LocalNodeStatus {
   agentPid: number | null;
   restarts: number;
   lastDecision: string | null;
+  /** Its binlog archive line (decide/archive-summary.ts archiveLine), null when it has none. */
+  archive: string | null;
 }
