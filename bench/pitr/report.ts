@@ -151,7 +151,9 @@ domain is ${r.domain}. The dataset: \`sysbench oltp_write_only --tables=${r.data
 \`innodb_flush_log_at_trx_commit=0\` for the prepare only (put back and read back before anything
 was measured). Then one \`galera-pilot backup\` (the rules chose ${r.backup.node}: backup ${r.backup.id},
 ${(r.backup.storedBytes / 1e6).toFixed(0)} MB stored), before any load window, so that the archive holds
-every window's transactions after it; then ${warmUpSeconds} s of the load through HAProxy, not measured.
+every window's transactions after it; then ${warmUpSeconds} s of the load through HAProxy, not measured,
+and the same after every switch of the archive (a rolling restart of the agents, which restarts
+each mariadbd: the side after it would otherwise run on cold buffer pools).
 Every load: \`sysbench oltp_write_only --threads=${r.load.threads} --time=${r.load.seconds} --rand-type=uniform\` through HAProxy.
 ${r.rounds} rounds, the sides' order alternated each round. Medians with (min–max).
 
