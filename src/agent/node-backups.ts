@@ -15,7 +15,7 @@ import type { WsrepSample } from "../probe/wsrep-sample.js";
 import { folderBytes } from "../system/byte-sizes.js";
 import { BackupScheduleWatch } from "./backup-schedule-watch.js";
 import { BackupTaking } from "./backup-taking.js";
-import { restoreForNewCluster } from "./restore-new-cluster.js";
+import { restoreForNewCluster, restorePointForNewCluster } from "./restore-new-cluster.js";
 import { runPaths } from "./run-paths.js";
 
 /** A member as the rules of backups and of the binlog archive read its report. */
@@ -118,8 +118,23 @@ export class NodeBackups {
    */
   restoreHook(fresh: () => boolean): ((serverUser: OsUser) => Promise<void>) | undefined {
     const { options, log } = this.#deps;
-    const { restoreFrom: id, backupDestination: destinationSpec } = options;
-    if (id === null || destinationSpec === null) return undefined;
+    const { restoreFrom: id, restoreTo: point, backupDestination: destinationSpec } = options;
+    if (destinationSpec === null) return undefined;
+    if (point !== null) {
+      return (serverUser) =>
+        restorePointForNewCluster({
+          point,
+          from: id,
+          destinationSpec,
+          env: process.env,
+          datadir: options.datadir,
+          serverUser,
+          mysqldPath: options.mysqldPath,
+          fresh: fresh(),
+          log,
+        });
+    }
+    if (id === null) return undefined;
     return (serverUser) =>
       restoreForNewCluster({
         id,

@@ -1,13 +1,14 @@
-// `galera-pilot restore --to-time T | --to-gtid G | --to-latest --datadir DIR [--from ID]`:
-// a datadir holding the cluster as it was at a point (docs/point-in-time.md). The rules are
-// decide/restore-point.ts; this sequences them: the backup chosen and the archive checked
-// before anything is written; the backup restored beside the target; its own last
-// transaction read back; the archived transactions after it replayed up to the point; only
-// then the result moved into the target. A failure at any step removes what was made beside
-// the target and leaves the target as it was.
+// A datadir holding the cluster as it was at a point (docs/point-in-time.md), for
+// `galera-pilot restore --to-time T | --to-gtid G | --to-latest` and for the agent that
+// bootstraps a new cluster with GALERA_PILOT_RESTORE_TO. The rules are decide/restore-point.ts;
+// this sequences them: the backup chosen and the archive checked before anything is written;
+// the backup restored into a folder inside the target (so that the result is moved into it by
+// renames on its own file system, a mount point too); its own last transaction read back;
+// the archived transactions after it replayed up to the point; only then the result moved
+// into the target. A failure at any step removes that folder and leaves the target as it was.
 import { randomBytes } from "node:crypto";
-import { readdir, rename, rm, rmdir } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { replayStream, type ReplayedSoFar } from "../archive/archive-transactions.js";
 import { replayIntoDatadir } from "../archive/standalone-replay.js";
@@ -15,11 +16,11 @@ import { restoreBackup } from "../backup/restore-stream.js";
 import { restoreProgress } from "../backup/progress-line.js";
 import { archiveCoverage } from "../decide/archive-coverage.js";
 import { backupForPoint, replayRange, type PointTarget } from "../decide/restore-point.js";
-import { BackupError, BadInputError, ExitCode, RefusedError } from "../errors.js";
+import { BackupError, BadInputError, RefusedError } from "../errors.js";
 import { parseSegmentName, type SegmentSpan } from "../model/archive-segment-name.js";
 import { lookUpOsUser } from "../mysqld/os-user.js";
 import { recoverDatadirPosition } from "../mysqld/wsrep-recover.js";
-import { completeBackup, type Catalog } from "./backup-catalog.js";
+import { completeBackup, type Catalog } from "../backup/backup-catalog.js";
 
 export interface RestoreToPointArgs {
   target: PointTarget;
@@ -30,7 +31,21 @@ export interface RestoreToPointArgs {
   mysqldPath: string | undefined;
 }
 
-export async function restoreToPoint(catalog: Catalog, args: RestoreToPointArgs): Promise<number> {
+export interface PointRestored {
+  backup: string;
+  /** The last transaction the datadir holds, and when it committed (null: the backup's own). */
+  last: { seqno: number; committedAt: string } | null;
+  replayed: number;
+  domain: number;
+  backupSeqno: number;
+}
+
+/** Restores to the point into `args.datadir` (absent or empty); `say` hears each step's line. */
+export async function restoreToPoint(
+  catalog: Catalog,
+  args: RestoreToPointArgs,
+  say: (line: string) => void,
+): Promise<PointRestored> {
   const present = await entries(args.datadir);
   if (present.length > 0) {
     throw new BadInputError(
@@ -50,13 +65,14 @@ export async function restoreToPoint(catalog: Catalog, args: RestoreToPointArgs)
   const backup = args.from === undefined ? chosen.backup : completeBackup(catalog, args.from);
   const domain = chosen.domain;
   const coverage = coverages.find((c) => c.domain === domain)!;
-  console.log(args.from === undefined ? chosen.reason : `restoring backup ${backup.id}, as --from names it`);
+  say(args.from === undefined ? chosen.reason : `restoring backup ${backup.id}, as named`);
 
   const user = lookUpOsUser(args.serverUser);
-  const staging = join(
-    dirname(args.datadir),
-    `.${basename(args.datadir)}.point-${randomBytes(4).toString("hex")}`,
-  );
+  // The target is made if absent (and removed again on failure); the work happens in a
+  // folder inside it, whose entries are renamed into it at the end.
+  const made = (await mkdir(args.datadir, { recursive: true })) !== undefined;
+  const staging = join(args.datadir, `.point-restore-${randomBytes(4).toString("hex")}`);
+  let placed = false;
   try {
     await restoreBackup({
       destination,
@@ -65,7 +81,7 @@ export async function restoreToPoint(catalog: Catalog, args: RestoreToPointArgs)
       datadir: staging,
       owner: { uid: user.uid, gid: user.gid },
       position: backup.position,
-      onBytes: restoreProgress(`restore ${backup.id}`, backup.bytesStored, (line) => console.log(line)),
+      onBytes: restoreProgress(`restore ${backup.id}`, backup.bytesStored, say),
     }).catch((error: unknown) => {
       throw new BackupError(
         `backup ${backup.id} was not restored: ${message(error)}; the datadir ${args.datadir} was left as it was`,
@@ -90,7 +106,7 @@ export async function restoreToPoint(catalog: Catalog, args: RestoreToPointArgs)
     const backupSeqno = Number(gtid[3]);
     const plan = replayRange(coverage, backupSeqno, args.target);
     if ("refuse" in plan) throw new RefusedError(plan.refuse);
-    console.log(
+    say(
       `backup ${backup.id} holds the cluster's transactions up to ${domain}-…-${backupSeqno}; ${plan.reason}`,
     );
     const replayed: ReplayedSoFar = { transactions: 0, last: null };
@@ -107,23 +123,32 @@ export async function restoreToPoint(catalog: Catalog, args: RestoreToPointArgs)
         );
       });
     }
-    // The target: absent, or an empty folder (checked again: nothing may have appeared).
-    if ((await entries(args.datadir)).length > 0) {
+    // The target holds only the work folder (checked again: nothing may have appeared).
+    const others = (await entries(args.datadir)).filter((name) => join(args.datadir, name) !== staging);
+    if (others.length > 0) {
       throw new RefusedError(
-        `the datadir ${args.datadir} is no longer empty; nothing was written to it; the result was removed`,
+        `the datadir ${args.datadir} is no longer empty (${others.slice(0, 3).join(", ")}); nothing was written to it; the result was removed`,
       );
     }
-    await rmdir(args.datadir).catch(() => undefined);
-    await rename(staging, args.datadir);
+    for (const name of await readdir(staging)) await rename(join(staging, name), join(args.datadir, name));
+    placed = true;
     const last = replayed.last;
-    console.log(
-      last === null
-        ? `backup ${backup.id} is restored into ${args.datadir} with no transaction replayed: it holds the cluster up to ${domain}-…-${backupSeqno}; start a new cluster from it: its node as seed, the others join it`
-        : `backup ${backup.id} is restored into ${args.datadir} with ${replayed.transactions} archived transactions replayed: it holds the cluster up to ${domain}-…-${last.seqno}, committed ${new Date(last.timestamp * 1000).toISOString().replace(".000Z", "Z")}; start a new cluster from it: its node as seed, the others join it`,
-    );
-    return ExitCode.ok;
+    return {
+      backup: backup.id,
+      last:
+        last === null
+          ? null
+          : {
+              seqno: last.seqno,
+              committedAt: new Date(last.timestamp * 1000).toISOString().replace(".000Z", "Z"),
+            },
+      replayed: replayed.transactions,
+      domain,
+      backupSeqno,
+    };
   } finally {
     await rm(staging, { recursive: true, force: true });
+    if (!placed && made) await rm(args.datadir, { recursive: true, force: true });
   }
 }
 

@@ -14,7 +14,7 @@ import { catalogTable, destinationFrom, readCatalog } from "./backup-catalog.js"
 import { takeBackup } from "./backup-take.js";
 import { verifyBackup } from "./backup-verify.js";
 import { restoreCommand } from "./restore-command.js";
-import { restoreToPoint } from "./restore-to-point.js";
+import { restoreToPointCommand } from "./restore-to-point.js";
 import type { PointTarget } from "../decide/restore-point.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -97,7 +97,7 @@ export async function restoreEntry(argv: readonly string[], env: Env): Promise<n
     const catalog = await readCatalog(
       await destinationFrom(flags.string("destination"), env, stateDir(flags)),
     );
-    return restoreToPoint(catalog, {
+    return restoreToPointCommand(catalog, {
       target,
       from: id,
       datadir: resolve(datadir),

@@ -132,7 +132,9 @@ export function replayRange(coverage: ArchiveCoverage, backupSeqno: number, targ
       };
     }
     if (target.seqno > reachable) {
-      return beyond.length > 0 && target.seqno >= beyond[0]!.first
+      // A gap right after the backup (no run reaches it) is said as the archive not holding
+      // what follows the backup: there is no archived time before it to name.
+      return run !== undefined && beyond.length > 0 && target.seqno >= beyond[0]!.first
         ? { refuse: gapAfterReach() }
         : { refuse: notArchivedAfter(domain, backupSeqno) };
     }
@@ -176,4 +178,22 @@ function describe(target: { domain: number; seqno: number }): string {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace(".000Z", "Z");
+}
+
+/**
+ * A point as a setting gives it (GALERA_PILOT_RESTORE_TO): `latest`, an ISO 8601 time with
+ * its zone (one without would be read in the machine's: refused), or a GTID
+ * DOMAIN-SERVER-SEQNO; null for any other text.
+ */
+export function pointFromText(text: string): PointTarget | null {
+  const value = text.trim();
+  if (value === "latest") return { kind: "latest" };
+  const gtid = /^(\d{1,10})-(\d{1,10})-(\d{1,19})$/.exec(value);
+  if (gtid) {
+    const [domain, seqno] = [Number(gtid[1]), Number(gtid[3])];
+    return Number.isSafeInteger(seqno) && domain <= 2 ** 32 - 1 ? { kind: "gtid", domain, seqno } : null;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : { kind: "time", ms };
 }

@@ -3,6 +3,7 @@ import { defaultBackupCpu, type BackupCpu } from "../model/backup-cpu.js";
 import { hostname } from "node:os";
 import { isIP } from "node:net";
 import { writerHandoverMs } from "../router/haproxy-config.js";
+import { pointFromText, type PointTarget } from "../decide/restore-point.js";
 import { BadInputError } from "../errors.js";
 import type { FlagReader } from "../config/flag-reader.js";
 import { parseHostList, type HostSpec } from "../discovery/host-list.js";
@@ -75,6 +76,8 @@ export interface AgentOptions {
   backupCpu: BackupCpu;
   /** A backup's id a new cluster starts from (GALERA_PILOT_RESTORE_FROM); null: none. */
   restoreFrom: string | null;
+  /** GALERA_PILOT_RESTORE_TO: the point a new cluster starts at (docs/point-in-time.md), or null. */
+  restoreTo: PointTarget | null;
   /** This agent archives the binlog when the rules name its node (docs/point-in-time.md). */
   archive: boolean;
   /** When the agents take backups by themselves (GALERA_PILOT_BACKUP_SCHEDULE), or null: never. */
@@ -276,6 +279,18 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
       "needs the backup destination it is on: set GALERA_PILOT_BACKUP_DESTINATION (or --backup-destination) too",
     );
   }
+  const restoreTo =
+    flags.value(
+      "restore-to",
+      "latest, an ISO time with its zone (2026-12-07T14:03:00Z) or a GTID DOMAIN-SERVER-SEQNO",
+      pointFromText,
+    ) ?? null;
+  if (restoreTo !== null && backupDestination === null) {
+    throw flags.error(
+      "restore-to",
+      "needs the backup destination its backups and binlog archive are on: set GALERA_PILOT_BACKUP_DESTINATION (or --backup-destination) too",
+    );
+  }
   return {
     mode,
     hosts,
@@ -324,6 +339,7 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentOptio
       lowPriority: flags.choice("backup-priority", ["low", "normal"], "low") === "low",
     },
     restoreFrom,
+    restoreTo,
     archive: yesNo(flags, "archive", true),
     backupSchedule: backupSchedule(flags, backupDestination),
     health: {

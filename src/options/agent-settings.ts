@@ -130,6 +130,11 @@ export const settings = {
     env: "GALERA_PILOT_ARCHIVE",
     help: "take part in archiving the binlog to the backup destination, for point-in-time restores: yes (default, with a destination) | no",
   },
+  restoreTo: {
+    flag: "--restore-to",
+    env: "GALERA_PILOT_RESTORE_TO",
+    help: "a point to start a new cluster at: latest | an ISO time with its zone | a GTID DOMAIN-SERVER-SEQNO; the node that bootstraps restores the newest backup before it (or GALERA_PILOT_RESTORE_FROM's) and replays the binlog archive up to it; ignored once the datadir holds data",
+  },
   restoreFrom: {
     flag: "--restore-from",
     env: "GALERA_PILOT_RESTORE_FROM",

@@ -8,6 +8,7 @@ import { parseSegmentName, type SegmentSpan } from "../../../src/model/archive-s
 import type { NodeStatusReport } from "../../../src/model/node-status.js";
 import { clusterGtidDomain } from "../../../src/mysqld/binlog-identity.js";
 import { AckedWriter } from "../../support/acked-writer.js";
+import { agentStatuses, archivingNodes } from "../../support/agent-statuses.js";
 import { failureAwareSteps } from "../../support/failure-aware-steps.js";
 import { allSynced, testCluster } from "../../support/local-cluster-harness.js";
 
@@ -38,21 +39,8 @@ describe(
       if (failed()) console.error(events.join("\n"));
     });
 
-    const statuses = async (): Promise<NodeStatusReport[]> => {
-      const answers = await Promise.all(
-        cluster.layout.map(async (n) => {
-          try {
-            const response = await fetch(`${n.healthUrl}/status`, { signal: AbortSignal.timeout(2000) });
-            return (await response.json()) as NodeStatusReport;
-          } catch {
-            return null;
-          }
-        }),
-      );
-      return answers.filter((a): a is NodeStatusReport => a !== null);
-    };
-    const archiving = async (): Promise<string[]> =>
-      (await statuses()).filter((s) => s.archive?.archiving === true).map((s) => s.node);
+    const statuses = (): Promise<NodeStatusReport[]> => agentStatuses(cluster.layout);
+    const archiving = (): Promise<string[]> => archivingNodes(cluster.layout);
     const segments = (): { name: string; span: SegmentSpan; storedAt: number }[] =>
       (existsSync(archive) ? readdirSync(archive) : [])
         .map((name) => ({ name, span: parseSegmentName(name) }))

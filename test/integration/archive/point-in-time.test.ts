@@ -4,9 +4,10 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { NodeStatusReport } from "../../../src/model/node-status.js";
 import { AckedWriter } from "../../support/acked-writer.js";
+import { agentStatuses } from "../../support/agent-statuses.js";
 import { idsInDatadir } from "../../support/datadir-rows.js";
 import { failureAwareSteps } from "../../support/failure-aware-steps.js";
-import { allSynced, testCluster } from "../../support/local-cluster-harness.js";
+import { agentLog, allSynced, sql, testCluster } from "../../support/local-cluster-harness.js";
 import { runCli } from "../../support/run-cli.js";
 
 /**
@@ -38,16 +39,7 @@ describe(
       if (failed()) console.error(events.join("\n"));
     });
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    const statuses = async (): Promise<NodeStatusReport[]> =>
-      (
-        await Promise.all(
-          cluster.layout.map((n) =>
-            fetch(`${n.healthUrl}/status`, { signal: AbortSignal.timeout(2000) })
-              .then((r) => r.json() as Promise<NodeStatusReport>)
-              .catch(() => null),
-          ),
-        )
-      ).filter((s): s is NodeStatusReport => s !== null);
+    const statuses = (): Promise<NodeStatusReport[]> => agentStatuses(cluster.layout);
     const restore = async (point: string[], into: string): Promise<Set<number>> => {
       const result = await runCli(
         ["restore", ...point, "--datadir", into, "--destination", destination],
@@ -160,6 +152,45 @@ describe(
           [],
           `${old.length} appends acknowledged more than 1 s before the loss are missing`,
         );
+      },
+    );
+
+    step(
+      "when every node then starts empty with GALERA_PILOT_RESTORE_TO=latest, then one restores the point and bootstraps, the others join, and it holds what the restore to the latest point held",
+      async () => {
+        const expected = await idsInDatadir(join(stateDir, "latest"), "t.acked");
+        for (const n of cluster.layout) rmSync(n.datadir, { recursive: true, force: true });
+        for (const n of cluster.layout) cluster.setNodeEnv(n.name, { GALERA_PILOT_RESTORE_TO: "latest" });
+        const logFrom = new Map(cluster.layout.map((n) => [n.name, agentLog(cluster, n.name).length]));
+        const since = (name: string): string => agentLog(cluster, name).slice(logFrom.get(name));
+        cluster.resume();
+        for (const n of cluster.layout) cluster.startNode(n.name);
+        await cluster.waitFor(allSynced(3), 300_000, "3 of 3 synced from GALERA_PILOT_RESTORE_TO");
+        const restorers = cluster.layout.filter((n) =>
+          /restored backup \S+ with \d+ archived transactions replayed in [\d.]+ s: bootstrapping the new cluster from it at \d+-…-\d+/.test(
+            since(n.name),
+          ),
+        );
+        assert.equal(restorers.length, 1, restorers.map((n) => n.name).join(", "));
+        for (const n of cluster.layout) {
+          const rows = await sql(n.socket, "SET SESSION wsrep_sync_wait=1", "SELECT id FROM t.acked");
+          const present = new Set(rows.map((r) => Number(r["id"])));
+          assert.deepEqual(
+            [...expected].filter((id) => !present.has(id)).slice(0, 10),
+            [],
+            `${n.name} holds every row of the restore to the latest point`,
+          );
+          assert.equal(present.size, expected.size, `${n.name}: as many rows`);
+        }
+        // The new cluster numbers its transactions on after the replayed ones: its archive goes on without a gap.
+        await sql(node(restorers[0]!.name).socket, "INSERT INTO t.acked VALUES (2000000)");
+        await sleep(1500);
+        const status = await runCli(
+          ["archive", "status", "--destination", destination, "--nodes", agents],
+          env(),
+        );
+        assert.match(status.stdout, /, contiguous$/m, status.stdout);
+        for (const n of cluster.layout) cluster.setNodeEnv(n.name, {});
       },
     );
 
