@@ -7,7 +7,7 @@
 // the archived transactions after it replayed up to the point; only then the result moved
 // into the target. A failure at any step removes that folder and leaves the target as it was.
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { chown, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { replayStream, type ReplayedSoFar } from "../archive/archive-transactions.js";
@@ -132,6 +132,9 @@ export async function restoreToPoint(
     }
     for (const name of await readdir(staging)) await rename(join(staging, name), join(args.datadir, name));
     placed = true;
+    // The server's user owns the datadir itself too (its entries are already its own): the
+    // server writes files at its top (ddl_recovery.log) as soon as it starts.
+    await chown(args.datadir, user.uid, user.gid);
     const last = replayed.last;
     return {
       backup: backup.id,
