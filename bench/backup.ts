@@ -28,9 +28,8 @@ import type { Machine } from "./harness/machine.js";
 import { progress } from "./harness/progress.js";
 import { formatSpread, type Goal } from "./harness/report.js";
 import { countFromEnv, reproduceCommand } from "./harness/rounds.js";
-import { globalValue, sqlOn } from "./harness/sql.js";
 import { pairedByRound, spread, type Spread } from "./harness/statistics.js";
-import { sysbenchPrepare } from "./harness/sysbench.js";
+import { prepareUnflushed } from "./harness/sysbench.js";
 import {
   backupSides,
   dataset,
@@ -124,21 +123,15 @@ export async function benchBackup(): Promise<BackupBenchResult> {
     // The dataset: sysbench's own prepare, with commits not flushed meanwhile (the setup
     // only; the settings are put back and read back before anything is measured).
     const direct = { host: writer.address, port: 3306, ...b.credentials };
-    await sqlOn(writer.socket, "CREATE DATABASE IF NOT EXISTS sbtest");
-    const flushBefore = await globalValue(writer.socket, "VARIABLES", "innodb_flush_log_at_trx_commit");
-    for (const n of b.cluster.layout) await sqlOn(n.socket, "SET GLOBAL innodb_flush_log_at_trx_commit=0");
-    progress(
-      `sysbench oltp_write_only prepare: ${dataset.tables} tables of ${dataset.tableSize} rows on ${writerName}`,
+    const prepareSeconds = await prepareUnflushed(
+      b.stateDir,
+      b.cluster.layout,
+      writer,
+      direct,
+      "oltp_write_only",
+      { ...dataset, ...load },
+      2,
     );
-    const prepareStart = performance.now();
-    await sysbenchPrepare(b.stateDir, direct, "oltp_write_only", { ...dataset, ...load }, 2);
-    const prepareSeconds = (performance.now() - prepareStart) / 1000;
-    for (const n of b.cluster.layout) {
-      await sqlOn(n.socket, `SET GLOBAL innodb_flush_log_at_trx_commit=${flushBefore}`);
-      const now = await globalValue(n.socket, "VARIABLES", "innodb_flush_log_at_trx_commit");
-      if (now !== flushBefore)
-        throw new Error(`${n.name}: innodb_flush_log_at_trx_commit is ${now}, not ${flushBefore}`);
-    }
     await waitAllSynced(ctx);
     const bytes = datadirBytes(backupNode.datadir);
     progress(

@@ -13,19 +13,18 @@
 // which renders the section of BENCHMARKS.md.
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { localBackupFolder } from "../src/local/local-cluster.js";
 import { clusterGtidDomain } from "../src/mysqld/binlog-identity.js";
 import type { BenchmarkOutput } from "./harness/benchmark.js";
 import { electedWriter, localRunnerAgentEnv, withBenchCluster } from "./harness/bench-cluster.js";
-import { renderedRouterConfig, serverStates } from "./harness/haproxy.js";
+import { renderedRouterConfig, writerMarkedUp } from "./harness/haproxy.js";
 import type { Machine } from "./harness/machine.js";
 import { progress } from "./harness/progress.js";
 import { formatSpread, type Goal } from "./harness/report.js";
 import { countFromEnv, repeatOnceOnFailure, reproduceCommand } from "./harness/rounds.js";
-import { globalValue, sqlOn } from "./harness/sql.js";
+import { globalValue } from "./harness/sql.js";
 import { pairedByRound, spread } from "./harness/statistics.js";
-import { measureSysbench, sysbenchPrepare } from "./harness/sysbench.js";
+import { measureSysbench, prepareUnflushed } from "./harness/sysbench.js";
 import { runCli } from "./backup/common.js";
 import {
   archiveDir,
@@ -87,13 +86,7 @@ export async function benchPitr(): Promise<PitrBenchResult> {
         threads: 1,
       }),
     );
-    const writerUp = async (): Promise<void> => {
-      const deadline = Date.now() + 60_000;
-      while (![...(await serverStates(router, "galera_writer")).values()].includes("UP")) {
-        if (Date.now() > deadline) throw new Error("HAProxy marked no writer UP within 60 s");
-        await sleep(200);
-      }
-    };
+    const writerUp = (): Promise<void> => writerMarkedUp(router);
     const failures: { what: string; error: string }[] = [];
     const destination = localBackupFolder(b.stateDir);
     const ctx: Context = {
@@ -110,21 +103,15 @@ export async function benchPitr(): Promise<PitrBenchResult> {
     // The dataset: sysbench's own prepare, with commits not flushed meanwhile (the setup only;
     // the settings are put back and read back before anything is measured).
     const direct = { host: writer.address, port: 3306, ...b.credentials };
-    await sqlOn(writer.socket, "CREATE DATABASE IF NOT EXISTS sbtest");
-    const flushBefore = await globalValue(writer.socket, "VARIABLES", "innodb_flush_log_at_trx_commit");
-    for (const n of b.cluster.layout) await sqlOn(n.socket, "SET GLOBAL innodb_flush_log_at_trx_commit=0");
-    progress(
-      `sysbench oltp_write_only prepare: ${dataset.tables} tables of ${dataset.tableSize} rows on ${writerName}`,
+    const prepareSeconds = await prepareUnflushed(
+      b.stateDir,
+      b.cluster.layout,
+      writer,
+      direct,
+      "oltp_write_only",
+      { ...dataset, ...load },
+      2,
     );
-    const prepareStart = performance.now();
-    await sysbenchPrepare(b.stateDir, direct, "oltp_write_only", { ...dataset, ...load }, 2);
-    const prepareSeconds = (performance.now() - prepareStart) / 1000;
-    for (const n of b.cluster.layout) {
-      await sqlOn(n.socket, `SET GLOBAL innodb_flush_log_at_trx_commit=${flushBefore}`);
-      const now = await globalValue(n.socket, "VARIABLES", "innodb_flush_log_at_trx_commit");
-      if (now !== flushBefore)
-        throw new Error(`${n.name}: innodb_flush_log_at_trx_commit is ${now}, not ${flushBefore}`);
-    }
     await waitAllSynced(ctx);
     await writerUp();
     await confirmArchive(ctx, "on");

@@ -9,7 +9,7 @@ import {
   downTransitions,
   downTransitionsByServer,
   renderedRouterConfig,
-  serverStates,
+  writerMarkedUp,
 } from "../harness/haproxy.js";
 import { progress } from "../harness/progress.js";
 import { repeatOnceOnFailure, rotated } from "../harness/rounds.js";
@@ -148,13 +148,7 @@ export async function measureForeground(
   );
   // HAProxy sends writes nowhere while no writer passed its checks: at its start, and after
   // it marked the writer DOWN (a run that failed so is repeated once the writer is back).
-  const writerUp = async (): Promise<void> => {
-    const deadline = Date.now() + 60_000;
-    while (![...(await serverStates(router, "galera_writer")).values()].includes("UP")) {
-      if (Date.now() > deadline) throw new Error("HAProxy marked no writer UP within 60 s");
-      await sleep(200);
-    }
-  };
+  const writerUp = (): Promise<void> => writerMarkedUp(router);
   const routerDowns = async (): Promise<{ writer: number; backupNode: number; others: number }> => {
     const readers = await downTransitionsByServer(router, "galera_readers");
     const backupNode = readers.get(ctx.backupNode.name) ?? 0;

@@ -50,6 +50,18 @@ export async function serverStates(proxy: HaproxyProcess, backend: string): Prom
   return states;
 }
 
+/**
+ * Resolves once HAProxy marks a writer UP (it sends writes nowhere before: at its start, and
+ * after it marked the writer DOWN); throws after `withinMs`.
+ */
+export async function writerMarkedUp(proxy: HaproxyProcess, withinMs = 60_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (![...(await serverStates(proxy, "galera_writer")).values()].includes("UP")) {
+    if (Date.now() > deadline) throw new Error(`HAProxy marked no writer UP within ${withinMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** UP → DOWN transitions (HAProxy's chkdown) summed over a backend's servers. */
 export async function downTransitions(proxy: HaproxyProcess, backend: string): Promise<number> {
   let sum = 0;

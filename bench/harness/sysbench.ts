@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { progress } from "./progress.js";
-import { sqlOn } from "./sql.js";
+import { globalValue, sqlOn } from "./sql.js";
 
 /** Where sysbench connects, and as whom. */
 export interface SysbenchTarget {
@@ -122,6 +122,36 @@ export async function sysbenchPrepare(
   threads: number,
 ): Promise<void> {
   await sysbench(stateDir, target, [test, ...tableArgs(load), `--threads=${threads}`, "prepare"]);
+}
+
+/**
+ * A large dataset fast: `sysbench TEST prepare` on the writer with commits not flushed on any
+ * node meanwhile (`innodb_flush_log_at_trx_commit=0`), the setting put back and read back on
+ * every node before anything is measured. Returns the prepare's seconds.
+ */
+export async function prepareUnflushed(
+  stateDir: string,
+  nodes: readonly { name: string; socket: string }[],
+  writer: { name: string; socket: string },
+  direct: SysbenchTarget,
+  test: string,
+  load: SysbenchLoad,
+  threads: number,
+): Promise<number> {
+  await sqlOn(writer.socket, "CREATE DATABASE IF NOT EXISTS sbtest");
+  const flushBefore = await globalValue(writer.socket, "VARIABLES", "innodb_flush_log_at_trx_commit");
+  for (const n of nodes) await sqlOn(n.socket, "SET GLOBAL innodb_flush_log_at_trx_commit=0");
+  progress(`sysbench ${test} prepare: ${load.tables} tables of ${load.tableSize} rows on ${writer.name}`);
+  const started = performance.now();
+  await sysbenchPrepare(stateDir, direct, test, load, threads);
+  const seconds = (performance.now() - started) / 1000;
+  for (const n of nodes) {
+    await sqlOn(n.socket, `SET GLOBAL innodb_flush_log_at_trx_commit=${flushBefore}`);
+    const now = await globalValue(n.socket, "VARIABLES", "innodb_flush_log_at_trx_commit");
+    if (now !== flushBefore)
+      throw new Error(`${n.name}: innodb_flush_log_at_trx_commit is ${now}, not ${flushBefore}`);
+  }
+  return seconds;
 }
 
 /** One measured run of `test` at the load: its threads, its seconds, uniformly random rows. */
