@@ -188,7 +188,10 @@ function stateDir(flags: FlagReader): string {
 function pointTarget(flags: FlagReader): PointTarget | null {
   const given = (["to-time", "to-gtid", "to-latest"] as const).filter((name) => flags.has(name));
   if (given.length > 1) {
-    throw flags.error(given[1]!, `goes without --${given[0]}: a restore reaches one point`);
+    throw flags.error(
+      given[1]!,
+      `is given with --${given[0]}, but a restore reaches one point: give one of --to-time, --to-gtid, --to-latest`,
+    );
   }
   if (flags.flag("to-latest")) return { kind: "latest" };
   const time = flags.string("to-time");

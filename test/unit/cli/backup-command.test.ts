@@ -73,4 +73,21 @@ describe("galera-pilot backup and restore: bad input, refused before anything is
       'backup prune: --keep-last "0" is not a whole number, 1 or more; nothing was changed',
     );
   });
+
+  it("a restore's point is one, and each kind is checked before anything is read", async () => {
+    const restore = (args: string[]) =>
+      restoreEntry([...args, "--datadir", "/nonexistent/data", "--destination", "/nonexistent"], {});
+    await refused(
+      restore(["--to-latest", "--to-time", "2026-12-07T14:03:00Z"]),
+      "restore: --to-latest is given with --to-time, but a restore reaches one point: give one of --to-time, --to-gtid, --to-latest; nothing was changed",
+    );
+    await refused(
+      restore(["--to-time", "2026-12-07 14:03"]),
+      'restore: --to-time "2026-12-07 14:03" is not an ISO 8601 time with its zone, e.g. 2026-12-07T14:03:00Z; nothing was changed',
+    );
+    await refused(
+      restore(["--to-gtid", "7216-4211"]),
+      'restore: --to-gtid "7216-4211" is not a GTID DOMAIN-SERVER-SEQNO, e.g. 7216-187122-4211; nothing was changed',
+    );
+  });
 });
