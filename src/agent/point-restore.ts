@@ -14,10 +14,10 @@ import { replayStream, type ReplayedSoFar } from "../archive/archive-transaction
 import { replayIntoDatadir } from "../archive/standalone-replay.js";
 import { restoreBackup } from "../backup/restore-stream.js";
 import { restoreProgress } from "../backup/progress-line.js";
-import { archiveCoverage } from "../decide/archive-coverage.js";
+import { archiveCoverages } from "../decide/archive-coverage.js";
 import { backupForPoint, replayRange, type PointTarget } from "../decide/restore-point.js";
 import { BackupError, BadInputError, RefusedError } from "../errors.js";
-import { parseSegmentName, type SegmentSpan } from "../model/archive-segment-name.js";
+import { namedSegments } from "../model/archive-segment-name.js";
 import { lookUpOsUser } from "../mysqld/os-user.js";
 import { recoverDatadirPosition } from "../mysqld/wsrep-recover.js";
 import { completeBackup, type Catalog } from "../backup/backup-catalog.js";
@@ -53,12 +53,9 @@ export async function restoreToPoint(
     );
   }
   const { destination } = catalog;
-  const segments = (await destination.listArchiveSegments())
-    .map((name) => ({ name, span: parseSegmentName(name) }))
-    .filter((s): s is { name: string; span: SegmentSpan } => s.span !== null);
+  const segments = namedSegments(await destination.listArchiveSegments());
   const spans = segments.map((s) => s.span);
-  const domains = [...new Set(spans.map((s) => s.domain))];
-  const coverages = domains.map((domain) => archiveCoverage(spans, domain));
+  const coverages = archiveCoverages(spans);
   const complete = catalog.manifests.filter((m) => m.state === "complete");
   const chosen = backupForPoint(complete, coverages, spans, args.target);
   if ("refuse" in chosen) throw new RefusedError(chosen.refuse);

@@ -8,7 +8,7 @@
 import type { BackupDestination } from "../destination/destination.js";
 import { archiveCoverage, newestArchived } from "../decide/archive-coverage.js";
 import { ArchiveBatch, type BatchNote } from "../decide/archive-batch.js";
-import { parseSegmentName, type SegmentSpan } from "../model/archive-segment-name.js";
+import { namedSegments } from "../model/archive-segment-name.js";
 import type { Logger } from "../logger.js";
 import { startPoint } from "./binlog-files.js";
 import { BinlogTail } from "./binlog-tail.js";
@@ -130,7 +130,7 @@ export class BinlogArchiver {
     const { datadir, domain, nodeName, destination, log } = this.#deps;
     const names = await destination.listArchiveSegments();
     this.#listedThrough = names.at(-1);
-    const spans = names.map(parseSegmentName).filter((s): s is SegmentSpan => s !== null);
+    const spans = namedSegments(names).map((s) => s.span);
     const archived = newestArchived(archiveCoverage(spans, domain))?.seqno ?? 0;
     const start = await startPoint(datadir, domain, archived);
     if (start === null) {
@@ -191,10 +191,8 @@ export class BinlogArchiver {
     try {
       const newer = await destination.listArchiveSegments(this.#listedThrough);
       if (newer.length > 0) this.#listedThrough = newer.at(-1);
-      const ends = newer
-        .map(parseSegmentName)
-        .filter((s): s is SegmentSpan => s !== null && s.domain === domain);
-      batch.storedElsewhere(Math.max(0, ...ends.map((s) => s.last)));
+      const ends = namedSegments(newer).filter((s) => s.span.domain === domain);
+      batch.storedElsewhere(Math.max(0, ...ends.map((s) => s.span.last)));
     } catch (error) {
       // The destination's error names the archive and why ("the archive in … cannot be listed: …").
       return this.#storeFailed(error instanceof Error ? error.message : String(error), batch);

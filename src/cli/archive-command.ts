@@ -1,12 +1,12 @@
 // `galera-pilot archive status` (docs/point-in-time.md): the binlog archive at the backup
 // destination, and its archiver's lag from the agents' /status. Reads only.
 import { join, resolve } from "node:path";
-import { archiveCoverage } from "../decide/archive-coverage.js";
+import { archiveCoverages } from "../decide/archive-coverage.js";
 import { archiveSummary } from "../decide/archive-summary.js";
 import { BadInputError, ExitCode } from "../errors.js";
 import { controlRequest } from "../local/control-server.js";
 import { defaultStateDir } from "../local/cluster-layout.js";
-import { parseSegmentName, type SegmentSpan } from "../model/archive-segment-name.js";
+import { namedSegments } from "../model/archive-segment-name.js";
 import type { NodeStatusReport } from "../model/node-status.js";
 import { HelpRequested, isHelpFlag, parseCommandLine, type CommandGrammar } from "../options/command-line.js";
 import { readNodeStatus } from "../peer-api/node-status-client.js";
@@ -42,10 +42,8 @@ export async function archiveCommand(argv: readonly string[], env: Env): Promise
   const { flags } = parseCommandLine(grammar, argv.slice(1), env);
   const stateDir = resolve(flags.string("state-dir") ?? defaultStateDir);
   const destination = await destinationFrom(flags.string("destination"), env, stateDir);
-  const spans = (await destination.listArchiveSegments())
-    .map(parseSegmentName)
-    .filter((s): s is SegmentSpan => s !== null);
-  const coverages = [...new Set(spans.map((s) => s.domain))].map((d) => archiveCoverage(spans, d));
+  const spans = namedSegments(await destination.listArchiveSegments()).map((s) => s.span);
+  const coverages = archiveCoverages(spans);
   const catalog = await readCatalog(destination);
   const backups = catalog.manifests.filter((m) => m.state === "complete");
   const agents = flags.has("nodes") ? parseAgentUrls(flags) : await localAgents(stateDir);

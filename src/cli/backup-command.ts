@@ -3,7 +3,7 @@
 import { resolve } from "node:path";
 import { segmentsToPrune } from "../decide/archive-retention.js";
 import { backupsToPrune } from "../decide/backup-retention.js";
-import { parseSegmentName, type SegmentSpan } from "../model/archive-segment-name.js";
+import { namedSegments } from "../model/archive-segment-name.js";
 import type { CompleteBackup } from "../model/backup-manifest.js";
 import { BadInputError, ExitCode } from "../errors.js";
 import type { FlagReader } from "../config/flag-reader.js";
@@ -155,9 +155,7 @@ async function prune(argv: readonly string[], env: Env): Promise<number> {
   const kept = catalog.manifests.filter(
     (m): m is CompleteBackup => m.state === "complete" && keptIds.has(m.id),
   );
-  const segments = (await catalog.destination.listArchiveSegments())
-    .map((name) => ({ name, span: parseSegmentName(name) }))
-    .filter((s): s is { name: string; span: SegmentSpan } => s.span !== null);
+  const segments = namedSegments(await catalog.destination.listArchiveSegments());
   const archive = segmentsToPrune(segments, kept);
   if (!dryRun) for (const name of archive.prune) await catalog.destination.deleteArchiveSegment(name);
   console.log(dryRun ? archive.reason.replace(" pruned:", " would be pruned:") : archive.reason);

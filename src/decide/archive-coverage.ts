@@ -63,6 +63,11 @@ export function archiveCoverage(spans: readonly SegmentSpan[], domain: number): 
   return { domain, runs, gaps, foreignSegments: spans.length - ours.length, segments: ours.length };
 }
 
+/** The coverage of each domain the segments hold, in the order the domains first appear. */
+export function archiveCoverages(spans: readonly SegmentSpan[]): ArchiveCoverage[] {
+  return [...new Set(spans.map((s) => s.domain))].map((domain) => archiveCoverage(spans, domain));
+}
+
 /** The newest archived transaction: the end of the last run, or null for an empty archive. */
 export function newestArchived(coverage: ArchiveCoverage): { seqno: number; time: number } | null {
   const run = coverage.runs.at(-1);

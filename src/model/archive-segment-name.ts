@@ -36,6 +36,20 @@ export function segmentName(span: SegmentSpan): string {
   return `${span.domain}-${pad(span.first)}-${pad(span.last)}_${compactTime(span.firstTime)}-${compactTime(span.lastTime)}_${segmentNodeTag(span.node)}.binlog`;
 }
 
+/** A stored segment: its name, and what the name says. */
+export interface NamedSegment {
+  name: string;
+  span: SegmentSpan;
+}
+
+/** The segments among `names` (as a destination lists them), each with its span; other names left out. */
+export function namedSegments(names: readonly string[]): NamedSegment[] {
+  return names.flatMap((name) => {
+    const span = parseSegmentName(name);
+    return span === null ? [] : [{ name, span }];
+  });
+}
+
 /** The span a segment's name gives, or null for a name that is not a segment's. */
 export function parseSegmentName(name: string): SegmentSpan | null {
   const match = NAME_PATTERN.exec(name);

@@ -1,8 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { archiveCoverage, newestArchived } from "../../../src/decide/archive-coverage.js";
-import { parseSegmentName, segmentName, type SegmentSpan } from "../../../src/model/archive-segment-name.js";
+import { archiveCoverage, archiveCoverages, newestArchived } from "../../../src/decide/archive-coverage.js";
+import {
+  namedSegments,
+  parseSegmentName,
+  segmentName,
+  type SegmentSpan,
+} from "../../../src/model/archive-segment-name.js";
 
 const t0 = Date.UTC(2026, 11, 7, 14, 3, 0);
 const span = (first: number, last: number, domain = 7216): SegmentSpan => ({
@@ -119,6 +124,30 @@ void describe("archiveCoverage", () => {
           });
         },
       ),
+    );
+  });
+});
+
+void describe("namedSegments and archiveCoverages", () => {
+  void it("keep the names that are segments' with their spans, and cover each domain apart", () => {
+    const names = [
+      segmentName(span(1, 5)),
+      "manifest.json",
+      segmentName(span(3, 4, 999)),
+      `${segmentName(span(6, 6))}.partial`,
+    ];
+    const segments = namedSegments(names);
+    assert.deepEqual(segments, [
+      { name: names[0], span: span(1, 5) },
+      { name: names[2], span: span(3, 4, 999) },
+    ]);
+    const coverages = archiveCoverages(segments.map((s) => s.span));
+    assert.deepEqual(
+      coverages.map((c) => [c.domain, c.runs.length, c.segments, c.foreignSegments]),
+      [
+        [7216, 1, 1, 1],
+        [999, 1, 1, 1],
+      ],
     );
   });
 });
